@@ -1,0 +1,2 @@
+/** GenStream app. */
+package io.genstream.app;

@@ -1,0 +1,2 @@
+/** An in-process single-node Kafka broker (KRaft) for {@code genstream demo} and tests. */
+package io.genstream.broker;

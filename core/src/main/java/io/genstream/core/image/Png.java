@@ -1,0 +1,65 @@
+package io.genstream.core.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/** PNG encoding and decoding of {@link GrayImage}s with the JDK's ImageIO. */
+public final class Png {
+
+  private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+  private Png() {}
+
+  public static byte[] encode(GrayImage image) {
+    BufferedImage buffered =
+        new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
+    byte[] target = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
+    System.arraycopy(image.pixels(), 0, target, 0, target.length);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(image.width() * image.height() / 2 + 128);
+    try {
+      ImageIO.write(buffered, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in-memory stream: cannot happen
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes a PNG of any colour type into grayscale (luma).
+   *
+   * @throws InvalidImageException if the bytes are not a readable PNG
+   */
+  public static GrayImage decode(byte[] bytes) {
+    if (bytes == null || bytes.length < SIGNATURE.length) {
+      throw new InvalidImageException("not a PNG: " + (bytes == null ? 0 : bytes.length) + " bytes");
+    }
+    for (int i = 0; i < SIGNATURE.length; i++) {
+      if (bytes[i] != SIGNATURE[i]) {
+        throw new InvalidImageException("not a PNG: bad signature");
+      }
+    }
+    BufferedImage decoded;
+    try {
+      decoded = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidImageException("corrupt PNG: " + e.getMessage());
+    }
+    if (decoded == null) {
+      throw new InvalidImageException("corrupt PNG: no image decoded");
+    }
+    int width = decoded.getWidth();
+    int height = decoded.getHeight();
+    BufferedImage gray = decoded;
+    if (decoded.getType() != BufferedImage.TYPE_BYTE_GRAY) {
+      gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+      gray.getGraphics().drawImage(decoded, 0, 0, null);
+    }
+    byte[] data = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
+    return new GrayImage(width, height, data.clone());
+  }
+}

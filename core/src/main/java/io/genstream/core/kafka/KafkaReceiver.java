@@ -1,0 +1,29 @@
+package io.genstream.core.kafka;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * Records from Kafka as a {@link Flux}, with back-pressure and at-least-once delivery.
+ *
+ * <ul>
+ *   <li><b>Lifetime.</b> Each subscription to {@link #receive()} creates its own
+ *       {@code KafkaConsumer} and closes it when the subscription ends (cancel, error or
+ *       completion). One dedicated thread owns the consumer.
+ *   <li><b>Back-pressure.</b> When downstream demand is exhausted the consumer pauses its
+ *       partitions and resumes them when demand returns, so at most about one poll's worth
+ *       ({@code max.poll.records}) is buffered however slow the subscriber is.
+ *   <li><b>Commits.</b> An offset is committed only after {@link ReceivedRecord#acknowledge()}
+ *       was called for that record <em>and every earlier record of its partition</em>. Records
+ *       never acknowledged are delivered again to the next consumer of the group. Auto-commit is
+ *       always off.
+ * </ul>
+ */
+public interface KafkaReceiver<K, V> {
+
+  static <K, V> KafkaReceiver<K, V> create(ReceiverOptions<K, V> options) {
+    return new io.genstream.core.kafka.internal.DefaultKafkaReceiver<>(options);
+  }
+
+  /** Subscribes (or assigns, see {@link ReceiverOptions}) and emits records as they arrive. */
+  Flux<ReceivedRecord<K, V>> receive();
+}

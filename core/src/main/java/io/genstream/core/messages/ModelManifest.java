@@ -1,0 +1,67 @@
+package io.genstream.core.messages;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a generator needs to know about a published model version besides its ONNX bytes.
+ *
+ * <p>The ONNX graph's contract for family {@code cgan}: inputs {@code z} float
+ * {@code [N, latentDim]} and {@code label} int64 {@code [N]}; output {@code image} float
+ * {@code [N, channels, height, width]} in [-1, 1].
+ *
+ * @param name model name, the first part of the record key
+ * @param version 1, 2, 3, … per model
+ * @param parentVersion the version this one was trained on from, 0 for the first
+ * @param family model family, e.g. {@code cgan}
+ * @param sha256 hex SHA-256 of the ONNX bytes
+ * @param metrics training figures at export (losses, images seen, …)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelManifest(
+    String name,
+    long version,
+    long parentVersion,
+    String family,
+    int channels,
+    int height,
+    int width,
+    int latentDim,
+    int numClasses,
+    Map<String, TensorSpec> inputs,
+    Map<String, TensorSpec> outputs,
+    String sha256,
+    long createdAtMillis,
+    Map<String, Double> metrics) {
+
+  public ModelManifest {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(family, "family");
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("model name must be [A-Za-z0-9._-]+, got '" + name + "'");
+    }
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be >= 1, got " + version);
+    }
+    inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+    metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+  }
+
+  /** Element type and shape of one graph input or output; -1 marks the batch dimension. */
+  public record TensorSpec(String type, long[] shape) {}
+
+  /** Whether the model takes a class label. */
+  public boolean conditional() {
+    return numClasses > 0;
+  }
+
+  public String toJson() {
+    return Json.write(this);
+  }
+
+  public static ModelManifest fromJson(String json) {
+    return Json.read(json, ModelManifest.class);
+  }
+}

@@ -1,0 +1,2 @@
+/** GenStream generator. */
+package io.genstream.generator;

@@ -1,0 +1,2 @@
+/** GenStream ingest. */
+package io.genstream.ingest;

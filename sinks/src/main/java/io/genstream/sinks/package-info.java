@@ -1,0 +1,2 @@
+/** GenStream sinks. */
+package io.genstream.sinks;

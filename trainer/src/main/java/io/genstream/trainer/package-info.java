@@ -1,0 +1,2 @@
+/** GenStream trainer. */
+package io.genstream.trainer;
