@@ -1,0 +1,46 @@
+package io.genstream.app;
+
+import io.genstream.app.cli.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code genstream} command line: one entry point, one subcommand per run mode. */
+@Command(
+    name = "genstream",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "A reactive streaming pipeline for generative image models:",
+      "Kafka topics stream training images into a trainer and generation requests into",
+      "generators; ONNX Runtime runs the models; results flow to sinks.",
+      ""
+    },
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Start with: genstream demo   (zero setup: broker, data, training and serving in one JVM)"})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, for tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Version from the jar manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"genstream " + (version == null ? "development" : version)};
+    }
+  }
+}

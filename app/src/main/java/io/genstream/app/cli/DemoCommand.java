@@ -1,0 +1,74 @@
+package io.genstream.app.cli;
+
+import io.genstream.app.demo.Demo;
+import io.genstream.app.demo.DemoConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code genstream demo}: the whole pipeline in one JVM with zero setup. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs the whole pipeline in one JVM: an in-process Kafka broker, a synthetic digit",
+      "stream, the GAN trainer, the ONNX Runtime generator and the file sink. Every",
+      "--request-every it asks the newest model for images of each digit 0-9.",
+      "While it runs, any Kafka client can connect to the printed bootstrap address."
+    })
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--duration", defaultValue = "5m", converter = DurationConverter.class,
+      description = "How long to run, e.g. 90s, 5m, 1h (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--out", defaultValue = "genstream-out",
+      description = "Where generated images, sample grids and the manifest go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--kafka-port", defaultValue = "0",
+      description = "Port of the in-process Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  @Option(names = "--kafka-dir",
+      description = "Broker data directory, kept after the demo (default: a temporary directory, deleted).")
+  Path kafkaDir;
+
+  @Option(names = "--model", defaultValue = "digits",
+      description = "Name the model is published under (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--images-per-second", defaultValue = "1000",
+      description = "Pace of the synthetic training stream (default: ${DEFAULT-VALUE}).")
+  double imagesPerSecond;
+
+  @Option(names = "--export-every", defaultValue = "200",
+      description = "Publish a model version every N training steps (default: ${DEFAULT-VALUE}).")
+  int exportEvery;
+
+  @Option(names = "--batch-size", defaultValue = "64",
+      description = "Training batch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--request-every", defaultValue = "30s", converter = DurationConverter.class,
+      description = "How often to request images of every digit (default: ${DEFAULT-VALUE}).")
+  Duration requestEvery;
+
+  @Option(names = "--count", defaultValue = "4",
+      description = "Images per digit per request round (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--seed", defaultValue = "1",
+      description = "Seed of the data stream, the model initialisation and the requests (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    DemoConfig config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
+        exportEvery, batchSize, requestEvery, count, seed);
+    return new Demo(config, System.out).run();
+  }
+}

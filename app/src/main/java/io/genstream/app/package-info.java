@@ -1,2 +1,0 @@
-/** GenStream app. */
-package io.genstream.app;
