@@ -15,7 +15,14 @@ import reactor.core.publisher.Flux;
  *   <li><b>Commits.</b> An offset is committed only after {@link ReceivedRecord#acknowledge()}
  *       was called for that record <em>and every earlier record of its partition</em>. Records
  *       never acknowledged are delivered again to the next consumer of the group. Auto-commit is
- *       always off.
+ *       always off. Acknowledged offsets are committed every {@code commitInterval}, on
+ *       partition revocation and when the subscription ends.
+ *   <li><b>Threads.</b> Records arrive on a per-subscription delivery thread, never on the
+ *       consumer's thread, so a slow subscriber does not stall polling or commits.
+ *   <li><b>Errors.</b> A fatal consumer or commit error closes the consumer and ends the Flux
+ *       with that error; retriable commit failures are retried at the next interval.
+ *   <li><b>Topics</b> are never auto-created by the receiver ({@code allow.auto.create.topics}
+ *       defaults to false); create them first, e.g. with {@link TopicSetup}.
  * </ul>
  */
 public interface KafkaReceiver<K, V> {

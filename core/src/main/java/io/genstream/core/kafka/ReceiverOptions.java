@@ -37,6 +37,13 @@ public record ReceiverOptions<K, V>(
     Duration commitInterval,
     Function<Map<String, Object>, Consumer<K, V>> consumerFactory) {
 
+  /**
+   * Fetch limits for topics with large records (the models topic: up to 32 MiB per record).
+   * Set as {@code max.partition.fetch.bytes} and {@code fetch.max.bytes} by
+   * {@link #allFromBeginning}; a group consumer of such a topic must set them too.
+   */
+  public static final int LARGE_RECORD_FETCH_BYTES = 34 * 1024 * 1024;
+
   /** Group membership with commits, or a commit-free read of everything. */
   public enum Mode { GROUP, ALL_FROM_BEGINNING }
 
@@ -77,11 +84,17 @@ public record ReceiverOptions<K, V>(
     return ReceiverOptions.<String, byte[]>defaults(props, List.of(topics), Mode.GROUP);
   }
 
-  /** Every partition of {@code topics} from the beginning, following new records, no group. */
+  /**
+   * Every partition of {@code topics} from the beginning, following new records, no group; with
+   * fetch limits raised to {@link #LARGE_RECORD_FETCH_BYTES} so that registry-sized records
+   * (models) can be read.
+   */
   public static ReceiverOptions<String, byte[]> allFromBeginning(
       String bootstrapServers, String... topics) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LARGE_RECORD_FETCH_BYTES);
+    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * LARGE_RECORD_FETCH_BYTES);
     return ReceiverOptions.<String, byte[]>defaults(props, List.of(topics), Mode.ALL_FROM_BEGINNING);
   }
 

@@ -3,11 +3,33 @@ package io.genstream.core.kafka.internal;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** PLACEHOLDER: being written. */
+/**
+ * {@link KafkaReceiver} over one {@code KafkaConsumer} per subscription.
+ *
+ * <p><b>Threads.</b> Each subscription gets two daemon threads, both ended with it: the consumer
+ * thread {@code genstream-consumer-<topics>-<n>}, which alone touches the consumer (see
+ * {@link ConsumerLoop}), and the delivery thread {@code genstream-receiver-<topics>-<n>}, on
+ * which subscribers receive records, so that slow or blocking downstream work never stalls
+ * polling, heartbeats or commits. Between the two at most {@link #DELIVERY_PREFETCH} records
+ * wait, on top of the at most {@code max.poll.records} of one poll.
+ *
+ * <p>The receiver itself holds no resources; it may be subscribed to any number of times, each
+ * subscription being its own consumer (in GROUP mode: its own group member).
+ */
 public final class DefaultKafkaReceiver<K, V> implements KafkaReceiver<K, V> {
+
+  /** Records handed from the consumer thread to the delivery thread ahead of demand. */
+  static final int DELIVERY_PREFETCH = 16;
+
   private final ReceiverOptions<K, V> options;
+  private final AtomicInteger subscriptions = new AtomicInteger();
 
   public DefaultKafkaReceiver(ReceiverOptions<K, V> options) {
     this.options = options;
@@ -15,6 +37,35 @@ public final class DefaultKafkaReceiver<K, V> implements KafkaReceiver<K, V> {
 
   @Override
   public Flux<ReceivedRecord<K, V>> receive() {
-    return Flux.error(new UnsupportedOperationException("not yet written: " + options.topics()));
+    return Flux.usingWhen(
+        Mono.fromCallable(this::newSubscription),
+        Subscription::records,
+        Subscription::close,
+        (s, error) -> s.close(),
+        Subscription::close);
+  }
+
+  private Subscription<K, V> newSubscription() {
+    String suffix = String.join(",", options.topics()) + "-" + subscriptions.incrementAndGet();
+    return new Subscription<>(new ConsumerLoop<>(options, "genstream-consumer-" + suffix),
+        Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "genstream-receiver-" + suffix);
+          t.setDaemon(true);
+          return t;
+        }));
+  }
+
+  /** The resources of one subscription; closed consumer first, then the delivery thread. */
+  private record Subscription<K, V>(ConsumerLoop<K, V> loop, ExecutorService delivery) {
+    Flux<ReceivedRecord<K, V>> records() {
+      return loop.records()
+          .publishOn(Schedulers.fromExecutorService(delivery), DELIVERY_PREFETCH);
+    }
+
+    Mono<Void> close() {
+      // shutdown(), not shutdownNow(): this may run on the delivery thread itself, in the middle
+      // of handing a terminal signal downstream, which an interrupt would disturb.
+      return loop.close().doFinally(signal -> delivery.shutdown());
+    }
   }
 }

@@ -2,19 +2,64 @@ package io.genstream.core.kafka.internal;
 
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import reactor.core.publisher.Mono;
 
-/** PLACEHOLDER: being written. */
+/**
+ * {@link KafkaSender} over one {@code KafkaProducer}, which is thread-safe: any thread may send.
+ *
+ * <p>{@link #send} completes on the producer's I/O thread, which all sends share: keep work after
+ * it short (acknowledging a record is fine) or {@code publishOn} a scheduler of your own.
+ * {@link #close()} flushes, then closes the producer (at most {@link #CLOSE_TIMEOUT}); sends
+ * subscribed to after that fail with {@link IllegalStateException}.
+ */
 public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
-  public DefaultKafkaSender(SenderOptions<K, V> options) {}
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-  @Override
-  public Mono<RecordMetadata> send(ProducerRecord<K, V> record) {
-    return Mono.error(new UnsupportedOperationException("not yet written"));
+  private final Producer<K, V> producer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public DefaultKafkaSender(SenderOptions<K, V> options) {
+    this.producer = new KafkaProducer<>(
+        options.properties(), options.keySerializer(), options.valueSerializer());
   }
 
   @Override
-  public void close() {}
+  public Mono<RecordMetadata> send(ProducerRecord<K, V> record) {
+    return Mono.create(sink -> {
+      if (closed.get()) {
+        sink.error(new IllegalStateException("sender is closed; cannot send to " + record.topic()));
+        return;
+      }
+      try {
+        producer.send(record, (metadata, error) -> {
+          if (error != null) {
+            sink.error(error);
+          } else {
+            sink.success(metadata);
+          }
+        });
+      } catch (RuntimeException e) {
+        // Serialization, oversized record, or a close racing with this send.
+        sink.error(e);
+      }
+    });
+  }
+
+  /** Flushes and closes; idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        producer.flush();
+      } finally {
+        producer.close(CLOSE_TIMEOUT);
+      }
+    }
+  }
 }

@@ -1,0 +1,353 @@
+package io.genstream.broker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker + controller) running inside this JVM,
+ * listening on 127.0.0.1 only. For {@code genstream demo} and tests.
+ *
+ * <p><b>Ownership.</b> The caller owns the broker and must {@link #close()} it (try-with-resources);
+ * a JVM shutdown hook closes it too if the owner did not. {@code close()} is idempotent, stops
+ * every server thread (they are non-daemon and would otherwise keep the JVM alive) and deletes
+ * the data directory if it was a temporary one. Several brokers may run in one JVM.
+ *
+ * <p><b>JVM-wide side effect.</b> Starting a broker replaces Kafka's {@code Exit} exit and halt
+ * procedures with ones that throw: a fatal broker fault then fails the broker instead of killing
+ * the host JVM. They are never restored, since another broker may still be running.
+ *
+ * <p>Limits raised for GenStream: records up to 34 MiB ({@code message.max.bytes}), so that the
+ * models topic can carry 32 MiB models.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  /** Largest record batch the broker accepts: a 32 MiB model plus headers and overhead. */
+  public static final int MAX_MESSAGE_BYTES = 34 * 1024 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final int NODE_ID = 1;
+  private static final int START_ATTEMPTS = 5;
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Where and how to run.
+   *
+   * @param port the client port, 0 for a free one
+   * @param dataDir the log directory, kept on close; {@code null} for a temporary one that is
+   *     deleted on close. An already formatted directory is reused with its topics and offsets.
+   * @param brokerProperties extra broker settings; they override the defaults
+   */
+  public record Config(int port, Path dataDir, Map<String, String> brokerProperties) {
+    public Config {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535 (0 = any free port), got " + port);
+      }
+      brokerProperties = Map.copyOf(brokerProperties);
+    }
+
+    public Config(int port, Path dataDir) {
+      this(port, dataDir, Map.of());
+    }
+
+    /** A free port and a temporary directory. */
+    public static Config defaults() {
+      return new Config(0, null);
+    }
+  }
+
+  private final KafkaRaftServer server;
+  private final Path dataDir;
+  private final boolean deleteDataDir;
+  private final int port;
+  private final Thread shutdownHook;
+  private boolean closed;
+
+  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, int port) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.deleteDataDir = deleteDataDir;
+    this.port = port;
+    this.shutdownHook = new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Starts a broker on a free port with a temporary data directory; blocks until it is ready. */
+  public static EmbeddedKafka start() {
+    return start(Config.defaults());
+  }
+
+  /**
+   * Starts a broker and blocks until it serves clients (about 1.5 s).
+   *
+   * @throws IllegalStateException if it cannot start or does not become ready in 30 s
+   */
+  public static EmbeddedKafka start(Config config) {
+    installThrowingExit();
+    boolean temporary = config.dataDir() == null;
+    Path dir;
+    try {
+      dir = temporary ? Files.createTempDirectory("genstream-kafka-") : config.dataDir();
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker's data directory", e);
+    }
+    try {
+      // A formatted directory keeps its cluster id, topics and offsets.
+      if (!Files.exists(dir.resolve("meta.properties"))) {
+        format(dir);
+      }
+      return startWithRetries(config, dir, temporary);
+    } catch (RuntimeException | Error e) {
+      if (temporary) {
+        deleteRecursively(dir);
+      }
+      throw e;
+    }
+  }
+
+  private static EmbeddedKafka startWithRetries(Config config, Path dir, boolean temporary) {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      int port = config.port() != 0 ? config.port() : freePort();
+      int controllerPort = freePort();
+      KafkaRaftServer server =
+          new KafkaRaftServer(new KafkaConfig(properties(config, dir, port, controllerPort), false),
+              Time.SYSTEM);
+      try {
+        server.startup();
+      } catch (RuntimeException e) {
+        stop(server);
+        // A port picked free may be taken by someone else before the server binds it.
+        if (!causedByBindException(e)) {
+          throw e;
+        }
+        log.warn("Port race on attempt {} (port {}, controller port {}), retrying", attempt, port,
+            controllerPort);
+        last = e;
+        continue;
+      }
+      EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temporary, port);
+      try {
+        kafka.awaitReady();
+        return kafka;
+      } catch (RuntimeException | Error e) {
+        kafka.close();
+        throw e;
+      }
+    }
+    throw new IllegalStateException("embedded Kafka could not bind its ports after "
+        + START_ATTEMPTS + " attempts", last);
+  }
+
+  private static Properties properties(Config config, Path dir, int port, int controllerPort) {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", String.valueOf(NODE_ID));
+    p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    p.setProperty("listeners",
+        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("log.dirs", dir.toAbsolutePath().toString());
+    // Left at their defaults (3), groups and transactions silently time out on one node.
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "1");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "1");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    // First group join 3.4 s -> 0.2 s.
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // Restart after a crash 11.5 s -> 3.6 s.
+    p.setProperty("broker.session.timeout.ms", "2000");
+    p.setProperty("broker.heartbeat.interval.ms", "500");
+    p.setProperty("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+    p.setProperty("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+    p.setProperty("replica.fetch.response.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
+    p.setProperty("socket.request.max.bytes", String.valueOf(4 * MAX_MESSAGE_BYTES));
+    // The log cleaner (compacted models topic) otherwise reserves 128 MiB up front.
+    p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+    p.setProperty("num.network.threads", "2");
+    p.setProperty("num.io.threads", "2");
+    p.putAll(config.brokerProperties());
+    return p;
+  }
+
+  private static void format(Path dir) {
+    // Output goes nowhere: the formatter prints to stdout, which is the demo's console.
+    try (PrintStream quiet =
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)) {
+      String absolute = dir.toAbsolutePath().toString();
+      new Formatter()
+          .setPrintStream(quiet)
+          .setNodeId(NODE_ID)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(absolute))
+          .setMetadataLogDirectory(absolute)
+          .setControllerListenerName("CONTROLLER")
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot format Kafka storage in " + dir, e);
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+      while (System.nanoTime() < deadline) {
+        try {
+          if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5000)).nodes()
+              .get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          log.debug("Broker not ready yet: {}", e.toString());
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the broker", e);
+    }
+    throw new IllegalStateException("embedded Kafka not ready after " + READY_TIMEOUT);
+  }
+
+  /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The log directory (deleted on close if it was temporary). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * Shuts the broker down cleanly (about 0.7 s) and, for a temporary directory, deletes it.
+   * Idempotent; safe from any thread.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // We are running inside the hook (or beside it): nothing to remove.
+    }
+    closeServer();
+  }
+
+  private void closeServer() {
+    try {
+      stop(server);
+    } finally {
+      if (deleteDataDir) {
+        deleteRecursively(dataDir);
+      }
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      log.warn("Embedded Kafka did not shut down cleanly", e);
+    }
+  }
+
+  private static void stop(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+    } finally {
+      server.awaitShutdown();
+    }
+  }
+
+  private static void installThrowingExit() {
+    Exit.setExitProcedure((code, message) -> {
+      throw new IllegalStateException("embedded Kafka asked to exit(" + code + "): " + message);
+    });
+    Exit.setHaltProcedure((code, message) -> {
+      throw new IllegalStateException("embedded Kafka asked to halt(" + code + "): " + message);
+    });
+  }
+
+  private static boolean causedByBindException(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on 127.0.0.1", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          log.warn("Cannot delete {}: {}", path, e.toString());
+        }
+      });
+    } catch (IOException e) {
+      log.warn("Cannot delete {}: {}", dir, e.toString());
+    }
+  }
+}

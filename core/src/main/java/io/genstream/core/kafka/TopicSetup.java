@@ -1,0 +1,82 @@
+package io.genstream.core.kafka;
+
+import io.genstream.core.config.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the pipeline's topics if they do not exist; existing topics are left as they are
+ * (their partition count and configuration are not checked or changed).
+ *
+ * <p>The models topic is the registry: compacted ({@code cleanup.policy=compact}, so every
+ * record needs a key) and accepting records of up to {@link #MODELS_MAX_MESSAGE_BYTES}.
+ * Producers to it need {@link SenderOptions#defaults}; consumers of it need the larger fetch
+ * sizes that {@link ReceiverOptions#allFromBeginning} sets
+ * ({@link ReceiverOptions#LARGE_RECORD_FETCH_BYTES}).
+ *
+ * <p>Stateless; every method blocks until the broker answered.
+ */
+public final class TopicSetup {
+
+  /** A 32 MiB model plus record overhead and headers. */
+  public static final int MODELS_MAX_MESSAGE_BYTES = 32 * 1024 * 1024 + 4 * 1024;
+
+  private TopicSetup() {}
+
+  /** {@link #ensure(Admin, Topics, int, short)} with replication factor 1 and its own admin. */
+  public static void ensure(String bootstrapServers, Topics topics, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      ensure(admin, topics, partitions, (short) 1);
+    }
+  }
+
+  /**
+   * Creates each of {@code topics.all()} that is missing.
+   *
+   * @param partitions partitions of each new topic, at least 1
+   * @param replicationFactor replicas of each new topic (1 for a single broker)
+   * @throws IllegalStateException if the broker refused a topic for another reason than that
+   *     it exists already
+   */
+  public static void ensure(Admin admin, Topics topics, int partitions, short replicationFactor) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+    }
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "replicationFactor must be at least 1, got " + replicationFactor);
+    }
+    List<NewTopic> wanted = new ArrayList<>();
+    for (String name : topics.all()) {
+      NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+      if (name.equals(topics.models())) {
+        topic.configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES)));
+      }
+      wanted.add(topic);
+    }
+    Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted).values();
+    for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {
+      try {
+        e.getValue().get();
+      } catch (ExecutionException ex) {
+        if (!(ex.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("cannot create topic " + e.getKey(), ex.getCause());
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating topic " + e.getKey(), ex);
+      }
+    }
+  }
+}
