@@ -1,2 +1,12 @@
-/** GenStream generator. */
+/**
+ * GenStream generator: follows the model registry topic, keeps ONNX Runtime sessions for the
+ * versions it serves, and turns generation requests into result images.
+ *
+ * <p>Entry points: {@link io.genstream.generator.GeneratorService} (the request service),
+ * {@link io.genstream.generator.ModelRegistry} (versions and leases),
+ * {@link io.genstream.generator.ModelLoader} (ONNX bytes to a
+ * {@link io.genstream.generator.GenerativeModel}) and
+ * {@link io.genstream.generator.Conditioning} (the reproducible latent rule). Implementations
+ * live in {@code io.genstream.generator.internal}.
+ */
 package io.genstream.generator;

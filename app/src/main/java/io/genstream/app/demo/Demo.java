@@ -1,0 +1,179 @@
+package io.genstream.app.demo;
+
+import io.genstream.broker.EmbeddedKafka;
+import io.genstream.core.config.Topics;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.kafka.TopicSetup;
+import io.genstream.core.messages.GenerationRequest;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code genstream demo}: an in-process broker, the whole {@link Pipeline}, a client that asks
+ * for every digit now and then, a progress line, and a summary at the end.
+ *
+ * <p>Stops after {@code duration} or on Ctrl-C, in the order that loses nothing: stop the data
+ * stream and training, let the last requests be served and written, then close the services and
+ * the broker.
+ */
+public final class Demo {
+
+  private static final Logger log = LoggerFactory.getLogger(Demo.class);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+  private static final int PARTITIONS = 2;
+
+  private final DemoConfig config;
+  private final PrintStream console;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final List<String> requestIds = new ArrayList<>();
+  private final AtomicInteger requestRounds = new AtomicInteger();
+
+  public Demo(DemoConfig config, PrintStream console) {
+    this.config = config;
+    this.console = console;
+  }
+
+  /** Runs the demo to its end; returns the process exit code. */
+  public int run() throws InterruptedException {
+    Topics topics = Topics.defaults();
+    long started = System.nanoTime();
+    Thread hook = new Thread(stop::countDown, "genstream-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    console.printf("GenStream demo: %s of training and serving, output in %s%n",
+        human(config.duration()), config.out().toAbsolutePath());
+    try (EmbeddedKafka broker = EmbeddedKafka.start(
+            new EmbeddedKafka.Config(config.kafkaPort(), config.kafkaDir()))) {
+      String bootstrap = broker.bootstrapServers();
+      TopicSetup.ensure(bootstrap, topics, PARTITIONS);
+      printAddresses(broker, topics);
+      Scheduler clock = Schedulers.newSingle("genstream-demo", true);
+      try (Pipeline pipeline = Pipeline.start(pipelineConfig(bootstrap, topics));
+          KafkaSender<String, byte[]> client = KafkaSender.create(SenderOptions.defaults(bootstrap))) {
+        Disposable requests = Flux.interval(Duration.ofSeconds(5), config.requestEvery(), clock)
+            .subscribe(tick -> requestEveryDigit(pipeline, client, topics));
+        Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
+            .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
+        awaitEnd();
+        requests.dispose();
+        progress.dispose();
+
+        console.println("Stopping: finishing training, serving the last requests...");
+        pipeline.stopTraining();
+        requestEveryDigit(pipeline, client, topics); // one last round from the final version
+        boolean drained = pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT);
+        if (!drained) {
+          log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
+        }
+        printSummary(pipeline.status(), started);
+      } finally {
+        clock.dispose();
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the JVM is already on its way out; nothing to remove.
+      }
+    }
+    return 0;
+  }
+
+  private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
+    return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
+        config.imagesPerSecond(), config.batchSize(), config.exportEvery(), config.seed(),
+        PipelineConfig.DEMO_WIDTHS);
+  }
+
+  private void awaitEnd() throws InterruptedException {
+    if (!stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS)) {
+      return; // the planned end
+    }
+    console.println("Interrupted: shutting down cleanly (Ctrl-C again to force).");
+  }
+
+  /** Sends one request per digit to the newest version, once a version exists. */
+  private void requestEveryDigit(Pipeline pipeline, KafkaSender<String, byte[]> client, Topics topics) {
+    if (pipeline.status().latestServedVersion() == 0) {
+      return; // nothing published yet: a request now would only be dead-lettered
+    }
+    int round = requestRounds.incrementAndGet();
+    for (int digit = 0; digit < 10; digit++) {
+      String requestId = "demo-" + round + "-digit" + digit;
+      GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
+          config.count(), config.seed() * 1_000_003L + round * 10L + digit, digit);
+      client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
+          .doOnSuccess(sent -> recordSent(requestId))
+          .doOnError(e -> log.warn("Request {} not sent: {}", requestId, e.toString()))
+          .onErrorComplete()
+          .block(Duration.ofSeconds(10));
+    }
+    log.info("Requested {} images of each digit 0-9 (round {})", config.count(), round);
+  }
+
+  private synchronized void recordSent(String requestId) {
+    requestIds.add(requestId);
+  }
+
+  private synchronized long expectedImages() {
+    return (long) requestIds.size() * config.count();
+  }
+
+  private void printAddresses(EmbeddedKafka broker, Topics topics) {
+    console.println("  Kafka broker     : " + broker.bootstrapServers()
+        + "   (bootstrap.servers for kcat, console clients, your services)");
+    console.println("  topics           : " + String.join(", ", topics.all()));
+    console.println("  request example  : echo '{\"model\":\"" + config.model()
+        + "\",\"count\":8,\"label\":7}' | kafka-console-producer.sh --bootstrap-server "
+        + broker.bootstrapServers() + " --topic " + topics.requests());
+    console.println("  output           : " + config.out().toAbsolutePath());
+  }
+
+  private String progressLine(PipelineStatus s, long started) {
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    double total = config.duration().toSeconds();
+    int filled = (int) Math.min(20, Math.round(20 * elapsed / Math.max(total, 1)));
+    return String.format("[%s%s] %s/%s  step %d  %,d images trained (%.0f/s)  D %.3f  G %.3f"
+            + "  versions %d  served %d req / %d img  written %d",
+        "#".repeat(filled), "-".repeat(20 - filled), human(Duration.ofSeconds((long) elapsed)),
+        human(config.duration()), s.steps(), s.imagesTrained(), s.imagesPerSecond(),
+        s.dLoss(), s.gLoss(), s.versionsPublished(), s.requestsServed(), s.imagesGenerated(),
+        s.imagesWritten());
+  }
+
+  private void printSummary(PipelineStatus s, long started) {
+    Path out = config.out().toAbsolutePath();
+    console.println();
+    console.println("GenStream demo summary (" + human(Duration.ofNanos(System.nanoTime() - started)) + ")");
+    console.printf("  images ingested    : %,d%n", s.imagesIngested());
+    console.printf("  images trained on  : %,d (%d steps, %.0f images/s)%n",
+        s.imagesTrained(), s.steps(), s.imagesPerSecond());
+    console.printf("  versions published : %d (%s v1..v%d)%n",
+        s.versionsPublished(), config.model(), s.versionsPublished());
+    console.printf("  requests served    : %d (%d images, newest version v%d), dead-lettered: %d%n",
+        s.requestsServed(), s.imagesGenerated(), s.latestServedVersion(), s.deadLettered());
+    console.printf("  images written     : %d under %s%n", s.imagesWritten(), out);
+    console.printf("  manifest           : %s%n", out.resolve("manifest.jsonl"));
+    console.printf("  last sample grid   : %s%n",
+        s.lastSampleGrid() == null ? "(none yet)" : s.lastSampleGrid().toAbsolutePath());
+  }
+
+  private static String human(Duration d) {
+    long seconds = d.toSeconds();
+    return seconds >= 60 ? String.format("%d:%02d", seconds / 60, seconds % 60) : seconds + "s";
+  }
+}

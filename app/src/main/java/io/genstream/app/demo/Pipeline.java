@@ -1,0 +1,127 @@
+package io.genstream.app.demo;
+
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.generator.GeneratorOptions;
+import io.genstream.generator.GeneratorService;
+import io.genstream.generator.GeneratorStats;
+import io.genstream.ingest.IngestService;
+import io.genstream.ingest.synthetic.SyntheticDigits;
+import io.genstream.sinks.SinkService;
+import io.genstream.sinks.file.FileSink;
+import io.genstream.trainer.TrainerOptions;
+import io.genstream.trainer.TrainerService;
+import io.genstream.trainer.TrainerSummary;
+import io.genstream.trainer.gan.GanConfig;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * The services of one GenStream deployment wired together in one JVM — synthetic ingest,
+ * trainer, generator and file sink — against a broker whose topics already exist. The demo and
+ * the end-to-end tests run exactly this wiring.
+ *
+ * <p>Owns every service and closes them in {@link #close()}: data first (ingest, trainer), then
+ * serving (generator), then the sink, so nothing in flight is cut off.
+ */
+public final class Pipeline implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+  private static final String SINK_GROUP = "genstream-sink-files";
+
+  private final PipelineConfig config;
+  private final KafkaSender<String, byte[]> ingestSender;
+  private final IngestService ingest;
+  private final Disposable ingesting;
+  private final TrainerService trainer;
+  private final GeneratorService generator;
+  private final FileSink files;
+  private final SinkService sink;
+  private final Disposable sinking;
+  private volatile boolean trainingStopped;
+
+  private Pipeline(PipelineConfig config) {
+    this.config = config;
+    String bootstrap = config.bootstrapServers();
+
+    files = new FileSink(config.out());
+    sink = new SinkService(files, new SinkService.Options(bootstrap, config.topics(), SINK_GROUP));
+    sinking = sink.run().subscribe(null, e -> log.error("File sink stopped", e));
+
+    generator = GeneratorService.create(
+        GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start();
+
+    trainer = new TrainerService(trainerOptions(config)).start();
+
+    ingestSender = KafkaSender.create(SenderOptions.defaults(bootstrap));
+    ingest = new IngestService(new SyntheticDigits(28, config.seed()), ingestSender,
+        new IngestService.Options(config.topics(), config.imagesPerSecond(), 0));
+    ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
+  }
+
+  /** Starts every service; returns once they are subscribed (training begins as data arrives). */
+  public static Pipeline start(PipelineConfig config) {
+    return new Pipeline(config);
+  }
+
+  private static TrainerOptions trainerOptions(PipelineConfig config) {
+    int[] w = config.widths();
+    GanConfig gan = GanConfig.digits()
+        .withWidths(w[0], w[1], w[2], w[3])
+        .withBatchSize(config.batchSize())
+        .withExportEveryNSteps(config.exportEvery())
+        .withSeed(config.seed());
+    return TrainerOptions.defaults(config.bootstrapServers(), config.model(), config.samples())
+        .withTopics(config.topics())
+        .withGan(gan);
+  }
+
+  /** Stops the data stream and training; the trainer publishes what it has. Serving goes on. */
+  public synchronized void stopTraining() {
+    if (trainingStopped) {
+      return;
+    }
+    trainingStopped = true;
+    ingesting.dispose();
+    trainer.close();
+  }
+
+  /** Waits until the file sink has written at least {@code images}; false on time-out. */
+  public boolean awaitWritten(long images, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (sink.written() < images) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return true;
+  }
+
+  /** A snapshot of every service's counters. */
+  public PipelineStatus status() {
+    TrainerSummary t = trainer.summary();
+    GeneratorStats g = generator.stats();
+    List<Long> served = generator.registry().versions().getOrDefault(config.model(), List.of());
+    return new PipelineStatus(
+        ingest.published(), t.steps(), t.imagesTrained(), t.imagesPerSecond(),
+        t.lastDiscriminatorLoss(), t.lastGeneratorLoss(), t.versionsPublished(),
+        t.lastSampleGrid(), served.isEmpty() ? 0 : served.get(served.size() - 1),
+        g.requestsServed(), g.imagesGenerated(),
+        g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written());
+  }
+
+  @Override
+  public void close() {
+    stopTraining();
+    ingest.close();
+    ingestSender.close();
+    generator.close();
+    sinking.dispose();
+    sink.close();
+    files.close();
+  }
+}

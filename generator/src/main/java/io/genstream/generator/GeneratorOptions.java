@@ -1,0 +1,84 @@
+package io.genstream.generator;
+
+import io.genstream.core.config.Topics;
+import io.genstream.core.messages.GenerationRequest;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link GeneratorService} is wired with; validated here, once.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param topics topic names (requests in; results and dead letters out; models followed)
+ * @param groupId consumer group of the requests topic; generators with the same group share
+ *     the work (scale-out)
+ * @param ortIntraOpThreads threads one ONNX Runtime inference may use, at least 1
+ * @param inferenceThreads threads of the dedicated inference scheduler, i.e. requests run at
+ *     the same time, at least 1; {@code ortIntraOpThreads × inferenceThreads} should not exceed
+ *     the cores the generator may use
+ * @param maxCount largest {@code count} a request may ask for, 1..{@value GenerationRequest#MAX_COUNT}
+ * @param openSessionsPerModel see {@link RegistryOptions#openSessionsPerModel()}
+ * @param readyTimeout how long to wait for the registry to catch up before serving anyway
+ */
+public record GeneratorOptions(
+    String bootstrapServers,
+    Topics topics,
+    String groupId,
+    int ortIntraOpThreads,
+    int inferenceThreads,
+    int maxCount,
+    int openSessionsPerModel,
+    Duration readyTimeout) {
+
+  public static final String DEFAULT_GROUP_ID = "genstream-generator";
+
+  public GeneratorOptions {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(readyTimeout, "readyTimeout");
+    if (groupId == null || groupId.isBlank()) {
+      throw new IllegalArgumentException("groupId must not be blank");
+    }
+    if (ortIntraOpThreads < 1) {
+      throw new IllegalArgumentException("ortIntraOpThreads must be >= 1, got " + ortIntraOpThreads);
+    }
+    if (inferenceThreads < 1) {
+      throw new IllegalArgumentException("inferenceThreads must be >= 1, got " + inferenceThreads);
+    }
+    if (maxCount < 1 || maxCount > GenerationRequest.MAX_COUNT) {
+      throw new IllegalArgumentException(
+          "maxCount must be 1.." + GenerationRequest.MAX_COUNT + ", got " + maxCount);
+    }
+    // Fails early with RegistryOptions' messages (the fields are not assigned yet in here).
+    new RegistryOptions(bootstrapServers, topics.models(), openSessionsPerModel, readyTimeout);
+  }
+
+  /**
+   * Default topics and group, one inference at a time on one ONNX Runtime thread (the cores are
+   * shared with training), requests of up to {@value GenerationRequest#MAX_COUNT} images.
+   */
+  public static GeneratorOptions defaults(String bootstrapServers) {
+    return new GeneratorOptions(bootstrapServers, Topics.defaults(), DEFAULT_GROUP_ID, 1, 1,
+        GenerationRequest.MAX_COUNT, 2, Duration.ofSeconds(30));
+  }
+
+  public GeneratorOptions withTopics(Topics topics) {
+    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
+        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
+  }
+
+  public GeneratorOptions withMaxCount(int maxCount) {
+    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
+        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
+  }
+
+  public GeneratorOptions withThreads(int ortIntraOpThreads, int inferenceThreads) {
+    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
+        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
+  }
+
+  /** The registry's share of these options. */
+  public RegistryOptions registryOptions() {
+    return new RegistryOptions(bootstrapServers, topics.models(), openSessionsPerModel, readyTimeout);
+  }
+}

@@ -1,0 +1,224 @@
+package io.genstream.generator;
+
+import io.genstream.core.kafka.KafkaReceiver;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.core.kafka.ReceiverOptions;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.GeneratedImage;
+import io.genstream.core.messages.GenerationRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * The request service: generation requests in, one PNG result record per image out.
+ *
+ * <pre>
+ * requests topic ─► parse ─► infer (resolve version, latents from seed, ONNX Runtime)
+ *                ─► encode PNG ─► publish results ─► acknowledge request
+ *   any rejection ─► dead letter (with the reason) ─► acknowledge request
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>Delivery.</b> At least once: a request is acknowledged only after the broker
+ *       acknowledged all of its results (or its dead letter). A crash before that redelivers it
+ *       to the group, so results can repeat; they are identical, since a result is a function of
+ *       model version, seed and label.
+ *   <li><b>Bad input</b> never stops the service: malformed JSON, invalid fields, unknown models
+ *       or versions, labels or counts out of range become dead letters whose {@code ce_reason}
+ *       names the value and the valid choices. Broker failures restart the pipeline after a
+ *       back-off (unacknowledged requests are then delivered again).
+ *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
+ *       service ({@code inferenceThreads} threads); Kafka threads only route.
+ *   <li><b>Readiness.</b> Requests are not consumed before the model registry has caught up
+ *       with the models topic (or its catch-up timeout passed).
+ * </ul>
+ *
+ * <p><b>Lifecycle and ownership.</b> {@link #create} builds the registry, receiver, sender and
+ * scheduler; the service owns them all. {@link #start()} once; {@link #close()} stops consuming,
+ * lets running inferences finish (up to a few seconds), flushes the producer, then closes the
+ * registry, whose sessions close as their last lease is released.
+ */
+public final class GeneratorService implements AutoCloseable {
+
+  /** The {@code ce_source} of every record this service writes. */
+  public static final String SOURCE = "genstream-generator";
+
+  private static final Logger log = LoggerFactory.getLogger(GeneratorService.class);
+  private static final int DRAIN_TIMEOUT_SECONDS = 5;
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(DRAIN_TIMEOUT_SECONDS);
+
+  private final GeneratorOptions options;
+  private final ModelRegistry registry;
+  private final KafkaReceiver<String, byte[]> receiver;
+  private final KafkaSender<String, byte[]> sender;
+  private final Scheduler inference;
+  private final ImageGeneration generation;
+  private final AtomicLong requestsServed = new AtomicLong();
+  private final AtomicLong imagesGenerated = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Disposable pipeline = () -> {};
+
+  private GeneratorService(GeneratorOptions options, ModelRegistry registry) {
+    this.options = options;
+    this.registry = registry;
+    this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
+        options.bootstrapServers(), options.groupId(), options.topics().requests()));
+    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    // Bounded: ONNX Runtime calls block; queued tasks are bounded by the flatMap concurrency.
+    this.inference = Schedulers.newBoundedElastic(
+        options.inferenceThreads(), 4 * options.inferenceThreads(), "genstream-inference", 60, true);
+    this.generation = new ImageGeneration(registry, options.maxCount());
+  }
+
+  /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
+  public static GeneratorService create(GeneratorOptions options) {
+    return create(options, ModelLoader.onnxRuntime(options.ortIntraOpThreads()));
+  }
+
+  /** A service whose registry loads models with {@code loader} (a seam for tests and GPUs). */
+  public static GeneratorService create(GeneratorOptions options, ModelLoader loader) {
+    return new GeneratorService(options, ModelRegistry.create(options.registryOptions(), loader));
+  }
+
+  /** Starts the registry and, once it is ready, consuming requests. Returns {@code this}. */
+  public GeneratorService start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("generator service already started");
+    }
+    registry.start();
+    pipeline = registry.ready()
+        .onErrorResume(e -> Mono.empty())
+        .thenMany(Flux.defer(receiver::receive))
+        .flatMap(this::serve, options.inferenceThreads() * 2)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
+            .maxBackoff(Duration.ofSeconds(10))
+            .filter(e -> !closed.get())
+            .doBeforeRetry(signal -> log.warn("generator pipeline failed, restarting: {}",
+                signal.failure().toString())))
+        .subscribe(null, e -> log.error("generator pipeline stopped", e));
+    return this;
+  }
+
+  /**
+   * Completes once the registry has caught up with the models topic (or its catch-up timeout
+   * passed); consuming requests starts at that moment.
+   */
+  public Mono<Void> ready() {
+    return registry.ready();
+  }
+
+  /** The registry this service serves from (versions for a dashboard, health). */
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  public GeneratorStats stats() {
+    return new GeneratorStats(requestsServed.get(), imagesGenerated.get(), deadLettered.get());
+  }
+
+  /** One request, start to acknowledgement. Completes empty; errors only on broker failures. */
+  private Mono<Void> serve(ReceivedRecord<String, byte[]> received) {
+    ConsumerRecord<String, byte[]> record = received.record();
+    long start = System.nanoTime();
+    return Mono.fromCallable(() -> parse(record))
+        .flatMap(request -> generate(request)
+            .flatMap(this::publish)
+            .doOnSuccess(images -> served(request, images, start)))
+        .then()
+        .onErrorResume(Rejected.class, e -> deadLetter(record, e.getMessage()))
+        .then(Mono.fromRunnable(received::acknowledge));
+  }
+
+  private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
+    try {
+      return GenerationRequest.parse(record.value());
+    } catch (RuntimeException e) {
+      // Anything parse throws is about these bytes: redelivering them would fail again.
+      throw new Rejected(e.getMessage());
+    }
+  }
+
+  /** Resolve, infer and encode on the inference scheduler. */
+  private Mono<List<GeneratedImage>> generate(GenerationRequest request) {
+    return Mono.fromCallable(() -> {
+          try {
+            return generation.encode(generation.infer(request));
+          } catch (RuntimeException e) {
+            if (closed.get()) {
+              throw e; // shutting down: leave the request unacknowledged for the next generator
+            }
+            // Invalid for this model, or the model failed at run time: either way retrying the
+            // same request would fail the same way, so it goes to the dead letters.
+            throw new Rejected(String.valueOf(e.getMessage()));
+          }
+        })
+        .subscribeOn(inference);
+  }
+
+  /** Sends every result; completes once the broker acknowledged them all. */
+  private Mono<List<GeneratedImage>> publish(List<GeneratedImage> images) {
+    return Flux.fromIterable(images)
+        .flatMap(image -> sender.send(image.toRecord(options.topics().results(), SOURCE)))
+        .then(Mono.just(images));
+  }
+
+  private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+    log.warn("dead-lettering request {}-{}@{}: {}", record.topic(), record.partition(),
+        record.offset(), reason);
+    return sender.send(DeadLetter.of(record, reason, options.topics().deadLetter(), SOURCE))
+        .doOnSuccess(metadata -> deadLettered.incrementAndGet())
+        .then();
+  }
+
+  private void served(GenerationRequest request, List<GeneratedImage> images, long startNanos) {
+    requestsServed.incrementAndGet();
+    imagesGenerated.addAndGet(images.size());
+    log.info("served request {} model={} version={} count={} in {} ms", request.requestId(),
+        request.model(), images.isEmpty() ? "?" : images.get(0).version(), images.size(),
+        (System.nanoTime() - startNanos) / 1_000_000);
+  }
+
+  /**
+   * Stops consuming, waits up to {@value #DRAIN_TIMEOUT_SECONDS} s for running inferences,
+   * flushes and closes the producer, then closes the registry. Idempotent. Blocks: do not call
+   * it from a Reactor or event-loop thread.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    pipeline.dispose();
+    try {
+      inference.disposeGracefully().block(DRAIN_TIMEOUT);
+    } catch (RuntimeException e) {
+      log.warn("inference did not finish within {}; closing anyway", DRAIN_TIMEOUT);
+      inference.dispose();
+    }
+    sender.close();
+    registry.close();
+    log.info("generator service closed: {}", stats());
+  }
+
+  /** A request that cannot be served; the message is the dead-letter reason. */
+  private static final class Rejected extends RuntimeException {
+    Rejected(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+}

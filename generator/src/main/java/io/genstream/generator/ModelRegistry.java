@@ -1,0 +1,63 @@
+package io.genstream.generator;
+
+import io.genstream.generator.internal.KafkaModelRegistry;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+
+/**
+ * The model versions a generator can serve, kept up to date from the models topic.
+ *
+ * <ul>
+ *   <li><b>Following.</b> {@link #start()} reads the compacted models topic from the beginning
+ *       and keeps following it (no consumer group, nothing committed). Every valid version is
+ *       kept as bytes; invalid records (bad manifest, SHA-256 mismatch, a graph that does not
+ *       match its manifest) are logged and skipped, never fatal. A tombstone removes a version.
+ *   <li><b>Readiness.</b> {@link #ready()} completes once the follower has read up to the end
+ *       offsets the topic had at start, so a service can hold requests until then instead of
+ *       rejecting models it simply has not read yet.
+ *   <li><b>Hot swap.</b> After catch-up a new version's session is built <em>before</em> it
+ *       becomes {@code latest}, so the swap is one atomic step and no request waits for a
+ *       load. Requests hold a {@link ModelLease}; a session is closed only after its last lease.
+ *   <li><b>Bounded sessions.</b> See {@link RegistryOptions#openSessionsPerModel()}.
+ * </ul>
+ *
+ * <p><b>Threading.</b> All methods are thread-safe. {@link #acquire} may block while it loads a
+ * version that has no open session (old pinned versions): call it from the inference
+ * scheduler. The follower loads versions on a thread of its own.
+ *
+ * <p><b>Ownership.</b> The registry owns every session it opens and the consumer it follows
+ * with. {@link #close()} stops following and closes each session as soon as its last lease is
+ * closed; acquiring after close throws {@link IllegalStateException}.
+ */
+public interface ModelRegistry extends AutoCloseable {
+
+  /** A registry following {@code options.modelsTopic()}, loading sessions with {@code loader}. */
+  static ModelRegistry create(RegistryOptions options, ModelLoader loader) {
+    return new KafkaModelRegistry(options, loader);
+  }
+
+  /** Starts following the topic; returns {@code this}. Calling it twice is an error. */
+  ModelRegistry start();
+
+  /** Completes once the versions published before {@link #start()} have been read. */
+  Mono<Void> ready();
+
+  /**
+   * Leases a version for one piece of work.
+   *
+   * @param model the model name
+   * @param version {@code latest} (the newest version that loads) or a version number
+   * @throws UnknownModelException if the model or version is unknown or cannot be loaded; the
+   *     message names the valid choices
+   * @throws IllegalStateException after {@link #close()}
+   */
+  ModelLease acquire(String model, String version);
+
+  /** The versions known per model, ascending; a snapshot. */
+  Map<String, List<Long>> versions();
+
+  /** Stops following, then closes every session once it is unused. Idempotent. */
+  @Override
+  void close();
+}

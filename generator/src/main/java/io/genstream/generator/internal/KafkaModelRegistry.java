@@ -1,0 +1,254 @@
+package io.genstream.generator.internal;
+
+import io.genstream.core.kafka.KafkaReceiver;
+import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.core.kafka.ReceiverOptions;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLease;
+import io.genstream.generator.ModelLoader;
+import io.genstream.generator.ModelRegistry;
+import io.genstream.generator.RegistryOptions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * A {@link ModelRegistry} fed by a follower of the models topic.
+ *
+ * <p>The follower is one pipeline: end offsets at start (Admin client) → every record of the
+ * topic from the beginning ({@link ReceiverOptions.Mode#ALL_FROM_BEGINNING}) → {@link #accept}
+ * on the registry's own single thread, where parsing, SHA-256 checks and session loads happen
+ * one at a time (so nothing blocks the consumer's thread, and a burst of versions cannot load
+ * in parallel on cores that training shares). If the follower fails (broker gone), it starts
+ * over from the beginning after a back-off; versions it already has are skipped.
+ *
+ * <p>During catch-up, versions are only recorded (their bytes kept); once caught up, the newest
+ * version of each model is loaded, then {@link #ready()} completes. After that a new version is
+ * loaded first and added with its session, which is the atomic hot swap.
+ */
+public final class KafkaModelRegistry implements ModelRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaModelRegistry.class);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(15);
+
+  private final RegistryOptions options;
+  private final ModelCatalog catalog;
+  private final Scheduler followerThread;
+  private final Sinks.Empty<Void> ready = Sinks.empty();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong invalidRecords = new AtomicLong();
+  private volatile Disposable following = () -> {};
+  private volatile Disposable catchUpTimeout = () -> {};
+  // Written and read on followerThread only.
+  private CatchUp catchUp;
+  private volatile boolean caughtUp;
+
+  public KafkaModelRegistry(RegistryOptions options, ModelLoader loader) {
+    this.options = options;
+    this.catalog = new ModelCatalog(loader, options.openSessionsPerModel());
+    this.followerThread = Schedulers.newSingle("genstream-registry", true);
+  }
+
+  @Override
+  public ModelRegistry start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("model registry already started");
+    }
+    KafkaReceiver<String, byte[]> receiver = KafkaReceiver.create(
+        ReceiverOptions.allFromBeginning(options.bootstrapServers(), options.modelsTopic()));
+    following = Mono.fromCallable(this::offsetsAtStart)
+        .subscribeOn(followerThread)
+        .doOnNext(this::startCatchUp)
+        .flatMapMany(offsets -> receiver.receive())
+        // Prefetch 1: model records can be tens of MB each; buffer as few as possible.
+        .publishOn(followerThread, 1)
+        .doOnNext(this::accept)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
+            .maxBackoff(Duration.ofSeconds(10))
+            .doBeforeRetry(signal -> log.warn("model registry follower failed, restarting: {}",
+                signal.failure().toString())))
+        .subscribe(null, e -> log.error("model registry follower stopped", e));
+    catchUpTimeout = Mono.delay(options.catchUpTimeout(), followerThread)
+        .subscribe(tick -> {
+          if (!caughtUp) {
+            log.warn("model registry did not reach the end of {} within {} ({}); serving what it has",
+                options.modelsTopic(), options.catchUpTimeout(), catchUp);
+            markCaughtUp();
+          }
+        });
+    return this;
+  }
+
+  @Override
+  public Mono<Void> ready() {
+    return ready.asMono();
+  }
+
+  @Override
+  public ModelLease acquire(String model, String version) {
+    return catalog.acquire(model, version);
+  }
+
+  @Override
+  public Map<String, List<Long>> versions() {
+    return catalog.versions();
+  }
+
+  /** Records on the models topic that were skipped as invalid since start. */
+  public long invalidRecords() {
+    return invalidRecords.get();
+  }
+
+  /** Sessions open for {@code model} right now. */
+  public int openSessions(String model) {
+    return catalog.openSessions(model);
+  }
+
+  /**
+   * Stops the follower (closing its consumer), then releases the sessions: each closes now, or
+   * when the last lease on it is closed. The follower's thread is disposed last, after any load
+   * it was running has been handed to the (closed) catalog, which closes it.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    following.dispose();
+    catchUpTimeout.dispose();
+    catalog.close();
+    followerThread.dispose();
+    ready.tryEmitError(new IllegalStateException("model registry closed before it caught up"));
+  }
+
+  /** Earliest and end offsets of every partition of the models topic; blocks (follower thread). */
+  private CatchUp offsetsAtStart() throws InterruptedException, ExecutionException, TimeoutException {
+    String topic = options.modelsTopic();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
+      TopicDescription description;
+      try {
+        description = admin.describeTopics(List.of(topic)).allTopicNames()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+          log.info("models topic {} does not exist yet: nothing to catch up on", topic);
+          return new CatchUp(Map.of(), Map.of());
+        }
+        throw e;
+      }
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      description.partitions().forEach(p -> {
+        earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+        latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+      });
+      return new CatchUp(offsets(admin.listOffsets(earliest)), offsets(admin.listOffsets(latest)));
+    }
+  }
+
+  private static Map<TopicPartition, Long> offsets(ListOffsetsResult result)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    result.all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .forEach((partition, info) -> offsets.put(partition, info.offset()));
+    return offsets;
+  }
+
+  private void startCatchUp(CatchUp start) {
+    catchUp = start;
+    if (!caughtUp && catchUp.done()) {
+      markCaughtUp();
+    }
+  }
+
+  /** One models-topic record; never throws, since a bad record must not stop the follower. */
+  private void accept(ReceivedRecord<String, byte[]> received) {
+    ConsumerRecord<String, byte[]> record = received.record();
+    try {
+      if (record.value() == null) {
+        removeVersion(record.key());
+      } else {
+        addVersion(PublishedModel.fromRecord(record), record.key());
+      }
+    } catch (RuntimeException e) {
+      invalidRecords.incrementAndGet();
+      log.warn("skipping invalid model record {} ({}-{}@{}): {}", record.key(), record.topic(),
+          record.partition(), record.offset(), e.getMessage());
+    } finally {
+      received.acknowledge();
+      if (!caughtUp && catchUp != null) {
+        catchUp.processed(new TopicPartition(record.topic(), record.partition()), record.offset());
+        if (catchUp.done()) {
+          markCaughtUp();
+        }
+      }
+    }
+  }
+
+  private void addVersion(PublishedModel model, String key) {
+    String expectedKey = PublishedModel.key(model.manifest());
+    if (!expectedKey.equals(key)) {
+      throw new IllegalArgumentException("record key '" + key + "' does not match its manifest ("
+          + expectedKey + ")");
+    }
+    if (catalog.contains(model.manifest().name(), model.manifest().version())) {
+      return;
+    }
+    if (!caughtUp) {
+      // Loaded lazily: of all the versions read at catch-up only the newest are needed.
+      catalog.add(model, null);
+      return;
+    }
+    GenerativeModel loaded;
+    try {
+      loaded = catalog.load(model);
+    } catch (RuntimeException e) {
+      catalog.addBroken(model, e.getMessage());
+      throw e;
+    }
+    catalog.add(model, loaded);
+  }
+
+  private void removeVersion(String key) {
+    int slash = key == null ? -1 : key.indexOf('/');
+    if (slash < 0) {
+      throw new IllegalArgumentException("tombstone with a key that is not <model>/<version>");
+    }
+    catalog.remove(key.substring(0, slash), Long.parseLong(key.substring(slash + 1)));
+  }
+
+  /** Loads the newest version of every model, then lets requests in. Follower thread. */
+  private void markCaughtUp() {
+    caughtUp = true;
+    catalog.warmAll();
+    Map<String, List<Long>> versions = catalog.versions();
+    log.info("model registry caught up with {}: {}", options.modelsTopic(), versions);
+    ready.tryEmitEmpty();
+  }
+}

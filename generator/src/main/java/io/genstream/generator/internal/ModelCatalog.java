@@ -1,0 +1,361 @@
+package io.genstream.generator.internal;
+
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLease;
+import io.genstream.generator.ModelLoader;
+import io.genstream.generator.UnknownModelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The versions a registry knows, their bytes, and the reference-counted sessions open for some
+ * of them. No Kafka here: the follower feeds it, the service leases from it.
+ *
+ * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
+ * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
+ * zero, so a closed session is never handed out). Evicting a session removes it from its entry
+ * first, then drops the catalog's reference; whoever drops the count to zero closes the model.
+ *
+ * <p><b>Locks.</b> Loading a version happens under that version's entry lock (so it is loaded
+ * once however many requests ask at the same moment). Eviction takes the model's lock, then
+ * entry locks; the lease path never takes the model lock while holding an entry lock, so the
+ * order is always model, then entry.
+ */
+final class ModelCatalog implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
+
+  private final ModelLoader loader;
+  private final int openSessionsPerModel;
+  private final Map<String, ConcurrentSkipListMap<Long, Entry>> models = new ConcurrentHashMap<>();
+  private final AtomicLong useClock = new AtomicLong();
+  private volatile boolean closed;
+
+  ModelCatalog(ModelLoader loader, int openSessionsPerModel) {
+    this.loader = loader;
+    this.openSessionsPerModel = openSessionsPerModel;
+  }
+
+  /**
+   * Adds a version. With a {@code preloaded} model the version becomes visible together with
+   * its open session (the hot-swap path: {@code latest} flips only once the session exists);
+   * without, it is loaded on first use. A version already known is left as it is (the follower
+   * re-reads the topic after a reconnect) and {@code preloaded} is closed.
+   */
+  void add(PublishedModel model, GenerativeModel preloaded) {
+    if (closed) {
+      closeQuietly(preloaded);
+      return;
+    }
+    String name = model.manifest().name();
+    long version = model.manifest().version();
+    ConcurrentSkipListMap<Long, Entry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    Entry entry = new Entry(model, preloaded);
+    Entry existing = versions.putIfAbsent(version, entry);
+    if (existing != null) {
+      closeQuietly(preloaded);
+      return;
+    }
+    if (closed) {
+      entry.evict(); // lost a race with close(): nobody else will
+      return;
+    }
+    if (preloaded != null) {
+      entry.touch();
+      evictBeyondBound(name);
+    }
+  }
+
+  /** Records a version whose load failed, so that asking for it names the failure. */
+  void addBroken(PublishedModel model, String reason) {
+    Entry entry = new Entry(model, null);
+    entry.failure = reason;
+    models.computeIfAbsent(model.manifest().name(), n -> new ConcurrentSkipListMap<>())
+        .putIfAbsent(model.manifest().version(), entry);
+  }
+
+  /** Forgets a version (a tombstone); its session closes once unused. */
+  void remove(String name, long version) {
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    Entry entry = versions == null ? null : versions.remove(version);
+    if (entry != null) {
+      entry.evict();
+      log.info("model {} version {} removed from the registry", name, version);
+    }
+  }
+
+  /** Whether the version is known (loaded or not). */
+  boolean contains(String name, long version) {
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    return versions != null && versions.containsKey(version);
+  }
+
+  /** Opens a session for the newest loadable version of every model (after catch-up). */
+  void warmAll() {
+    for (String name : models.keySet()) {
+      try (ModelLease lease = acquire(name, "latest")) {
+        log.debug("model {} warm at version {}", name, lease.version());
+      } catch (UnknownModelException e) {
+        log.warn("{}", e.getMessage());
+      }
+    }
+  }
+
+  ModelLease acquire(String name, String version) {
+    if (closed) {
+      throw new IllegalStateException("model registry is closed");
+    }
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    if (versions == null || versions.isEmpty()) {
+      throw new UnknownModelException("unknown model '" + name + "', known models: " + knownModels());
+    }
+    if ("latest".equals(version)) {
+      List<String> failures = new ArrayList<>();
+      for (Entry entry : versions.descendingMap().values()) {
+        try {
+          return entry.lease(name);
+        } catch (UnknownModelException e) {
+          failures.add(e.getMessage());
+        }
+      }
+      throw new UnknownModelException("model '" + name + "' has no loadable version: " + failures);
+    }
+    long number;
+    try {
+      number = Long.parseLong(version);
+    } catch (NumberFormatException e) {
+      throw new UnknownModelException("version must be 'latest' or a number, got '" + version + "'");
+    }
+    Entry entry = versions.get(number);
+    if (entry == null) {
+      throw new UnknownModelException("unknown version " + number + " of model '" + name
+          + "', known versions: " + new ArrayList<>(versions.keySet()));
+    }
+    return entry.lease(name);
+  }
+
+  Map<String, List<Long>> versions() {
+    Map<String, List<Long>> snapshot = new TreeMap<>();
+    models.forEach((name, versions) -> {
+      if (!versions.isEmpty()) {
+        snapshot.put(name, List.copyOf(versions.keySet()));
+      }
+    });
+    return snapshot;
+  }
+
+  /** Number of sessions currently open for {@code name} (for tests and metrics). */
+  int openSessions(String name) {
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    if (versions == null) {
+      return 0;
+    }
+    int open = 0;
+    for (Entry entry : versions.values()) {
+      if (entry.session != null) {
+        open++;
+      }
+    }
+    return open;
+  }
+
+  /** Drops the catalog's reference on every session; each closes when its last lease does. */
+  @Override
+  public void close() {
+    closed = true;
+    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
+      for (Entry entry : versions.values()) {
+        entry.evict();
+      }
+    }
+  }
+
+  private List<String> knownModels() {
+    List<String> names = new ArrayList<>();
+    models.forEach((name, versions) -> {
+      if (!versions.isEmpty()) {
+        names.add(name);
+      }
+    });
+    names.sort(null);
+    return names;
+  }
+
+  /**
+   * Closes the least recently used sessions of {@code name} beyond the bound; the newest
+   * open version is never evicted, since {@code latest} requests want it.
+   */
+  private void evictBeyondBound(String name) {
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    if (versions == null) {
+      return;
+    }
+    synchronized (versions) {
+      List<Entry> open = new ArrayList<>();
+      for (Entry entry : versions.descendingMap().values()) {
+        if (entry.session != null) {
+          open.add(entry);
+        }
+      }
+      if (open.size() <= openSessionsPerModel) {
+        return;
+      }
+      List<Entry> candidates = new ArrayList<>(open.subList(1, open.size()));
+      candidates.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
+      for (int i = 0; i < open.size() - openSessionsPerModel; i++) {
+        Entry victim = candidates.get(i);
+        log.info("closing the session of model {} version {} (more than {} open; closes once unused)",
+            name, victim.model.manifest().version(), openSessionsPerModel);
+        victim.evict();
+      }
+    }
+  }
+
+  /** Loads a session and logs name, version, size and load time. Blocks; caller owns the result. */
+  GenerativeModel load(PublishedModel model) {
+    long start = System.nanoTime();
+    GenerativeModel loaded = loader.load(model);
+    log.info("loaded model {} version {} ({} bytes) in {} ms", model.manifest().name(),
+        model.manifest().version(), model.onnx().length, (System.nanoTime() - start) / 1_000_000);
+    return loaded;
+  }
+
+  private static void closeQuietly(GenerativeModel model) {
+    if (model != null) {
+      model.close();
+    }
+  }
+
+  /** One version: its bytes, its session while open, why it failed to load if it did. */
+  private final class Entry {
+    final PublishedModel model;
+    volatile Session session;
+    volatile String failure;
+    volatile long lastUsed;
+
+    Entry(PublishedModel model, GenerativeModel preloaded) {
+      this.model = model;
+      this.session = preloaded == null ? null : new Session(preloaded);
+    }
+
+    void touch() {
+      lastUsed = useClock.incrementAndGet();
+    }
+
+    ModelLease lease(String name) {
+      Session current = session;
+      if (current != null && current.tryRetain()) {
+        touch();
+        return new Lease(current);
+      }
+      Session opened;
+      synchronized (this) {
+        if (failure != null) {
+          throw new UnknownModelException("model '" + name + "' version "
+              + model.manifest().version() + " cannot be loaded: " + failure);
+        }
+        if (closed) {
+          throw new IllegalStateException("model registry is closed");
+        }
+        // Another request may have opened it while we waited for the lock.
+        current = session;
+        if (current != null && current.tryRetain()) {
+          touch();
+          return new Lease(current);
+        }
+        try {
+          opened = new Session(load(model));
+        } catch (RuntimeException e) {
+          failure = e.getMessage();
+          log.warn("model {} version {} cannot be loaded: {}", name,
+              model.manifest().version(), e.getMessage());
+          throw new UnknownModelException("model '" + name + "' version "
+              + model.manifest().version() + " cannot be loaded: " + failure);
+        }
+        // Retained for our caller before anyone can see it, so that eviction below (with a
+        // bound of 1, an old pinned version is evicted at once) cannot close it under the lease.
+        opened.tryRetain();
+        session = opened;
+        touch();
+      }
+      evictBeyondBound(name);
+      return new Lease(opened);
+    }
+
+    void evict() {
+      Session evicted;
+      synchronized (this) {
+        evicted = session;
+        session = null;
+      }
+      if (evicted != null) {
+        evicted.release();
+      }
+    }
+  }
+
+  /** An open model and its reference count; the count's first unit belongs to the catalog. */
+  private static final class Session {
+    final GenerativeModel model;
+    final AtomicInteger references = new AtomicInteger(1);
+
+    Session(GenerativeModel model) {
+      this.model = model;
+    }
+
+    boolean tryRetain() {
+      for (;;) {
+        int count = references.get();
+        if (count == 0) {
+          return false;
+        }
+        if (references.compareAndSet(count, count + 1)) {
+          return true;
+        }
+      }
+    }
+
+    void release() {
+      if (references.decrementAndGet() == 0) {
+        model.close();
+        log.debug("closed the session of model {} version {}", model.manifest().name(),
+            model.manifest().version());
+      }
+    }
+  }
+
+  private static final class Lease implements ModelLease {
+    private final Session session;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    Lease(Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public GenerativeModel model() {
+      if (!open.get()) {
+        throw new IllegalStateException("lease already closed");
+      }
+      return session.model;
+    }
+
+    @Override
+    public void close() {
+      if (open.compareAndSet(true, false)) {
+        session.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package io.genstream.generator.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.GenerativeModel;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link GenerativeModel} over one {@link OrtSession}.
+ *
+ * <p>Owns its session and the {@link OrtSession.SessionOptions} it was built with (ONNX Runtime
+ * requires the options to outlive the session), closing them in that order. Input and output
+ * names come from the graph: the one float input of rank 2 is the latent, the one int64 input
+ * of rank 1 the label, the one float output of rank 4 the image; they are checked against the
+ * manifest at load time so that a mismatch fails the load, not a request.
+ *
+ * <p>{@link #generate} is safe from several threads; a read lock keeps {@link #close()} from
+ * freeing the session under a running inference (the registry's leases should already
+ * guarantee that; the lock makes a misuse an exception instead of a native crash).
+ */
+public final class OnnxGenerativeModel implements GenerativeModel {
+
+  private final ModelManifest manifest;
+  private final OrtEnvironment environment;
+  private final OrtSession.SessionOptions options;
+  private final OrtSession session;
+  private final String latentInput;
+  private final String labelInput;
+  private final String imageOutput;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private OnnxGenerativeModel(ModelManifest manifest, OrtEnvironment environment,
+      OrtSession.SessionOptions options, OrtSession session) throws OrtException {
+    this.manifest = manifest;
+    this.environment = environment;
+    this.options = options;
+    this.session = session;
+    Map<String, NodeInfo> inputs = session.getInputInfo();
+    Map<String, NodeInfo> outputs = session.getOutputInfo();
+    checkNamesMatchManifest("inputs", inputs.keySet(), manifest.inputs().keySet());
+    checkNamesMatchManifest("outputs", outputs.keySet(), manifest.outputs().keySet());
+    this.latentInput = single(inputs, OnnxJavaType.FLOAT, 2, "latent input (float [N, latentDim])");
+    this.labelInput = manifest.conditional()
+        ? single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
+        : null;
+    int expectedInputs = manifest.conditional() ? 2 : 1;
+    if (inputs.size() != expectedInputs) {
+      throw mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
+          + manifest.numClasses() + ", graph has " + describe(inputs));
+    }
+    this.imageOutput = outputs.size() == 1 || !outputs.containsKey("image")
+        ? single(outputs, OnnxJavaType.FLOAT, 4, "image output (float [N, C, H, W])")
+        : "image";
+    checkDim(inputs.get(latentInput), 1, manifest.latentDim(), "latentDim");
+    NodeInfo image = outputs.get(imageOutput);
+    checkDim(image, 1, manifest.channels(), "channels");
+    checkDim(image, 2, manifest.height(), "height");
+    checkDim(image, 3, manifest.width(), "width");
+  }
+
+  /**
+   * Builds a session from the model's bytes.
+   *
+   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes or the graph does not
+   *     match the manifest
+   */
+  static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads) {
+    ModelManifest manifest = model.manifest();
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    OrtSession session = null;
+    try {
+      options.setIntraOpNumThreads(intraOpThreads);
+      // Requests run concurrently on our own scheduler; parallel graph branches buy nothing here.
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // Spinning idle threads would steal the cores that training shares with us.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      session = environment.createSession(model.onnx(), options);
+      return new OnnxGenerativeModel(manifest, environment, options, session);
+    } catch (OrtException | RuntimeException e) {
+      closeQuietly(session);
+      options.close();
+      if (e instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
+      throw new IllegalArgumentException("model " + PublishedModel.key(manifest)
+          + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public float[] generate(float[] latents, long[] labels, int n) {
+    checkArguments(latents, labels, n);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("model " + PublishedModel.key(manifest) + " is closed");
+      }
+      return run(latents, labels, n);
+    } catch (OrtException e) {
+      throw new IllegalStateException("model " + PublishedModel.key(manifest)
+          + ": inference failed: " + e.getMessage(), e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private float[] run(float[] latents, long[] labels, int n) throws OrtException {
+    Map<String, OnnxTensor> feed = new HashMap<>(2);
+    // z: float [n, latentDim]; label: int64 [n]. Both tensors are closed before returning,
+    // also when creating the second one or running fails.
+    try (OnnxTensor z = OnnxTensor.createTensor(environment, FloatBuffer.wrap(latents),
+            new long[] {n, manifest.latentDim()});
+        OnnxTensor label = labelInput == null ? null
+            : OnnxTensor.createTensor(environment, LongBuffer.wrap(labels), new long[] {n})) {
+      feed.put(latentInput, z);
+      if (label != null) {
+        feed.put(labelInput, label);
+      }
+      try (OrtSession.Result result = session.run(feed, java.util.Set.of(imageOutput))) {
+        OnnxValue value = result.get(imageOutput)
+            .orElseThrow(() -> new IllegalStateException("graph produced no " + imageOutput));
+        OnnxTensor image = (OnnxTensor) value;
+        long[] shape = image.getInfo().getShape();
+        long expected = (long) n * manifest.channels() * manifest.height() * manifest.width();
+        if (shape.length != 4 || shape[0] * shape[1] * shape[2] * shape[3] != expected) {
+          throw new IllegalStateException("model " + PublishedModel.key(manifest) + ": output "
+              + imageOutput + " has shape " + Arrays.toString(shape) + ", expected ["
+              + n + ", " + manifest.channels() + ", " + manifest.height() + ", "
+              + manifest.width() + "]");
+        }
+        FloatBuffer buffer = image.getFloatBuffer();
+        float[] out = new float[buffer.remaining()];
+        buffer.get(out);
+        return out;
+      }
+    }
+  }
+
+  private void checkArguments(float[] latents, long[] labels, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+    }
+    if (latents.length != n * manifest.latentDim()) {
+      throw new IllegalArgumentException("expected " + n + " x " + manifest.latentDim()
+          + " = " + n * manifest.latentDim() + " latent values, got " + latents.length);
+    }
+    if (labelInput != null) {
+      if (labels == null || labels.length != n) {
+        throw new IllegalArgumentException("expected " + n + " labels, got "
+            + (labels == null ? "none" : labels.length));
+      }
+      for (long label : labels) {
+        // Gather with an out-of-range index is undefined behaviour in some runtimes: refuse it.
+        if (label < 0 || label >= manifest.numClasses()) {
+          throw new IllegalArgumentException("label " + label + " out of range, valid labels are 0.."
+              + (manifest.numClasses() - 1));
+        }
+      }
+    }
+  }
+
+  /** Closes the session, then its options; waits for running inferences. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeQuietly(session);
+      options.close();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxGenerativeModel[" + PublishedModel.key(manifest) + ", " + latentInput
+        + (labelInput == null ? "" : ", " + labelInput) + " -> " + imageOutput + "]";
+  }
+
+  private void checkNamesMatchManifest(String what, java.util.Set<String> graph, java.util.Set<String> declared) {
+    if (!declared.isEmpty() && !graph.equals(declared)) {
+      throw mismatch("graph " + what + " " + new TreeSet<>(graph) + " do not match manifest "
+          + what + " " + new TreeSet<>(declared));
+    }
+  }
+
+  private String single(Map<String, NodeInfo> nodes, OnnxJavaType type, int rank, String role) {
+    List<String> found = new ArrayList<>();
+    for (NodeInfo node : nodes.values()) {
+      if (node.getInfo() instanceof TensorInfo info && info.type == type && info.getShape().length == rank) {
+        found.add(node.getName());
+      }
+    }
+    if (found.size() != 1) {
+      throw mismatch("expected exactly one " + role + ", graph has " + describe(nodes));
+    }
+    return found.get(0);
+  }
+
+  private void checkDim(NodeInfo node, int axis, int expected, String field) {
+    long actual = ((TensorInfo) node.getInfo()).getShape()[axis];
+    // -1: a symbolic dimension; only fixed sizes can be checked before running.
+    if (actual >= 0 && actual != expected) {
+      throw mismatch(node.getName() + " has " + field + " " + actual + " (shape "
+          + Arrays.toString(((TensorInfo) node.getInfo()).getShape()) + "), manifest says " + expected);
+    }
+  }
+
+  private IllegalArgumentException mismatch(String detail) {
+    return new IllegalArgumentException("model " + PublishedModel.key(manifest)
+        + " does not match its manifest: " + detail);
+  }
+
+  private static String describe(Map<String, NodeInfo> nodes) {
+    List<String> parts = new ArrayList<>();
+    for (NodeInfo node : nodes.values()) {
+      parts.add(node.getName() + ": " + node.getInfo());
+    }
+    return parts.toString();
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    if (session == null) {
+      return;
+    }
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Nothing to recover: the native memory is as freed as it will get.
+      org.slf4j.LoggerFactory.getLogger(OnnxGenerativeModel.class)
+          .warn("closing an ONNX Runtime session failed: {}", e.getMessage());
+    }
+  }
+}

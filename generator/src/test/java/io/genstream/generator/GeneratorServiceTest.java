@@ -1,0 +1,337 @@
+package io.genstream.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.genstream.broker.EmbeddedKafka;
+import io.genstream.core.config.Topics;
+import io.genstream.core.image.GrayImage;
+import io.genstream.core.image.Png;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.kafka.TopicSetup;
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.GeneratedImage;
+import io.genstream.core.messages.PublishedModel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The request service against a real in-process broker; each test has its own topics. */
+class GeneratorServiceTest {
+
+  private static final AtomicInteger testNumber = new AtomicInteger();
+  private static EmbeddedKafka kafka;
+  private static KafkaSender<String, byte[]> sender;
+
+  private Topics topics;
+  private GeneratorService service;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+    sender = KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    sender.close();
+    kafka.close();
+  }
+
+  @BeforeEach
+  void createTopicsAndModel() {
+    topics = Topics.withPrefix("gen" + testNumber.incrementAndGet() + ".");
+    TopicSetup.ensure(kafka.bootstrapServers(), topics, 1);
+    publish(TinyGenerator.published(1, 1f));
+  }
+
+  @AfterEach
+  void stopService() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Test
+  void generatesTheRequestedCountWithAttributes() {
+    startService();
+
+    request("{\"requestId\": \"r1\", \"model\": \"digits\", \"count\": 5, \"seed\": 42, \"label\": 3}");
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 5);
+    assertThat(results).hasSize(5);
+    Conditioning expectedInputs = Conditioning.fromSeed(42, 5, TinyGenerator.published(1, 1f).manifest(), 3);
+    for (ConsumerRecord<String, byte[]> record : sortedByIndex(results)) {
+      GeneratedImage result = GeneratedImage.fromRecord(record);
+      assertThat(record.key()).isEqualTo("r1");
+      assertThat(result.requestId()).isEqualTo("r1");
+      assertThat(result.model()).isEqualTo("digits");
+      assertThat(result.version()).isEqualTo(1);
+      assertThat(result.seed()).isEqualTo(42);
+      assertThat(result.count()).isEqualTo(5);
+      assertThat(result.label()).isEqualTo(3);
+      assertThat(CloudEvents.attribute(record.headers(), "type")).contains(CloudEvents.TYPE_RESULT);
+      GrayImage image = Png.decode(record.value());
+      assertThat(image.width()).isEqualTo(4);
+      assertThat(image.height()).isEqualTo(4);
+      // The pixels are the tiny model's output for this image's latent block.
+      float[] expected = TinyGenerator.reference(expectedInputs.latents(),
+          result.index() * TinyGenerator.LATENT, 3, 1f);
+      GrayImage expectedImage = GrayImage.fromSymmetricUnit(expected, 0, 4, 4);
+      for (int p = 0; p < TinyGenerator.PIXELS; p++) {
+        assertThat(image.pixels()[p] & 0xFF).isCloseTo(expectedImage.pixels()[p] & 0xFF,
+            org.assertj.core.api.Assertions.within(1));
+      }
+    }
+    assertThat(sortedByIndex(results).stream().map(r -> GeneratedImage.fromRecord(r).index()))
+        .containsExactly(0, 1, 2, 3, 4);
+    await().untilAsserted(() -> assertThat(service.stats())
+        .isEqualTo(new GeneratorStats(1, 5, 0)));
+  }
+
+  @Test
+  void sameSeedGivesIdenticalImages() {
+    startService();
+
+    request("{\"requestId\": \"a\", \"model\": \"digits\", \"count\": 3, \"seed\": 7, \"label\": 5}");
+    request("{\"requestId\": \"b\", \"model\": \"digits\", \"count\": 3, \"seed\": 7, \"label\": 5}");
+    request("{\"requestId\": \"c\", \"model\": \"digits\", \"count\": 3, \"seed\": 8, \"label\": 5}");
+
+    Map<String, List<ConsumerRecord<String, byte[]>>> byRequest = read(topics.results(), 9).stream()
+        .collect(Collectors.groupingBy(ConsumerRecord::key));
+    List<byte[]> a = sortedByIndex(byRequest.get("a")).stream().map(ConsumerRecord::value).toList();
+    List<byte[]> b = sortedByIndex(byRequest.get("b")).stream().map(ConsumerRecord::value).toList();
+    List<byte[]> c = sortedByIndex(byRequest.get("c")).stream().map(ConsumerRecord::value).toList();
+    for (int i = 0; i < 3; i++) {
+      assertThat(b.get(i)).isEqualTo(a.get(i));
+      assertThat(c.get(i)).isNotEqualTo(a.get(i));
+    }
+    // Different images within one request: each uses its own latent block.
+    assertThat(a.get(0)).isNotEqualTo(a.get(1));
+  }
+
+  @Test
+  void deadLettersMalformedJson() {
+    startService();
+
+    request("{\"model\": \"digits\", \"count\": ");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"count\": 2, \"seed\": 1}");
+
+    assertThat(read(topics.results(), 2)).hasSize(2).allMatch(r -> r.key().equals("after"));
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0))).startsWith("malformed JSON");
+    assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"model\": \"digits\", \"count\": ");
+    assertThat(CloudEvents.attribute(deadLetters.get(0).headers(), "service"))
+        .contains(GeneratorService.SOURCE);
+  }
+
+  @Test
+  void deadLettersUnknownModel() {
+    startService();
+
+    request("{\"requestId\": \"x\", \"model\": \"foo\", \"count\": 1}");
+    request("{\"requestId\": \"y\", \"model\": \"digits\", \"version\": \"9\"}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"count\": 1, \"seed\": 1}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<String> reasons = read(topics.deadLetter(), 2).stream().map(DeadLetter::reason).toList();
+    assertThat(reasons).containsExactlyInAnyOrder(
+        "unknown model 'foo', known models: [digits]",
+        "unknown version 9 of model 'digits', known versions: [1]");
+    await().untilAsserted(() -> assertThat(service.stats().deadLettered()).isEqualTo(2));
+  }
+
+  @Test
+  void deadLettersCountAndLabelOutOfRange() {
+    startService();
+
+    request("{\"requestId\": \"big\", \"model\": \"digits\", \"count\": 1000}");
+    request("{\"requestId\": \"zero\", \"model\": \"digits\", \"count\": 0}");
+    request("{\"requestId\": \"label\", \"model\": \"digits\", \"label\": 10}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"label\": 9}");
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 1);
+    assertThat(results).hasSize(1);
+    assertThat(GeneratedImage.fromRecord(results.get(0)).label()).isEqualTo(9);
+    List<String> reasons = read(topics.deadLetter(), 3).stream().map(DeadLetter::reason).toList();
+    assertThat(reasons).containsExactlyInAnyOrder(
+        "count must be 1..256, got 1000",
+        "count must be 1..256, got 0",
+        "label 10 out of range for model 'digits' version 1, valid labels are 0..9");
+  }
+
+  @Test
+  void skipsInvalidModelRecords() {
+    PublishedModel v2 = TinyGenerator.published(2, 2f);
+    ProducerRecord<String, byte[]> corrupt = v2.toRecord(topics.models(), "test");
+    corrupt = new ProducerRecord<>(corrupt.topic(), null, "digits/2",
+        "not onnx".getBytes(StandardCharsets.UTF_8), corrupt.headers()); // SHA-256 mismatch
+    sender.send(corrupt).block(Duration.ofSeconds(10));
+    sender.send(new ProducerRecord<>(topics.models(), "digits/3", new byte[] {1})).block();
+    startService();
+
+    request("{\"requestId\": \"r\", \"model\": \"digits\"}");
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 1);
+    assertThat(GeneratedImage.fromRecord(results.get(0)).version()).isEqualTo(1);
+    assertThat(service.registry().versions()).isEqualTo(Map.of("digits", List.of(1L)));
+  }
+
+  @Test
+  void hotSwapServesTheNewVersionWithoutFailedRequests() throws Exception {
+    startService();
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add(request("digits", "latest", i));
+    }
+
+    publish(TinyGenerator.published(2, 2f));
+    for (int i = 10; i < 20; i++) {
+      sent.add(request("digits", "latest", i));
+      Thread.sleep(20);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> versionsOf(read(topics.results(), 0)).contains(2L));
+    List<String> afterSwap = new ArrayList<>();
+    for (int i = 20; i < 30; i++) {
+      afterSwap.add(request("digits", "latest", i));
+    }
+    String pinned = request("digits", "1", 99);
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 2 * 31);
+    assertThat(results).hasSize(2 * 31);
+    Map<String, List<GeneratedImage>> byRequest = results.stream().map(GeneratedImage::fromRecord)
+        .collect(Collectors.groupingBy(GeneratedImage::requestId));
+    assertThat(byRequest).containsOnlyKeys(concat(sent, afterSwap, List.of(pinned)));
+    for (String id : afterSwap) {
+      assertThat(byRequest.get(id)).extracting(GeneratedImage::version).containsOnly(2L);
+    }
+    assertThat(byRequest.get(pinned)).extracting(GeneratedImage::version).containsOnly(1L);
+    assertThat(service.stats().deadLettered()).isZero();
+    assertThat(read(topics.deadLetter(), 0)).isEmpty();
+  }
+
+  @Test
+  void measuresRequestsOfTenImages() {
+    startService();
+    request("{\"requestId\": \"warm\", \"model\": \"digits\", \"count\": 10}");
+    read(topics.results(), 10);
+
+    try (KafkaConsumer<String, byte[]> results = consumer()) {
+      TopicPartition partition = new TopicPartition(topics.results(), 0);
+      results.assign(List.of(partition));
+      results.seekToEnd(List.of(partition));
+      results.position(partition);
+      int requests = 20;
+      long[] nanos = new long[requests];
+      for (int i = 0; i < requests; i++) {
+        long start = System.nanoTime();
+        request("{\"requestId\": \"t" + i + "\", \"model\": \"digits\", \"count\": 10, \"seed\": " + i + "}");
+        int received = 0;
+        while (received < 10) {
+          received += results.poll(Duration.ofMillis(5)).count();
+          assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(10).toNanos());
+        }
+        nanos[i] = System.nanoTime() - start;
+      }
+      java.util.Arrays.sort(nanos);
+      System.out.printf("count=10 request, produce request -> consume 10 results: median %.1f ms, max %.1f ms%n",
+          nanos[requests / 2] / 1e6, nanos[requests - 1] / 1e6);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void startService() {
+    GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers()).withTopics(topics);
+    service = GeneratorService.create(options).start();
+    service.ready().block(Duration.ofSeconds(30));
+  }
+
+  private void publish(PublishedModel model) {
+    sender.send(model.toRecord(topics.models(), "test")).block(Duration.ofSeconds(10));
+  }
+
+  private void request(String json) {
+    sender.send(new ProducerRecord<>(topics.requests(), null, json.getBytes(StandardCharsets.UTF_8)))
+        .block(Duration.ofSeconds(10));
+  }
+
+  /** Sends a request for 2 images and returns its id. */
+  private String request(String model, String version, int seed) {
+    String id = UUID.randomUUID().toString();
+    request("{\"requestId\": \"" + id + "\", \"model\": \"" + model + "\", \"version\": \""
+        + version + "\", \"count\": 2, \"seed\": " + seed + "}");
+    return id;
+  }
+
+  /**
+   * Every record of {@code topic}, waiting (up to 30 s) until there are at least
+   * {@code atLeast}, then until nothing more arrives for a moment, so that "exactly n" can be
+   * asserted.
+   */
+  private static List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (records.size() < atLeast && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+      }
+      int quietPolls = 0;
+      while (quietPolls < 2) {
+        int before = records.size();
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        quietPolls = records.size() == before ? quietPolls + 1 : 0;
+      }
+      return records;
+    }
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer() {
+    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> sortedByIndex(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream()
+        .sorted(Comparator.comparingInt(r -> GeneratedImage.fromRecord(r).index()))
+        .toList();
+  }
+
+  private static List<Long> versionsOf(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(r -> GeneratedImage.fromRecord(r).version()).distinct().toList();
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... lists) {
+    List<String> all = new ArrayList<>();
+    for (List<String> list : lists) {
+      all.addAll(list);
+    }
+    return all;
+  }
+}

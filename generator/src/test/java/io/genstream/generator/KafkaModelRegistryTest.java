@@ -1,0 +1,138 @@
+package io.genstream.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.genstream.broker.EmbeddedKafka;
+import io.genstream.core.config.Topics;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.kafka.TopicSetup;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.internal.KafkaModelRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The registry following a real models topic. */
+class KafkaModelRegistryTest {
+
+  private static final AtomicInteger testNumber = new AtomicInteger();
+  private static EmbeddedKafka kafka;
+  private static KafkaSender<String, byte[]> sender;
+
+  private final AtomicInteger loads = new AtomicInteger();
+  private final ModelLoader onnx = ModelLoader.onnxRuntime(1);
+  private final ModelLoader countingLoader = model -> {
+    loads.incrementAndGet();
+    return onnx.load(model);
+  };
+  private Topics topics;
+  private KafkaModelRegistry registry;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+    sender = KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    sender.close();
+    kafka.close();
+  }
+
+  @BeforeEach
+  void createTopics() {
+    topics = Topics.withPrefix("reg" + testNumber.incrementAndGet() + ".");
+    TopicSetup.ensure(kafka.bootstrapServers(), topics, 1);
+  }
+
+  @AfterEach
+  void closeRegistry() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @Test
+  void catchesUpBeforeReadyAndLoadsOnlyTheNewestVersion() {
+    for (long v = 1; v <= 4; v++) {
+      publish(TinyGenerator.published(v, v));
+    }
+
+    start();
+
+    assertThat(registry.versions()).isEqualTo(Map.of("digits", List.of(1L, 2L, 3L, 4L)));
+    assertThat(loads).hasValue(1);
+    try (ModelLease latest = registry.acquire("digits", "latest")) {
+      assertThat(latest.version()).isEqualTo(4);
+    }
+    try (ModelLease pinned = registry.acquire("digits", "2")) {
+      assertThat(pinned.version()).isEqualTo(2);
+      float[] image = pinned.model().generate(new float[] {1, 1, 1, 1}, new long[] {3}, 1);
+      // Version 2 has scale 2: tanh(2 * 0.5 + 0.3).
+      assertThat(image[0]).isCloseTo((float) Math.tanh(1.3), org.assertj.core.api.Assertions.within(1e-5f));
+    }
+    assertThat(loads).hasValue(2);
+  }
+
+  @Test
+  void swapsInANewVersionLoadedBeforeItBecomesLatest() {
+    publish(TinyGenerator.published(1, 1f));
+    start();
+    ModelLease inFlight = registry.acquire("digits", "latest");
+
+    publish(TinyGenerator.published(2, 2f));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      try (ModelLease lease = registry.acquire("digits", "latest")) {
+        return lease.version() == 2;
+      }
+    });
+    // The request that started on version 1 still runs on it.
+    assertThat(inFlight.model().generate(new float[4], new long[] {0}, 1)).hasSize(16);
+    inFlight.close();
+    assertThat(loads).hasValue(2);
+    assertThat(registry.openSessions("digits")).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aTombstoneRemovesAVersion() {
+    publish(TinyGenerator.published(1, 1f));
+    publish(TinyGenerator.published(2, 2f));
+    start();
+
+    sender.send(new ProducerRecord<>(topics.models(), "digits/1", null)).block(Duration.ofSeconds(10));
+
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> registry.versions().equals(Map.of("digits", List.of(2L))));
+  }
+
+  @Test
+  void isReadyAtOnceOnAnEmptyTopic() {
+    start();
+
+    assertThat(registry.versions()).isEmpty();
+  }
+
+  private void start() {
+    registry = new KafkaModelRegistry(
+        new RegistryOptions(kafka.bootstrapServers(), topics.models(), 2, Duration.ofSeconds(20)),
+        countingLoader);
+    registry.start();
+    // Well below the 20 s catch-up timeout: ready came from reaching the end offsets.
+    registry.ready().block(Duration.ofSeconds(10));
+  }
+
+  private void publish(PublishedModel model) {
+    sender.send(model.toRecord(topics.models(), "test")).block(Duration.ofSeconds(10));
+  }
+}

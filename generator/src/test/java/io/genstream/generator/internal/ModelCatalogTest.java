@@ -1,0 +1,152 @@
+package io.genstream.generator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLease;
+import io.genstream.generator.ModelLoader;
+import io.genstream.generator.TinyGenerator;
+import io.genstream.generator.UnknownModelException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Leases, swaps and eviction, with a loader that makes fake models (no ONNX Runtime). */
+class ModelCatalogTest {
+
+  private final AtomicInteger loads = new AtomicInteger();
+  private final Set<Long> failing = ConcurrentHashMap.newKeySet();
+  private final Map<Long, FakeModel> open = new ConcurrentHashMap<>();
+  private final ModelLoader loader = published -> {
+    long version = published.manifest().version();
+    if (failing.contains(version)) {
+      throw new IllegalArgumentException("graph inputs [x] do not match manifest inputs [z]");
+    }
+    loads.incrementAndGet();
+    FakeModel model = new FakeModel(published.manifest());
+    open.put(version, model);
+    return model;
+  };
+
+  @Test
+  void aSwappedOutSessionStaysOpenUntilItsLastLeaseCloses() {
+    ModelCatalog catalog = new ModelCatalog(loader, 1);
+    catalog.add(version(1), loader.load(version(1)));
+    ModelLease inFlight = catalog.acquire("digits", "latest");
+
+    catalog.add(version(2), loader.load(version(2)));
+
+    assertThat(open.get(1L).closed).isFalse();
+    try (ModelLease next = catalog.acquire("digits", "latest")) {
+      assertThat(next.version()).isEqualTo(2);
+    }
+    assertThat(inFlight.version()).isEqualTo(1);
+    inFlight.close();
+    assertThat(open.get(1L).closed).isTrue();
+    assertThat(open.get(2L).closed).isFalse();
+    assertThat(catalog.openSessions("digits")).isEqualTo(1);
+  }
+
+  @Test
+  void anEvictedPinnedVersionIsReloadedFromItsBytes() {
+    ModelCatalog catalog = new ModelCatalog(loader, 1);
+    catalog.add(version(1), null);
+    catalog.add(version(2), loader.load(version(2)));
+    int before = loads.get();
+
+    try (ModelLease pinned = catalog.acquire("digits", "1")) {
+      assertThat(pinned.version()).isEqualTo(1);
+      assertThat(pinned.model().manifest().version()).isEqualTo(1);
+    }
+
+    assertThat(loads.get()).isEqualTo(before + 1);
+    // The bound is 1 and the newest stays: version 1 closed as soon as its lease did.
+    assertThat(open.get(1L).closed).isTrue();
+    assertThat(catalog.openSessions("digits")).isEqualTo(1);
+  }
+
+  @Test
+  void latestSkipsAVersionThatCannotBeLoaded() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    failing.add(3L);
+    catalog.add(version(2), null);
+    catalog.add(version(3), null);
+
+    try (ModelLease lease = catalog.acquire("digits", "latest")) {
+      assertThat(lease.version()).isEqualTo(2);
+    }
+    assertThatThrownBy(() -> catalog.acquire("digits", "3"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("model 'digits' version 3 cannot be loaded: graph inputs [x]");
+  }
+
+  @Test
+  void unknownNamesAndVersionsNameTheValidChoices() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    catalog.add(version(1), null);
+    catalog.add(version(2), null);
+
+    assertThatThrownBy(() -> catalog.acquire("foo", "latest"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessage("unknown model 'foo', known models: [digits]");
+    assertThatThrownBy(() -> catalog.acquire("digits", "7"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessage("unknown version 7 of model 'digits', known versions: [1, 2]");
+    assertThat(catalog.versions()).isEqualTo(Map.of("digits", List.of(1L, 2L)));
+  }
+
+  @Test
+  void closeClosesIdleSessionsAtOnceAndLeasedOnesOnRelease() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    catalog.add(version(1), loader.load(version(1)));
+    catalog.add(version(2), loader.load(version(2)));
+    ModelLease lease = catalog.acquire("digits", "1");
+
+    catalog.close();
+
+    assertThat(open.get(2L).closed).isTrue();
+    assertThat(open.get(1L).closed).isFalse();
+    lease.close();
+    lease.close(); // idempotent: must not close twice or go negative
+    assertThat(open.get(1L).closed).isTrue();
+    assertThat(open.get(1L).closes.get()).isEqualTo(1);
+    assertThatThrownBy(() -> catalog.acquire("digits", "latest"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static PublishedModel version(long v) {
+    return TinyGenerator.published(v, v);
+  }
+
+  private static final class FakeModel implements GenerativeModel {
+    final ModelManifest manifest;
+    final AtomicInteger closes = new AtomicInteger();
+    volatile boolean closed;
+
+    FakeModel(ModelManifest manifest) {
+      this.manifest = manifest;
+    }
+
+    @Override
+    public ModelManifest manifest() {
+      return manifest;
+    }
+
+    @Override
+    public float[] generate(float[] latents, long[] labels, int n) {
+      return new float[n * TinyGenerator.PIXELS];
+    }
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+      closed = true;
+    }
+  }
+}
