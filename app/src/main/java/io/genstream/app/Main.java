@@ -10,13 +10,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-      "A reactive streaming pipeline for generative image models:",
-      "Kafka topics stream training images into a trainer and generation requests into",
+      "A reactive streaming pipeline for generative image models: Kafka topics",
+      "stream training images into a trainer and generation requests into",
       "generators; ONNX Runtime runs the models; results flow to sinks.",
       ""
     },
     subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Start with: genstream demo   (zero setup: broker, data, training and serving in one JVM)"})
+    footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -14,10 +14,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Runs the whole pipeline in one JVM: an in-process Kafka broker, a synthetic digit",
-      "stream, the GAN trainer, the ONNX Runtime generator and the file sink. Every",
-      "--request-every it asks the newest model for images of each digit 0-9.",
-      "While it runs, any Kafka client can connect to the printed bootstrap address."
+      "Runs the whole pipeline in one JVM: an in-process Kafka broker,",
+      "a synthetic digit stream, the GAN trainer, the ONNX Runtime generator",
+      "and the file sink. Every --request-every it asks the newest model for",
+      "images of each digit 0-9. While it runs, any Kafka client can connect",
+      "to the printed bootstrap address.",
+      ""
     })
 public final class DemoCommand implements Callable<Integer> {
 

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -65,7 +66,8 @@ public final class Demo {
       try (Pipeline pipeline = Pipeline.start(pipelineConfig(bootstrap, topics));
           KafkaSender<String, byte[]> client = KafkaSender.create(SenderOptions.defaults(bootstrap))) {
         Disposable requests = Flux.interval(Duration.ofSeconds(5), config.requestEvery(), clock)
-            .subscribe(tick -> requestEveryDigit(pipeline, client, topics));
+            .concatMap(tick -> requestEveryDigit(pipeline, client, topics))
+            .subscribe();
         Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
             .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
         awaitEnd();
@@ -74,7 +76,8 @@ public final class Demo {
 
         console.println("Stopping: finishing training, serving the last requests...");
         pipeline.stopTraining();
-        requestEveryDigit(pipeline, client, topics); // one last round from the final version
+        // One last round, served by the final version.
+        requestEveryDigit(pipeline, client, topics).block(Duration.ofSeconds(30));
         boolean drained = pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT);
         if (!drained) {
           log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
@@ -107,22 +110,24 @@ public final class Demo {
   }
 
   /** Sends one request per digit to the newest version, once a version exists. */
-  private void requestEveryDigit(Pipeline pipeline, KafkaSender<String, byte[]> client, Topics topics) {
+  private Mono<Void> requestEveryDigit(
+      Pipeline pipeline, KafkaSender<String, byte[]> client, Topics topics) {
     if (pipeline.status().latestServedVersion() == 0) {
-      return; // nothing published yet: a request now would only be dead-lettered
+      return Mono.empty(); // nothing published yet: a request now would only be dead-lettered
     }
     int round = requestRounds.incrementAndGet();
-    for (int digit = 0; digit < 10; digit++) {
-      String requestId = "demo-" + round + "-digit" + digit;
-      GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
-          config.count(), config.seed() * 1_000_003L + round * 10L + digit, digit);
-      client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
-          .doOnSuccess(sent -> recordSent(requestId))
-          .doOnError(e -> log.warn("Request {} not sent: {}", requestId, e.toString()))
-          .onErrorComplete()
-          .block(Duration.ofSeconds(10));
-    }
-    log.info("Requested {} images of each digit 0-9 (round {})", config.count(), round);
+    return Flux.range(0, 10)
+        .concatMap(digit -> {
+          String requestId = "demo-" + round + "-digit" + digit;
+          GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
+              config.count(), config.seed() * 1_000_003L + round * 10L + digit, digit);
+          return client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
+              .doOnSuccess(sent -> recordSent(requestId))
+              .doOnError(e -> log.warn("Request {} not sent: {}", requestId, e.toString()))
+              .onErrorComplete();
+        })
+        .then(Mono.fromRunnable(() ->
+            log.info("Requested {} images of each digit 0-9 (round {})", config.count(), round)));
   }
 
   private synchronized void recordSent(String requestId) {
