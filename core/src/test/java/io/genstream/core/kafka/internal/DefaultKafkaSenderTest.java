@@ -65,6 +65,23 @@ class DefaultKafkaSenderTest {
   }
 
   @Test
+  void aSendChainedFromACompletionToATopicNewToTheProducerDoesNotStall() {
+    kafka.createTopic("chain-first", 1);
+    kafka.createTopic("chain-second", 1);
+    try (KafkaSender<String, byte[]> sender = KafkaSender.create(
+        SenderOptions.defaults(kafka.bootstrapServers()).withProperty("max.block.ms", 20_000))) {
+      long started = System.nanoTime();
+      String completedOn = sender.send(new ProducerRecord<>("chain-first", "a", new byte[] {1}))
+          .then(sender.send(new ProducerRecord<>("chain-second", "b", new byte[] {2})))
+          .map(metadata -> Thread.currentThread().getName())
+          .block(Duration.ofSeconds(30));
+      // On the producer's I/O thread the second send would wait max.block.ms (20 s) for metadata.
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+      assertThat(completedOn).doesNotStartWith("kafka-producer-network-thread");
+    }
+  }
+
+  @Test
   void sendIsLazyAndFailsAfterClose() {
     String topic = "lazy";
     kafka.createTopic(topic, 1);

@@ -1,0 +1,430 @@
+package io.genstream.trainer;
+
+import io.genstream.core.image.GrayImage;
+import io.genstream.core.kafka.KafkaReceiver;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.core.kafka.ReceiverOptions;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.Json;
+import io.genstream.core.messages.LabelledImage;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.trainer.gan.ConditionalGan;
+import io.genstream.trainer.gan.GanConfig;
+import io.genstream.trainer.gan.ProgressMeter;
+import io.genstream.trainer.gan.StepResult;
+import io.genstream.trainer.gan.TrainingListener;
+import io.genstream.trainer.gan.TrainingProgress;
+import io.genstream.trainer.onnx.CganGeneratorExporter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Trains one class-conditional GAN from the images topic and publishes its versions.
+ *
+ * <p>The pipeline, one named method per stage:
+ * <pre>
+ * receive (group genstream-trainer-&lt;model&gt;)
+ *   → {@link #decodeOrDeadLetter}  bad record → dead-letter topic, acknowledged
+ *   → buffer(batchSize)
+ *   → {@link #train}               on the dedicated training thread
+ *   → {@link #acknowledge}         the batch's records, after the step
+ *   → {@link #exportIfDue}         every exportEveryNSteps (and at maxSteps): ONNX + sample grid
+ *   → {@link #publish}             model version to the models topic, event to the training topic
+ * </pre>
+ *
+ * <p><b>Threads.</b> Records arrive on the receiver's delivery thread, where they are decoded
+ * (a 28×28 PNG is tens of microseconds). Every DJL call (training, export, sampling) runs on one
+ * thread {@code genstream-trainer-<model>} owned by this service, never on Reactor's shared
+ * schedulers. {@link #summary()} and {@link #close()} may be called from any thread.
+ *
+ * <p><b>Delivery.</b> A batch's records are acknowledged once the step that used them has run,
+ * dead-lettered records once the dead letter is on the broker. The weights live in memory, so a
+ * crash loses the training since the last published version but never a record that was not yet
+ * trained on or dead-lettered; a restart continues version numbering after the highest version
+ * of this model already on the models topic, so published versions are never overwritten.
+ * Batch leftovers (fewer than batchSize records when the stream pauses) stay unacknowledged
+ * until the batch fills.
+ *
+ * <p><b>Ownership.</b> The service owns its Kafka sender, the training thread and the model;
+ * {@link #close()} releases them in that dependency order. Create, {@link #start()}, then close.
+ */
+public final class TrainerService implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
+  static final String SOURCE = "genstream-trainer";
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final TrainerOptions options;
+  private final GanConfig config;
+  private final TrainingListener listener;
+  private final KafkaReceiver<String, byte[]> receiver;
+  private final KafkaSender<String, byte[]> sender;
+  private final Scheduler trainingThread;
+  private final ConditionalGan gan;
+  private final CganGeneratorExporter exporter = new CganGeneratorExporter();
+  private final SampleGrid grid;
+  private final ProgressMeter meter = new ProgressMeter();
+  private final Sinks.Empty<Void> done = Sinks.empty();
+
+  // Training thread only; set before the first step.
+  private long nextVersion;
+
+  // Summary state, guarded by `this`.
+  private long lastPublishedVersion;
+  private long steps;
+  private long imagesTrained;
+  private double imagesPerSecond;
+  private int versionsPublished;
+  private Path lastSampleGrid;
+  private long deadLettered;
+  private float lastDiscriminatorLoss = Float.NaN;
+  private float lastGeneratorLoss = Float.NaN;
+  private Disposable subscription;
+  private boolean closed;
+
+  public TrainerService(TrainerOptions options) {
+    this(options, TrainingListener.none());
+  }
+
+  /**
+   * Creates the sender, the training thread and the model; nothing is consumed before
+   * {@link #start()}.
+   *
+   * @param listener called on the training thread after every step (e.g. a CLI progress line)
+   */
+  public TrainerService(TrainerOptions options, TrainingListener listener) {
+    this.options = options;
+    this.config = options.gan();
+    this.listener = listener;
+    this.grid = new SampleGrid(config.numClasses(), 8, config.latentDim(), 2, 20240611L);
+    this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
+        options.bootstrapServers(), options.groupId(), options.topics().images()));
+    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
+    try {
+      this.gan = new ConditionalGan(config);
+    } catch (RuntimeException e) {
+      trainingThread.dispose();
+      sender.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Looks up the next version number on the models topic, then starts consuming.
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized TrainerService start() {
+    if (closed || subscription != null) {
+      throw new IllegalStateException(closed ? "TrainerService is closed" : "already started");
+    }
+    subscription = Mono.fromRunnable(this::prepare)
+        .subscribeOn(trainingThread)
+        .thenMany(Flux.defer(this::pipeline))
+        .subscribe(
+            outcome -> {},
+            error -> {
+              log.error("trainer {} stopped: {}", options.modelName(), error.toString(), error);
+              done.tryEmitError(error);
+            },
+            () -> {
+              log.info("trainer {} finished after {} steps", options.modelName(), summary().steps());
+              done.tryEmitEmpty();
+            });
+    return this;
+  }
+
+  /**
+   * Completes when {@code maxSteps} are done and the last version is published, or on
+   * {@link #close()}; errors if the pipeline failed (the error is also logged).
+   */
+  public Mono<Void> completion() {
+    return done.asMono();
+  }
+
+  /** A consistent snapshot of what the service has done; thread-safe. */
+  public synchronized TrainerSummary summary() {
+    return new TrainerSummary(steps, imagesTrained, imagesPerSecond, versionsPublished,
+        lastPublishedVersion, lastSampleGrid, deadLettered, lastDiscriminatorLoss,
+        lastGeneratorLoss);
+  }
+
+  private Flux<StepOutcome> pipeline() {
+    Flux<StepOutcome> outcomes = receiver.receive()
+        .concatMap(this::decodeOrDeadLetter)
+        .buffer(config.batchSize())
+        // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
+        .concatMap(this::train, 1)
+        .concatMap(this::acknowledge)
+        .concatMap(this::exportIfDue, 1)
+        .concatMap(this::publish, 1);
+    return options.maxSteps() > 0 ? outcomes.take(options.maxSteps()) : outcomes;
+  }
+
+  // ---- stages ----
+
+  /** A decoded example, or an empty Mono after the record went to the dead-letter topic. */
+  private Mono<Example> decodeOrDeadLetter(ReceivedRecord<String, byte[]> received) {
+    try {
+      return Mono.just(decode(received));
+    } catch (IllegalArgumentException e) {
+      return deadLetter(received, e.getMessage());
+    }
+  }
+
+  private Example decode(ReceivedRecord<String, byte[]> received) {
+    LabelledImage.Decoded decoded = LabelledImage.decode(received.record());
+    if (decoded.label() < 0 || decoded.label() >= config.numClasses()) {
+      throw new IllegalArgumentException("label must be 0.." + (config.numClasses() - 1)
+          + " for model " + options.modelName() + ", got " + decoded.label());
+    }
+    GrayImage image = decoded.image();
+    if (image.width() != config.imageSize() || image.height() != config.imageSize()) {
+      throw new IllegalArgumentException("image must be " + config.imageSize() + "x"
+          + config.imageSize() + " for model " + options.modelName() + ", got " + image.width()
+          + "x" + image.height());
+    }
+    return new Example(received, decoded.label(), image.toSymmetricUnit());
+  }
+
+  private Mono<Example> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
+    ProducerRecord<String, byte[]> letter =
+        DeadLetter.of(received.record(), reason, options.topics().deadLetter(), SOURCE);
+    return sender.send(letter)
+        .doOnSuccess(metadata -> {
+          received.acknowledge();
+          synchronized (this) {
+            deadLettered++;
+          }
+          log.warn("dead-lettered {}-{}@{}: {}", received.record().topic(),
+              received.record().partition(), received.record().offset(), reason);
+        })
+        .then(Mono.empty());
+  }
+
+  /** One GAN step on the training thread. */
+  private Mono<StepOutcome> train(List<Example> batch) {
+    return Mono.fromCallable(() -> {
+      int pixels = config.imageSize() * config.imageSize();
+      float[] images = new float[batch.size() * pixels];
+      int[] labels = new int[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        System.arraycopy(batch.get(i).pixels(), 0, images, i * pixels, pixels);
+        labels[i] = batch.get(i).label();
+      }
+      long start = System.nanoTime();
+      StepResult result = gan.step(images, labels);
+      TrainingProgress progress = meter.record(result, System.nanoTime() - start);
+      recordProgress(progress);
+      notifyListener(progress);
+      if (progress.step() % options.logEveryNSteps() == 0) {
+        log.info("{} step {}: {} images, {} img/s, dLoss {}, gLoss {}, D(x) {}, D(G(z)) {}",
+            options.modelName(), progress.step(), progress.imagesSeen(),
+            Math.round(progress.imagesPerSecond()), fmt(result.discriminatorLoss()),
+            fmt(result.generatorLoss()), fmt(result.realScore()), fmt(result.fakeScore()));
+      }
+      return new StepOutcome(batch, progress, null);
+    }).subscribeOn(trainingThread);
+  }
+
+  private Mono<StepOutcome> acknowledge(StepOutcome outcome) {
+    outcome.batch().forEach(example -> example.source().acknowledge());
+    return Mono.just(outcome);
+  }
+
+  private Mono<StepOutcome> exportIfDue(StepOutcome outcome) {
+    long step = outcome.progress().step();
+    boolean due = step % config.exportEveryNSteps() == 0 || step == options.maxSteps();
+    return due ? Mono.fromCallable(() -> export(outcome)).subscribeOn(trainingThread)
+        : Mono.just(outcome);
+  }
+
+  /** On the training thread: ONNX bytes, manifest and sample grid of the current generator. */
+  private StepOutcome export(StepOutcome outcome) {
+    if (config.batchNormCalibrationBatches() > 0) {
+      gan.recalibrateBatchNorm(config.batchNormCalibrationBatches());
+    }
+    byte[] onnx = exporter.export(gan.generatorWeights());
+    long version = nextVersion++;
+    TrainingProgress p = outcome.progress();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("step", (double) p.step());
+    metrics.put("imagesSeen", (double) p.imagesSeen());
+    metrics.put("imagesPerSecond", p.imagesPerSecond());
+    metrics.put("dLoss", (double) p.discriminatorLoss());
+    metrics.put("gLoss", (double) p.generatorLoss());
+    long parentVersion;
+    synchronized (this) {
+      parentVersion = lastPublishedVersion; // trained on from that one (0: fresh weights)
+    }
+    ModelManifest manifest = CganGeneratorExporter.manifest(options.modelName(), version,
+        parentVersion, config, onnx, metrics, System.currentTimeMillis());
+    Path gridFile = null;
+    try {
+      float[] samples = gan.generate(grid.latents(), grid.labels());
+      gridFile = grid.write(options.samplesDir(), options.modelName(), version, samples,
+          config.imageSize());
+    } catch (IOException e) {
+      // The grid is for people; a full disk must not stop training or publishing.
+      log.warn("could not write the sample grid of {} v{}: {}", options.modelName(), version,
+          e.toString());
+    }
+    return new StepOutcome(outcome.batch(), p, new Export(new PublishedModel(manifest, onnx), gridFile));
+  }
+
+  /** Sends the version (and then its training event) and waits for the broker's acks. */
+  private Mono<StepOutcome> publish(StepOutcome outcome) {
+    Export export = outcome.export();
+    if (export == null) {
+      return Mono.just(outcome);
+    }
+    ModelManifest manifest = export.model().manifest();
+    return sender.send(export.model().toRecord(options.topics().models(), SOURCE))
+        // send() completes on the producer's I/O thread; a send started there blocks that very
+        // thread while it waits for the new topic's metadata (up to max.block.ms). Hop back.
+        .publishOn(trainingThread)
+        .then(sender.send(trainingEvent(outcome)))
+        .doOnSuccess(metadata -> {
+          synchronized (this) {
+            versionsPublished++;
+            lastPublishedVersion = manifest.version();
+            if (export.grid() != null) {
+              lastSampleGrid = export.grid();
+            }
+          }
+          log.info("published {} ({} bytes, step {}, sha256 {}…){}", PublishedModel.key(manifest),
+              export.model().onnx().length, outcome.progress().step(),
+              manifest.sha256().substring(0, 12),
+              export.grid() == null ? "" : ", samples " + export.grid());
+        })
+        .thenReturn(outcome);
+  }
+
+  // ---- helpers ----
+
+  /** On the training thread, before the first step. */
+  private void prepare() {
+    if (options.intraOpThreads() > 0) {
+      ConditionalGan.setIntraOpThreads(options.intraOpThreads());
+    }
+    resumeVersionNumbering();
+  }
+
+  private void resumeVersionNumbering() {
+    long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
+        options.modelName(), CLOSE_TIMEOUT);
+    nextVersion = highest + 1;
+    log.info("trainer {}: {} parameters (G, D), {} intra-op threads, next version v{}, "
+            + "consuming {} as {}", options.modelName(),
+        java.util.Arrays.toString(gan.parameterCounts()), ConditionalGan.intraOpThreads(),
+        nextVersion, options.topics().images(), options.groupId());
+  }
+
+  private ProducerRecord<String, byte[]> trainingEvent(StepOutcome outcome) {
+    TrainingProgress p = outcome.progress();
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("model", options.modelName());
+    event.put("version", outcome.export().model().manifest().version());
+    event.put("step", p.step());
+    event.put("imagesSeen", p.imagesSeen());
+    event.put("imagesPerSecond", p.imagesPerSecond());
+    event.put("dLoss", p.discriminatorLoss());
+    event.put("gLoss", p.generatorLoss());
+    if (outcome.export().grid() != null) {
+      event.put("sampleGrid", outcome.export().grid().toString());
+    }
+    Headers headers = CloudEvents.headers(CloudEvents.TYPE_TRAINING, SOURCE, "application/json");
+    CloudEvents.header(headers, "model", options.modelName());
+    CloudEvents.header(headers, "modelversion", outcome.export().model().manifest().version());
+    return new ProducerRecord<>(options.topics().training(), null, options.modelName(),
+        Json.write(event).getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  private synchronized void recordProgress(TrainingProgress progress) {
+    steps = progress.step();
+    imagesTrained = progress.imagesSeen();
+    imagesPerSecond = progress.imagesPerSecond();
+    lastDiscriminatorLoss = progress.discriminatorLoss();
+    lastGeneratorLoss = progress.generatorLoss();
+  }
+
+  private void notifyListener(TrainingProgress progress) {
+    try {
+      listener.onStep(progress);
+    } catch (RuntimeException e) {
+      log.warn("training listener failed at step {}: {}", progress.step(), e.toString());
+    }
+  }
+
+  private static String fmt(float value) {
+    return String.format("%.3f", value);
+  }
+
+  /**
+   * Stops consuming, waits for a step in progress to finish, then frees the model and flushes
+   * and closes the producer. Records not yet trained on stay unacknowledged and go to the next
+   * consumer of the group. Idempotent.
+   */
+  @Override
+  public void close() {
+    Disposable running;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      running = subscription;
+    }
+    // 1. Cancel the pipeline: the receiver's consumer closes, no new step is scheduled.
+    if (running != null) {
+      running.dispose();
+    }
+    // 2. The training thread may be inside a step or an export: let it finish before the model
+    //    it uses is freed.
+    boolean idle = true;
+    try {
+      trainingThread.disposeGracefully().block(CLOSE_TIMEOUT);
+    } catch (RuntimeException e) {
+      idle = false;
+      trainingThread.dispose();
+    }
+    // 3. Native memory, then the producer (flushes what is in flight).
+    if (idle) {
+      gan.close();
+    } else {
+      // Freeing tensors a running step still uses would crash the JVM; leaking them is the lesser harm.
+      log.error("training thread of {} did not stop within {}; its model memory is not freed",
+          options.modelName(), CLOSE_TIMEOUT);
+    }
+    sender.close();
+    done.tryEmitEmpty();
+  }
+
+  /** A decoded training image and the record it came from. */
+  private record Example(ReceivedRecord<String, byte[]> source, int label, float[] pixels) {}
+
+  /** A model version ready to publish and its sample grid (null if it could not be written). */
+  private record Export(PublishedModel model, Path grid) {}
+
+  /** What one step produced; {@code export} is null between exports. */
+  private record StepOutcome(List<Example> batch, TrainingProgress progress, Export export) {}
+}

@@ -1,0 +1,247 @@
+package io.genstream.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genstream.broker.EmbeddedKafka;
+import io.genstream.core.config.Topics;
+import io.genstream.core.image.GrayImage;
+import io.genstream.core.image.Png;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.kafka.TopicSetup;
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.LabelledImage;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.trainer.gan.GanConfig;
+import io.genstream.trainer.gan.TrainingProgress;
+import io.genstream.trainer.testing.Ort;
+import io.genstream.trainer.testing.TestDigits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+/** The trainer against an in-process broker: images in, model versions and dead letters out. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainerServiceTest {
+
+  private static final Topics TOPICS = Topics.withPrefix("trainertest.");
+  private static final GanConfig TINY = GanConfig.digits().withWidths(16, 8, 8, 16)
+      .withBatchSize(16).withExportEveryNSteps(5);
+  private static EmbeddedKafka kafka;
+  private static TestDigits digits = new TestDigits(11, 28);
+
+  @TempDir static Path samples;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+    TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 1);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  @Test
+  @Order(1)
+  void trainsPublishesVersionsAndDeadLettersBadRecords() throws Exception {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images(100));
+    ProducerRecord<String, byte[]> corrupt = new LabelledImage("corrupt", 3,
+        Arrays.copyOf(Png.encode(new GrayImage(28, 28, new byte[784])), 30))
+        .toRecord(TOPICS.images(), "test");
+    ProducerRecord<String, byte[]> unlabelled = new LabelledImage("unlabelled", 4,
+        Png.encode(new GrayImage(28, 28, digits.render(4)))).toRecord(TOPICS.images(), "test");
+    unlabelled.headers().remove("ce_label");
+    records.add(corrupt); // offset 100
+    records.add(unlabelled); // offset 101
+    records.addAll(images(100)); // offsets 102..201
+    produce(records);
+    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
+    List<String> listenerThreads = new CopyOnWriteArrayList<>();
+
+    // 200 good images, batch 16: 12 steps; versions at steps 5, 10 and 12 (the last step).
+    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "digits", TINY,
+        samples, 12, 4, 0);
+    TrainerSummary summary;
+    try (TrainerService service = new TrainerService(options, p -> {
+      progress.add(p);
+      listenerThreads.add(Thread.currentThread().getName());
+    }).start()) {
+      service.completion().block(Duration.ofSeconds(90));
+      summary = service.summary();
+    }
+
+    assertThat(summary.steps()).isEqualTo(12);
+    assertThat(summary.imagesTrained()).isEqualTo(192);
+    assertThat(summary.versionsPublished()).isEqualTo(3);
+    assertThat(summary.lastVersion()).isEqualTo(3);
+    assertThat(summary.deadLettered()).isEqualTo(2);
+    assertThat(summary.lastSampleGrid()).isEqualTo(samples.resolve("digits-v3.png"));
+    GrayImage grid = Png.decode(Files.readAllBytes(summary.lastSampleGrid()));
+    assertThat(grid.width()).isEqualTo(10 * (56 + 2) + 2);
+    assertThat(grid.height()).isEqualTo(8 * (56 + 2) + 2);
+    assertThat(progress).extracting(TrainingProgress::step)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+    // Every step ran on the service's own training thread.
+    assertThat(listenerThreads).allMatch(name -> name.startsWith("genstream-trainer-digits"));
+
+    List<ConsumerRecord<String, byte[]>> models = readAll(TOPICS.models());
+    assertThat(models).extracting(ConsumerRecord::key)
+        .containsExactly("digits/1", "digits/2", "digits/3");
+    for (ConsumerRecord<String, byte[]> record : models) {
+      PublishedModel model = PublishedModel.fromRecord(record);
+      ModelManifest manifest = model.manifest();
+      assertThat(manifest.sha256()).isEqualTo(PublishedModel.sha256(record.value()));
+      assertThat(manifest.family()).isEqualTo("cgan");
+      assertThat(manifest.height()).isEqualTo(28);
+      assertThat(manifest.numClasses()).isEqualTo(10);
+      assertThat(manifest.metrics()).containsKeys("dLoss", "gLoss", "step", "imagesSeen");
+    }
+    assertThat(PublishedModel.fromRecord(models.get(2)).manifest().parentVersion()).isEqualTo(2);
+    assertThat(PublishedModel.fromRecord(models.get(2)).manifest().metrics().get("step"))
+        .isEqualTo(12.0);
+
+    Ort.Output output = Ort.run(models.get(2).value(), new float[4 * 64], new long[] {0, 3, 7, 9});
+    assertThat(output.shape()).containsExactly(4, 1, 28, 28);
+    for (float v : output.values()) {
+      assertThat(v).isBetween(-1f, 1f);
+    }
+
+    List<ConsumerRecord<String, byte[]>> dead = readAll(TOPICS.deadLetter());
+    assertThat(dead).hasSize(2);
+    assertThat(dead).extracting(ConsumerRecord::key).containsExactly("corrupt", "unlabelled");
+    assertThat(DeadLetter.reason(dead.get(0))).contains("PNG");
+    assertThat(DeadLetter.reason(dead.get(1))).isEqualTo("missing header ce_label");
+    assertThat(CloudEvents.attribute(dead.get(0).headers(), "originoffset")).hasValue("100");
+
+    List<ConsumerRecord<String, byte[]>> events = readAll(TOPICS.training());
+    assertThat(events).hasSize(3);
+    assertThat(new String(events.get(2).value())).contains("\"version\":3", "\"step\":12");
+    assertThat(CloudEvents.attribute(events.get(2).headers(), "type"))
+        .hasValue(CloudEvents.TYPE_TRAINING);
+
+    // Everything trained on or dead-lettered is committed: offsets 0..193 (192 images + 2 bad).
+    try (Admin admin = Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(options.groupId()).partitionsToOffsetAndMetadata().get();
+        assertThat(committed.get(new TopicPartition(TOPICS.images(), 0)).offset()).isEqualTo(194);
+      });
+    }
+  }
+
+  @Test
+  @Order(2)
+  void restartContinuesVersionNumberingAndDeadLettersOutOfRangeInput() throws Exception {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images(24));
+    records.add(new LabelledImage("label12", 12,
+        Png.encode(new GrayImage(28, 28, digits.render(2)))).toRecord(TOPICS.images(), "test"));
+    records.add(new LabelledImage("size32", 2,
+        Png.encode(new GrayImage(32, 32, new byte[32 * 32]))).toRecord(TOPICS.images(), "test"));
+    produce(records);
+
+    // 8 images left over from the first run + 24 new = 2 batches.
+    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "digits", TINY,
+        samples, 2, 50, 1);
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+      assertThat(service.summary().lastVersion()).isEqualTo(4);
+    }
+
+    List<ConsumerRecord<String, byte[]>> models = readAll(TOPICS.models());
+    assertThat(models).extracting(ConsumerRecord::key).endsWith("digits/3", "digits/4");
+    assertThat(PublishedModel.fromRecord(models.get(models.size() - 1)).manifest().parentVersion())
+        .isZero();
+    List<ConsumerRecord<String, byte[]>> dead = readAll(TOPICS.deadLetter());
+    assertThat(dead).extracting(DeadLetter::reason).contains(
+        "label must be 0..9 for model digits, got 12",
+        "image must be 28x28 for model digits, got 32x32");
+  }
+
+  @Test
+  @Order(3)
+  void closeWhileTrainingStopsTheTrainingThreadAndTheConsumer() {
+    // A new model name is a new group: it reads the whole images topic and has no step limit.
+    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "closing",
+        TINY.withExportEveryNSteps(1000), samples, 0, 50, 1);
+    TrainerService service = new TrainerService(options).start();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.summary().steps() >= 2);
+
+    service.close();
+    long stepsAtClose = service.summary().steps();
+
+    assertThat(service.completion().block(Duration.ofSeconds(5))).isNull();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces()
+        .keySet().stream().noneMatch(t -> t.isAlive()
+            && (t.getName().startsWith("genstream-trainer-closing")
+                || t.getName().startsWith("genstream-consumer-" + TOPICS.images()))));
+    assertThat(service.summary().steps()).isEqualTo(stepsAtClose);
+    service.close(); // idempotent
+  }
+
+  private static List<ProducerRecord<String, byte[]>> images(int count) {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int label = i % 10;
+      byte[] png = Png.encode(new GrayImage(28, 28, digits.render(label)));
+      records.add(new LabelledImage("test-" + i, label, png).toRecord(TOPICS.images(), "test"));
+    }
+    return records;
+  }
+
+  private static void produce(List<ProducerRecord<String, byte[]>> records) {
+    try (KafkaSender<String, byte[]> sender =
+        KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()))) {
+      // One at a time keeps the offsets in list order.
+      Flux.fromIterable(records).concatMap(sender::send).blockLast(Duration.ofSeconds(30));
+    }
+  }
+
+  /** Every record on partition 0 of {@code topic}, up to its current end. */
+  private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+}
