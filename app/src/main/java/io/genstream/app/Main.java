@@ -1,6 +1,7 @@
 package io.genstream.app;
 
 import io.genstream.app.cli.DemoCommand;
+import io.genstream.app.cli.RequestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
       "generators; ONNX Runtime runs the models; results flow to sinks.",
       ""
     },
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, RequestCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {
 

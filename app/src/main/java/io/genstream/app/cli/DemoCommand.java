@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Name the model is published under (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--images-per-second", defaultValue = "400",
+  @Option(names = "--images-per-second", defaultValue = "600",
       description = "Pace of the synthetic training stream (default: ${DEFAULT-VALUE}).")
   double imagesPerSecond;
 

@@ -145,6 +145,8 @@ public final class Demo {
     console.println("  request example  : echo '{\"model\":\"" + config.model()
         + "\",\"count\":8,\"label\":7}' | kafka-console-producer.sh --bootstrap-server "
         + broker.bootstrapServers() + " --topic " + topics.requests());
+    console.println("  or with our CLI  : ./genstream request -b " + broker.bootstrapServers()
+        + " --label 7 --count 8");
     console.println("  output           : " + config.out().toAbsolutePath());
   }
 
@@ -167,8 +169,8 @@ public final class Demo {
     console.printf("  images ingested    : %,d%n", s.imagesIngested());
     console.printf("  images trained on  : %,d (%d steps, %.0f images/s)%n",
         s.imagesTrained(), s.steps(), s.imagesPerSecond());
-    console.printf("  versions published : %d (%s v1..v%d)%n",
-        s.versionsPublished(), config.model(), s.versionsPublished());
+    console.printf("  versions published : %d by this run (sample grid per version in %s)%n",
+        s.versionsPublished(), config.out().toAbsolutePath().resolve("samples"));
     console.printf("  requests served    : %d (%d images, newest version v%d), dead-lettered: %d%n",
         s.requestsServed(), s.imagesGenerated(), s.latestServedVersion(), s.deadLettered());
     console.printf("  images written     : %d under %s%n", s.imagesWritten(), out);

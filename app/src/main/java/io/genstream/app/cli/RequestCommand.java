@@ -1,0 +1,118 @@
+package io.genstream.app.cli;
+
+import io.genstream.core.config.Topics;
+import io.genstream.core.kafka.KafkaReceiver;
+import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.core.kafka.ReceiverOptions;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.GeneratedImage;
+import io.genstream.core.messages.GenerationRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import reactor.core.publisher.Flux;
+
+/**
+ * {@code genstream request}: a client that asks a running pipeline for images and waits for
+ * them — the same JSON any Kafka client could send, plus the waiting.
+ */
+@Command(
+    name = "request",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Sends one generation request to a running pipeline (for example the",
+      "demo's broker), waits for its images on the results topic and saves",
+      "them; a rejected request prints the dead-letter reason.",
+      ""
+    })
+public final class RequestCommand implements Callable<Integer> {
+
+  @Option(names = {"-b", "--bootstrap-server"}, required = true,
+      description = "Kafka bootstrap servers, e.g. the address genstream demo printed.")
+  String bootstrapServers;
+
+  @Option(names = "--model", defaultValue = "digits", description = "Model name (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--version", defaultValue = "latest",
+      description = "'latest' or a version number (default: ${DEFAULT-VALUE}).")
+  String version;
+
+  @Option(names = "--label", description = "Class label, e.g. the digit; default: drawn from the seed.")
+  Integer label;
+
+  @Option(names = "--count", defaultValue = "8", description = "How many images (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--seed", description = "Latent seed; the same seed gives the same images (default: random).")
+  Long seed;
+
+  @Option(names = "--out", defaultValue = "genstream-request",
+      description = "Folder the images are saved to (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "How long to wait for the results (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws IOException {
+    Topics topics = Topics.defaults();
+    String requestId = "cli-" + UUID.randomUUID();
+    GenerationRequest request = new GenerationRequest(requestId, model, version, count,
+        seed != null ? seed : UUID.randomUUID().getLeastSignificantBits() >>> 1, label);
+    try (KafkaSender<String, byte[]> sender =
+        KafkaSender.create(SenderOptions.defaults(bootstrapServers))) {
+      sender.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
+          .block(Duration.ofSeconds(30));
+    }
+    System.out.println("Sent " + new String(request.toJson()) + " to " + topics.requests());
+
+    Files.createDirectories(out);
+    Flux<ReceivedRecord<String, byte[]>> answers = KafkaReceiver.create(ReceiverOptions
+            .allFromBeginning(bootstrapServers, topics.results(), topics.deadLetter()))
+        .receive()
+        .filter(r -> requestId.equals(r.key()));
+    int[] saved = {0};
+    String[] rejection = {null};
+    answers
+        .takeUntil(r -> {
+          if (r.record().topic().equals(topics.deadLetter())) {
+            rejection[0] = DeadLetter.reason(r.record());
+            return true;
+          }
+          GeneratedImage image = GeneratedImage.fromRecord(r.record());
+          save(image);
+          return ++saved[0] >= count;
+        })
+        .timeout(timeout)
+        .onErrorComplete()
+        .blockLast();
+
+    if (rejection[0] != null) {
+      System.err.println("Rejected: " + rejection[0]);
+      return 2;
+    }
+    System.out.printf("Saved %d of %d images to %s%n", saved[0], count, out.toAbsolutePath());
+    return saved[0] == count ? 0 : 1;
+  }
+
+  private void save(GeneratedImage image) {
+    Path file = out.resolve(String.format("%s-v%d-label%d-%d.png",
+        image.model(), image.version(), image.label(), image.index()));
+    try {
+      Files.write(file, image.png());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
