@@ -64,8 +64,12 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param dataDir the log directory, kept on close; {@code null} for a temporary one that is
    *     deleted on close. An already formatted directory is reused with its topics and offsets.
    * @param brokerProperties extra broker settings; they override the defaults
+   * @param closeOnJvmShutdown install a shutdown hook that closes the broker; an owner with a
+   *     shutdown sequence of its own (services first, broker last) turns it off and closes the
+   *     broker itself, since hooks run concurrently
    */
-  public record Config(int port, Path dataDir, Map<String, String> brokerProperties) {
+  public record Config(
+      int port, Path dataDir, Map<String, String> brokerProperties, boolean closeOnJvmShutdown) {
     public Config {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535 (0 = any free port), got " + port);
@@ -73,8 +77,17 @@ public final class EmbeddedKafka implements AutoCloseable {
       brokerProperties = Map.copyOf(brokerProperties);
     }
 
+    public Config(int port, Path dataDir, Map<String, String> brokerProperties) {
+      this(port, dataDir, brokerProperties, true);
+    }
+
     public Config(int port, Path dataDir) {
       this(port, dataDir, Map.of());
+    }
+
+    /** A copy that leaves closing on JVM shutdown to the owner. */
+    public Config withoutShutdownHook() {
+      return new Config(port, dataDir, brokerProperties, false);
     }
 
     /** A free port and a temporary directory. */
@@ -90,13 +103,18 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, int port) {
+  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, int port,
+      boolean closeOnJvmShutdown) {
     this.server = server;
     this.dataDir = dataDir;
     this.deleteDataDir = deleteDataDir;
     this.port = port;
-    this.shutdownHook = new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.shutdownHook = closeOnJvmShutdown
+        ? new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown")
+        : null;
+    if (shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
   }
 
   /** Starts a broker on a free port with a temporary data directory; blocks until it is ready. */
@@ -154,7 +172,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         last = e;
         continue;
       }
-      EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temporary, port);
+      EmbeddedKafka kafka =
+          new EmbeddedKafka(server, dir, temporary, port, config.closeOnJvmShutdown());
       try {
         kafka.awaitReady();
         return kafka;
@@ -272,7 +291,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     closed = true;
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      if (shutdownHook != null) {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      }
     } catch (IllegalStateException alreadyShuttingDown) {
       // We are running inside the hook (or beside it): nothing to remove.
     }

@@ -205,6 +205,11 @@ public final class GeneratorService implements AutoCloseable {
     }
     pipeline.dispose();
     try {
+      receiver.whenClosed().block(DRAIN_TIMEOUT); // its final commit, before the broker may go
+    } catch (RuntimeException e) {
+      log.warn("request consumer not closed within {}", DRAIN_TIMEOUT);
+    }
+    try {
       inference.disposeGracefully().block(DRAIN_TIMEOUT);
     } catch (RuntimeException e) {
       log.warn("inference did not finish within {}; closing anyway", DRAIN_TIMEOUT);

@@ -87,7 +87,9 @@ public final class IngestService implements AutoCloseable {
     }
     int perTick = (int) Math.max(1, Math.round(options.imagesPerSecond() * TICK.toMillis() / 1000.0));
     Duration tick = Duration.ofNanos((long) (perTick * 1e9 / options.imagesPerSecond()));
-    return images.buffer(perTick).delayElements(tick).flatMapIterable(List::copyOf);
+    // On our own thread: the sends that follow may block on producer metadata or a full buffer,
+    // which must not happen on Reactor's parallel threads.
+    return images.buffer(perTick).delayElements(tick, sourceScheduler).flatMapIterable(List::copyOf);
   }
 
   private Mono<RecordMetadata> publish(LabelledImage image) {

@@ -61,18 +61,20 @@ class SinkServiceTest {
             .toRecord(TOPICS.results(), "test")).block();
       }
       sender.send(new ProducerRecord<>(TOPICS.results(), "junk", "not a result".getBytes())).block();
+      ProducerRecord<String, byte[]> noValue =
+          new GeneratedImage("r2", "digits", 2, 5, 0, 1, 4, png).toRecord(TOPICS.results(), "test");
+      sender.send(new ProducerRecord<>(TOPICS.results(), null, "empty", null, noValue.headers())).block();
     }
 
     String group = "sink-test";
     try (FileSink files = new FileSink(out);
         SinkService sink = new SinkService(files,
             new SinkService.Options(broker.bootstrapServers(), TOPICS, group))) {
-      Disposable running = sink.run().subscribe();
+      sink.start();
       await().atMost(Duration.ofSeconds(30))
-          .until(() -> sink.written() == 3 && sink.deadLettered() == 1);
-      await("all four offsets committed").atMost(Duration.ofSeconds(30))
-          .until(() -> committed(group) == 4);
-      running.dispose();
+          .until(() -> sink.written() == 3 && sink.deadLettered() == 2);
+      await("all five offsets committed").atMost(Duration.ofSeconds(30))
+          .until(() -> committed(group) == 5);
     }
 
     for (int i = 0; i < 3; i++) {
@@ -83,12 +85,14 @@ class SinkServiceTest {
     Disposable reader = KafkaReceiver.create(
             ReceiverOptions.allFromBeginning(broker.bootstrapServers(), TOPICS.deadLetter()))
         .receive().subscribe(deadLetters::add);
-    await().atMost(Duration.ofSeconds(30)).until(() -> !deadLetters.isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.size() >= 2);
     reader.dispose();
-    assertThat(deadLetters).hasSize(1);
+    assertThat(deadLetters).hasSize(2);
     assertThat(deadLetters.get(0).key()).isEqualTo("junk");
     assertThat(new String(deadLetters.get(0).value())).isEqualTo("not a result");
-    assertThat(DeadLetter.reason(deadLetters.get(0).record())).contains("missing header ce_requestid");
+    assertThat(DeadLetter.reason(deadLetters.get(0).record())).contains("not a PNG");
+    assertThat(deadLetters.get(1).key()).isEqualTo("empty");
+    assertThat(DeadLetter.reason(deadLetters.get(1).record())).contains("not a PNG");
   }
 
   private static long committed(String group) throws Exception {

@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.messages.PublishedModel;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,7 +36,10 @@ final class ModelVersions {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // Only keys are needed, but the values (ONNX bytes, up to 32 MiB) come along.
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 34 * 1024 * 1024);
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ReceiverOptions.LARGE_RECORD_FETCH_BYTES);
+    // Looking must not create: an auto-created models topic would be neither compacted nor
+    // allowed 32 MiB records.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     long deadline = System.nanoTime() + timeout.toNanos();
     long highest = 0;
     try (KafkaConsumer<String, byte[]> consumer =

@@ -71,6 +71,7 @@ public final class TrainerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
   static final String SOURCE = "genstream-trainer";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(60);
 
   private final TrainerOptions options;
   private final GanConfig config;
@@ -99,6 +100,9 @@ public final class TrainerService implements AutoCloseable {
   private float lastGeneratorLoss = Float.NaN;
   private Disposable subscription;
   private boolean closed;
+  private TrainingProgress lastProgress;
+  /** Training thread only. */
+  private long lastExportedStep;
 
   public TrainerService(TrainerOptions options) {
     this(options, TrainingListener.none());
@@ -260,6 +264,7 @@ public final class TrainerService implements AutoCloseable {
 
   /** On the training thread: ONNX bytes, manifest and sample grid of the current generator. */
   private StepOutcome export(StepOutcome outcome) {
+    lastExportedStep = outcome.progress().step();
     if (config.batchNormCalibrationBatches() > 0) {
       gan.recalibrateBatchNorm(config.batchNormCalibrationBatches());
     }
@@ -360,6 +365,7 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private synchronized void recordProgress(TrainingProgress progress) {
+    lastProgress = progress;
     steps = progress.step();
     imagesTrained = progress.imagesSeen();
     imagesPerSecond = progress.imagesPerSecond();
@@ -380,6 +386,46 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /**
+   * Stops consuming, publishes the weights trained since the last version as one final version
+   * (if any step was taken since), then {@link #close() closes}. Blocks up to a minute; do not
+   * call it from a Reactor thread.
+   */
+  public void finish() {
+    Disposable running;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      running = subscription;
+    }
+    if (running != null) {
+      running.dispose();
+    }
+    try {
+      // Queued behind a step in progress on the (single) training thread.
+      Mono.fromCallable(this::exportUnpublished)
+          .subscribeOn(trainingThread)
+          .flatMap(this::publish)
+          .block(FINISH_TIMEOUT);
+    } catch (RuntimeException e) {
+      log.warn("final version of {} not published: {}", options.modelName(), e.toString());
+    }
+    close();
+  }
+
+  /** On the training thread: an export of the current weights, or null if nothing is new. */
+  private StepOutcome exportUnpublished() {
+    TrainingProgress progress;
+    synchronized (this) {
+      progress = lastProgress;
+    }
+    if (progress == null || progress.step() == lastExportedStep) {
+      return null;
+    }
+    return export(new StepOutcome(List.of(), progress, null));
+  }
+
+  /**
    * Stops consuming, waits for a step in progress to finish, then frees the model and flushes
    * and closes the producer. Records not yet trained on stay unacknowledged and go to the next
    * consumer of the group. Idempotent.
@@ -394,9 +440,14 @@ public final class TrainerService implements AutoCloseable {
       closed = true;
       running = subscription;
     }
-    // 1. Cancel the pipeline: the receiver's consumer closes, no new step is scheduled.
+    // 1. Cancel the pipeline: no new step is scheduled; the consumer commits and closes.
     if (running != null) {
       running.dispose();
+    }
+    try {
+      receiver.whenClosed().block(CLOSE_TIMEOUT);
+    } catch (RuntimeException e) {
+      log.warn("consumer of {} not closed within {}", options.modelName(), CLOSE_TIMEOUT);
     }
     // 2. The training thread may be inside a step or an export: let it finish before the model
     //    it uses is freed.

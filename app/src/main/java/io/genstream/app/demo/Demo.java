@@ -37,10 +37,12 @@ public final class Demo {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
   private static final int PARTITIONS = 2;
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
 
   private final DemoConfig config;
   private final PrintStream console;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
   private final List<String> requestIds = new ArrayList<>();
   private final AtomicInteger requestRounds = new AtomicInteger();
 
@@ -53,12 +55,13 @@ public final class Demo {
   public int run() throws InterruptedException {
     Topics topics = Topics.defaults();
     long started = System.nanoTime();
-    Thread hook = new Thread(stop::countDown, "genstream-demo-stop");
+    // Ctrl-C: ask run() to stop, and hold the JVM until it has shut everything down in order.
+    Thread hook = new Thread(this::stopAndWait, "genstream-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     console.printf("GenStream demo: %s of training and serving, output in %s%n",
         human(config.duration()), config.out().toAbsolutePath());
     try (EmbeddedKafka broker = EmbeddedKafka.start(
-            new EmbeddedKafka.Config(config.kafkaPort(), config.kafkaDir()))) {
+            new EmbeddedKafka.Config(config.kafkaPort(), config.kafkaDir()).withoutShutdownHook())) {
       String bootstrap = broker.bootstrapServers();
       TopicSetup.ensure(bootstrap, topics, PARTITIONS);
       printAddresses(broker, topics);
@@ -75,7 +78,7 @@ public final class Demo {
         progress.dispose();
 
         console.println("Stopping: finishing training, serving the last requests...");
-        pipeline.stopTraining();
+        pipeline.stopTraining(Duration.ofSeconds(30));
         // One last round, served by the final version.
         requestEveryDigit(pipeline, client, topics).block(Duration.ofSeconds(30));
         boolean drained = pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT);
@@ -87,6 +90,7 @@ public final class Demo {
         clock.dispose();
       }
     } finally {
+      finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -94,6 +98,17 @@ public final class Demo {
       }
     }
     return 0;
+  }
+
+  private void stopAndWait() {
+    stop.countDown();
+    try {
+      if (!finished.await(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        System.err.println("GenStream demo: clean shutdown took over " + SHUTDOWN_TIMEOUT + ", exiting anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
@@ -106,7 +121,7 @@ public final class Demo {
     if (!stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS)) {
       return; // the planned end
     }
-    console.println("Interrupted: shutting down cleanly (Ctrl-C again to force).");
+    console.println("Interrupted: shutting down cleanly (up to " + SHUTDOWN_TIMEOUT.toSeconds() + " s).");
   }
 
   /** Sends one request per digit to the newest version, once a version exists. */

@@ -40,7 +40,6 @@ public final class Pipeline implements AutoCloseable {
   private final GeneratorService generator;
   private final FileSink files;
   private final SinkService sink;
-  private final Disposable sinking;
   private volatile boolean trainingStopped;
 
   private Pipeline(PipelineConfig config) {
@@ -48,8 +47,8 @@ public final class Pipeline implements AutoCloseable {
     String bootstrap = config.bootstrapServers();
 
     files = new FileSink(config.out());
-    sink = new SinkService(files, new SinkService.Options(bootstrap, config.topics(), SINK_GROUP));
-    sinking = sink.run().subscribe(null, e -> log.error("File sink stopped", e));
+    sink = new SinkService(files, new SinkService.Options(bootstrap, config.topics(), SINK_GROUP))
+        .start();
 
     generator = GeneratorService.create(
         GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start();
@@ -79,14 +78,23 @@ public final class Pipeline implements AutoCloseable {
         .withGan(gan);
   }
 
-  /** Stops the data stream and training; the trainer publishes what it has. Serving goes on. */
-  public synchronized void stopTraining() {
+  /**
+   * Stops the data stream and training; the trainer publishes what it trained since its last
+   * version, and this waits (up to {@code timeout}) until the generator serves that version.
+   * Serving goes on.
+   */
+  public synchronized void stopTraining(Duration timeout) throws InterruptedException {
     if (trainingStopped) {
       return;
     }
     trainingStopped = true;
     ingesting.dispose();
-    trainer.close();
+    trainer.finish();
+    long finalVersion = trainer.summary().lastVersion();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (finalVersion > 0 && latestServedVersion() < finalVersion && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
   }
 
   /** Waits until the file sink has written at least {@code images}; false on time-out. */
@@ -105,22 +113,31 @@ public final class Pipeline implements AutoCloseable {
   public PipelineStatus status() {
     TrainerSummary t = trainer.summary();
     GeneratorStats g = generator.stats();
-    List<Long> served = generator.registry().versions().getOrDefault(config.model(), List.of());
     return new PipelineStatus(
         ingest.published(), t.steps(), t.imagesTrained(), t.imagesPerSecond(),
         t.lastDiscriminatorLoss(), t.lastGeneratorLoss(), t.versionsPublished(),
-        t.lastSampleGrid(), served.isEmpty() ? 0 : served.get(served.size() - 1),
+        t.lastSampleGrid(), latestServedVersion(),
         g.requestsServed(), g.imagesGenerated(),
         g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written());
   }
 
+  private long latestServedVersion() {
+    List<Long> served = generator.registry().versions().getOrDefault(config.model(), List.of());
+    return served.isEmpty() ? 0 : served.get(served.size() - 1);
+  }
+
   @Override
   public void close() {
-    stopTraining();
+    synchronized (this) {
+      if (!trainingStopped) {
+        trainingStopped = true;
+        ingesting.dispose();
+        trainer.close();
+      }
+    }
     ingest.close();
     ingestSender.close();
     generator.close();
-    sinking.dispose();
     sink.close();
     files.close();
   }

@@ -15,6 +15,19 @@ public final class Png {
 
   private Png() {}
 
+  /** Whether {@code bytes} start with the PNG signature (a cheap check; decoding may still fail). */
+  public static boolean hasSignature(byte[] bytes) {
+    if (bytes == null || bytes.length < SIGNATURE.length) {
+      return false;
+    }
+    for (int i = 0; i < SIGNATURE.length; i++) {
+      if (bytes[i] != SIGNATURE[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static byte[] encode(GrayImage image) {
     BufferedImage buffered =
         new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
@@ -35,13 +48,9 @@ public final class Png {
    * @throws InvalidImageException if the bytes are not a readable PNG
    */
   public static GrayImage decode(byte[] bytes) {
-    if (bytes == null || bytes.length < SIGNATURE.length) {
-      throw new InvalidImageException("not a PNG: " + (bytes == null ? 0 : bytes.length) + " bytes");
-    }
-    for (int i = 0; i < SIGNATURE.length; i++) {
-      if (bytes[i] != SIGNATURE[i]) {
-        throw new InvalidImageException("not a PNG: bad signature");
-      }
+    if (!hasSignature(bytes)) {
+      throw new InvalidImageException("not a PNG: " + (bytes == null || bytes.length < SIGNATURE.length
+          ? (bytes == null ? 0 : bytes.length) + " bytes" : "bad signature"));
     }
     BufferedImage decoded;
     try {

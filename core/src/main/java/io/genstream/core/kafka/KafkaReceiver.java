@@ -1,6 +1,7 @@
 package io.genstream.core.kafka;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Records from Kafka as a {@link Flux}, with back-pressure and at-least-once delivery.
@@ -33,4 +34,13 @@ public interface KafkaReceiver<K, V> {
 
   /** Subscribes (or assigns, see {@link ReceiverOptions}) and emits records as they arrive. */
   Flux<ReceivedRecord<K, V>> receive();
+
+  /**
+   * Completes once every consumer this receiver opened is closed, its final commit done.
+   *
+   * <p>Cancelling a subscription only starts closing its consumer, on the consumer's own thread.
+   * An owner that must not outlive that final commit — a service whose {@code close()} is
+   * followed by the broker's shutdown — cancels, then waits on this.
+   */
+  Mono<Void> whenClosed();
 }

@@ -1,5 +1,6 @@
 package io.genstream.core.messages;
 
+import io.genstream.core.image.Png;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -34,8 +35,14 @@ public record GeneratedImage(
     return new ProducerRecord<>(topic, null, requestId, png, headers);
   }
 
-  /** @throws IllegalArgumentException if a required header is missing or not a number */
+  /**
+   * @throws IllegalArgumentException if a required header is missing or not a number, or the
+   *     value is not a PNG
+   */
   public static GeneratedImage fromRecord(ConsumerRecord<String, byte[]> record) {
+    if (!Png.hasSignature(record.value())) {
+      throw new IllegalArgumentException("value is not a PNG image");
+    }
     Headers h = record.headers();
     return new GeneratedImage(
         CloudEvents.requiredAttribute(h, "requestid"),

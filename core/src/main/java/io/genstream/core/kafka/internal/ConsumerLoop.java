@@ -109,6 +109,11 @@ final class ConsumerLoop<K, V> {
     return Mono.fromFuture(closed, true);
   }
 
+  /** Completes once the consumer is closed, without asking it to close. */
+  Mono<Void> terminated() {
+    return Mono.fromFuture(closed, true);
+  }
+
   /** Thread name; package-private for tests. */
   String name() {
     return name;

@@ -3,6 +3,8 @@ package io.genstream.core.kafka.internal;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,6 +32,7 @@ public final class DefaultKafkaReceiver<K, V> implements KafkaReceiver<K, V> {
 
   private final ReceiverOptions<K, V> options;
   private final AtomicInteger subscriptions = new AtomicInteger();
+  private final Set<Subscription<K, V>> open = ConcurrentHashMap.newKeySet();
 
   public DefaultKafkaReceiver(ReceiverOptions<K, V> options) {
     this.options = options;
@@ -40,19 +43,31 @@ public final class DefaultKafkaReceiver<K, V> implements KafkaReceiver<K, V> {
     return Flux.usingWhen(
         Mono.fromCallable(this::newSubscription),
         Subscription::records,
-        Subscription::close,
-        (s, error) -> s.close(),
-        Subscription::close);
+        this::close,
+        (s, error) -> close(s),
+        this::close);
+  }
+
+  @Override
+  public Mono<Void> whenClosed() {
+    return Mono.defer(() -> Mono.when(open.stream().map(s -> s.loop().terminated()).toList()));
   }
 
   private Subscription<K, V> newSubscription() {
     String suffix = String.join(",", options.topics()) + "-" + subscriptions.incrementAndGet();
-    return new Subscription<>(new ConsumerLoop<>(options, "genstream-consumer-" + suffix),
+    Subscription<K, V> subscription = new Subscription<>(
+        new ConsumerLoop<>(options, "genstream-consumer-" + suffix),
         Executors.newSingleThreadExecutor(r -> {
           Thread t = new Thread(r, "genstream-receiver-" + suffix);
           t.setDaemon(true);
           return t;
         }));
+    open.add(subscription);
+    return subscription;
+  }
+
+  private Mono<Void> close(Subscription<K, V> subscription) {
+    return subscription.close().doFinally(signal -> open.remove(subscription));
   }
 
   /** The resources of one subscription; closed consumer first, then the delivery thread. */

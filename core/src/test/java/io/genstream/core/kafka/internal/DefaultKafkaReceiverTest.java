@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 class DefaultKafkaReceiverTest {
@@ -256,6 +257,35 @@ class DefaultKafkaReceiverTest {
     assertThat(closeMs).as("close time in ms, poll timeout 30 s").isLessThan(5_000);
     assertThat(kafka.committed("cancel-group", topic)).as("acknowledged offset committed on close")
         .hasValue(1);
+  }
+
+  @Test
+  void whenClosedCompletesOnlyAfterTheConsumerClosedWithItsFinalCommit() {
+    String topic = "when-closed";
+    kafka.createTopic(topic, 1);
+    kafka.produce(topic, 0, 3);
+    AtomicReference<CountingConsumer> consumer = new AtomicReference<>();
+    KafkaReceiver<String, byte[]> receiver = KafkaReceiver.create(
+        ReceiverOptions.forGroup(kafka.bootstrapServers(), "when-closed-group", topic)
+            .withConsumerFactory(props -> {
+              CountingConsumer c = new CountingConsumer(props);
+              consumer.set(c);
+              return c;
+            }));
+    List<ReceivedRecord<String, byte[]>> received = new CopyOnWriteArrayList<>();
+    var subscription = receiver.receive().subscribe(received::add);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 3);
+    received.forEach(ReceivedRecord::acknowledge);
+
+    Boolean closedWhileSubscribed = receiver.whenClosed().thenReturn(true)
+        .timeout(Duration.ofMillis(300), Mono.just(false)).block();
+    assertThat(closedWhileSubscribed).isFalse();
+
+    subscription.dispose();
+    receiver.whenClosed().block(Duration.ofSeconds(10));
+    // No waiting here: whenClosed() already covers the close and its final commit.
+    assertThat(consumer.get().closed).isTrue();
+    assertThat(kafka.committed("when-closed-group", topic)).hasValue(3);
   }
 
   private static void pause(Duration d) {
