@@ -7,7 +7,8 @@
 # Usage: bench/trainer-vs-pytorch.sh [-r ROUNDS] [-t "THREADS..."] [-w WARMUP] [-s STEPS]
 #   defaults: -r 3 -t "2 1" -w 20 -s 100     (env ROUNDS, THREADS, WARMUP, STEPS also work)
 # Needs: Maven with the project installed in ~/.m2 (runs offline), /usr/bin/python3 with torch
-# (apt-get install -y python3-torch).
+# (apt-get install -y python3-torch). Optional env: PYTHON (default /usr/bin/python3),
+# PYTHON_LD_LIBRARY_PATH (library path for the Python run only), JAVA_OPTS.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -62,6 +63,9 @@ run_djl() {
     threads="$1" warmup="$WARMUP" steps="$STEPS" batch=64
 }
 run_py() {
+  # PYTHON_LD_LIBRARY_PATH: e.g. an unpacked libopenblas0-pthread, since Debian's torch uses the
+  # system libblas.so.3 (reference BLAS unless an optimised one is installed).
+  LD_LIBRARY_PATH="${PYTHON_LD_LIBRARY_PATH:-${LD_LIBRARY_PATH:-}}" \
   OMP_NUM_THREADS="$1" result_line pytorch "$PYTHON" bench/pytorch_cgan.py --threads "$1" \
     --warmup "$WARMUP" --steps "$STEPS" --batch 64
 }

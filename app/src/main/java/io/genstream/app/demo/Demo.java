@@ -73,17 +73,21 @@ public final class Demo {
             .subscribe();
         Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
             .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
-        awaitEnd();
+        boolean interrupted = awaitEnd();
         requests.dispose();
         progress.dispose();
 
-        console.println("Stopping: finishing training, serving the last requests...");
-        pipeline.stopTraining(Duration.ofSeconds(30));
-        // One last round, served by the final version.
-        requestEveryDigit(pipeline, client, topics).block(Duration.ofSeconds(30));
-        boolean drained = pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT);
-        if (!drained) {
-          log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
+        if (interrupted) {
+          // The JVM is shutting down: ONNX Runtime's and ImageIO's own hooks are tearing their
+          // natives down beside us, so no final version and no last round, just an orderly close.
+          console.println("Interrupted: closing the services, then the broker.");
+        } else {
+          console.println("Stopping: publishing the final version, serving the last requests...");
+          pipeline.stopTraining(Duration.ofSeconds(30));
+          requestEveryDigit(pipeline, client, topics).block(Duration.ofSeconds(30));
+          if (!pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT)) {
+            log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
+          }
         }
         printSummary(pipeline.status(), started);
       } finally {
@@ -117,11 +121,9 @@ public final class Demo {
         PipelineConfig.DEMO_WIDTHS);
   }
 
-  private void awaitEnd() throws InterruptedException {
-    if (!stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS)) {
-      return; // the planned end
-    }
-    console.println("Interrupted: shutting down cleanly (up to " + SHUTDOWN_TIMEOUT.toSeconds() + " s).");
+  /** Waits for the planned end; true if a signal (Ctrl-C, SIGTERM) came first. */
+  private boolean awaitEnd() throws InterruptedException {
+    return stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Sends one request per digit to the newest version, once a version exists. */

@@ -126,18 +126,25 @@ public final class Pipeline implements AutoCloseable {
     return served.isEmpty() ? 0 : served.get(served.size() - 1);
   }
 
+  /**
+   * Closes everything: the data stream, then the generator (first, so that no inference starts
+   * while a JVM shutdown tears ONNX Runtime down), the trainer, and last the sink, which writes
+   * what the generator already produced.
+   */
   @Override
   public void close() {
+    boolean trainerRunning;
     synchronized (this) {
-      if (!trainingStopped) {
-        trainingStopped = true;
-        ingesting.dispose();
-        trainer.close();
-      }
+      trainerRunning = !trainingStopped;
+      trainingStopped = true;
     }
+    ingesting.dispose();
     ingest.close();
     ingestSender.close();
     generator.close();
+    if (trainerRunning) {
+      trainer.close();
+    }
     sink.close();
     files.close();
   }
