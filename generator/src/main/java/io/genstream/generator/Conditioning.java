@@ -1,5 +1,6 @@
 package io.genstream.generator;
 
+import io.genstream.core.latent.Latents;
 import io.genstream.core.messages.ModelManifest;
 import java.util.Random;
 
@@ -40,10 +41,7 @@ public record Conditioning(int count, float[] latents, long[] labels) {
       checkLabel(label, manifest);
     }
     Random random = new Random(seed);
-    float[] latents = new float[count * manifest.latentDim()];
-    for (int i = 0; i < latents.length; i++) {
-      latents[i] = (float) random.nextGaussian();
-    }
+    float[] latents = Latents.gaussian(random, count * manifest.latentDim());
     long[] labels = new long[count];
     for (int i = 0; i < count; i++) {
       if (!manifest.conditional()) {

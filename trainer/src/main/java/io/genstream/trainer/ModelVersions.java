@@ -69,8 +69,8 @@ final class ModelVersions {
 
   private static long versionOf(String key) {
     try {
-      return Long.parseLong(key.substring(key.indexOf('/') + 1));
-    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      return PublishedModel.Key.parse(key).version();
+    } catch (IllegalArgumentException e) {
       return 0; // not one of ours; ignore
     }
   }

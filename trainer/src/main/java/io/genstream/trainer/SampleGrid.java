@@ -2,6 +2,7 @@ package io.genstream.trainer;
 
 import io.genstream.core.image.GrayImage;
 import io.genstream.core.image.Png;
+import io.genstream.core.latent.Latents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +42,7 @@ public final class SampleGrid {
     this.latentDim = latentDim;
     this.scale = scale;
     Random random = new Random(seed);
-    float[] rowLatents = new float[rows * latentDim];
-    for (int i = 0; i < rowLatents.length; i++) {
-      rowLatents[i] = (float) random.nextGaussian();
-    }
+    float[] rowLatents = Latents.gaussian(random, rows * latentDim);
     latents = new float[rows * numClasses * latentDim];
     labels = new long[rows * numClasses];
     for (int r = 0; r < rows; r++) {

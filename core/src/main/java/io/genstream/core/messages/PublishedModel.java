@@ -26,13 +26,35 @@ public record PublishedModel(ModelManifest manifest, byte[] onnx) {
   }
 
   public static String key(ModelManifest manifest) {
-    return manifest.name() + "/" + manifest.version();
+    return new Key(manifest.name(), manifest.version()).toString();
   }
 
   /** The model name of a models-topic key. */
   public static String modelName(String key) {
     int slash = key.indexOf('/');
     return slash < 0 ? key : key.substring(0, slash);
+  }
+
+  /** A models-topic key, {@code <model>/<version>}. */
+  public record Key(String model, long version) {
+
+    /** @throws IllegalArgumentException if {@code key} is not {@code <model>/<version>} */
+    public static Key parse(String key) {
+      int slash = key == null ? -1 : key.indexOf('/');
+      if (slash <= 0) {
+        throw new IllegalArgumentException("model key must be <model>/<version>, got '" + key + "'");
+      }
+      try {
+        return new Key(key.substring(0, slash), Long.parseLong(key.substring(slash + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("model key must be <model>/<version>, got '" + key + "'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return model + "/" + version;
+    }
   }
 
   public ProducerRecord<String, byte[]> toRecord(String topic, String source) {

@@ -236,11 +236,8 @@ public final class KafkaModelRegistry implements ModelRegistry {
   }
 
   private void removeVersion(String key) {
-    int slash = key == null ? -1 : key.indexOf('/');
-    if (slash < 0) {
-      throw new IllegalArgumentException("tombstone with a key that is not <model>/<version>");
-    }
-    catalog.remove(key.substring(0, slash), Long.parseLong(key.substring(slash + 1)));
+    PublishedModel.Key parsed = PublishedModel.Key.parse(key);
+    catalog.remove(parsed.model(), parsed.version());
   }
 
   /** Loads the newest version of every model, then lets requests in. Follower thread. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
+import io.genstream.core.latent.Latents;
 import java.util.Random;
 
 /**
@@ -102,7 +103,7 @@ public final class ConditionalGan implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       fakeLabels[i] = sampling.nextInt(config.numClasses());
     }
-    float[] latents = gaussian(sampling, n * config.latentDim());
+    float[] latents = Latents.gaussian(sampling, n * config.latentDim());
     int side = config.imageSize();
 
     // Everything created in this step lives in `batch` and is freed when it closes; the weights'
@@ -198,7 +199,7 @@ public final class ConditionalGan implements AutoCloseable {
         labels[j] = random.nextInt(config.numClasses());
       }
       try (NDManager scope = manager.newSubManager()) {
-        NDArray z = scope.create(gaussian(random, n * config.latentDim()),
+        NDArray z = scope.create(Latents.gaussian(random, n * config.latentDim()),
             new Shape(n, config.latentDim()));
         NDArray y = scope.create(oneHot(labels), new Shape(n, config.numClasses()));
         // DJL momentum m keeps m·old + (1-m)·batch; 1 - 1/i makes it the running mean of all
@@ -247,14 +248,6 @@ public final class ConditionalGan implements AutoCloseable {
     return values;
   }
 
-  /** Standard normal latents. */
-  static float[] gaussian(Random random, int count) {
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) random.nextGaussian();
-    }
-    return values;
-  }
 
   /**
    * Sets PyTorch's intra-op parallelism for work started from the calling thread. With PyTorch's
