@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Trains one class-conditional GAN from the images topic and publishes its versions.
@@ -143,7 +145,7 @@ public final class TrainerService implements AutoCloseable {
     }
     subscription = Mono.fromRunnable(this::prepare)
         .subscribeOn(trainingThread)
-        .thenMany(Flux.defer(this::pipeline))
+        .thenMany(Flux.defer(this::pipeline).retryWhen(restartOnKafkaFailure()))
         .subscribe(
             outcome -> {},
             error -> {
@@ -170,6 +172,23 @@ public final class TrainerService implements AutoCloseable {
     return new TrainerSummary(steps, imagesTrained, imagesPerSecond, versionsPublished,
         lastPublishedVersion, lastSampleGrid, deadLettered, lastDiscriminatorLoss,
         lastGeneratorLoss);
+  }
+
+  /**
+   * A broker outage or a failed send restarts the pipeline after a back-off: records not yet
+   * acknowledged are delivered again, and the model keeps its weights. Anything else (a bug, a
+   * native failure) stops the trainer, since repeating it would fail the same way.
+   */
+  private Retry restartOnKafkaFailure() {
+    return Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
+        .maxBackoff(Duration.ofSeconds(30))
+        .filter(error -> error instanceof KafkaException && !isClosed())
+        .doBeforeRetry(signal -> log.warn("trainer {}: Kafka failed ({}), restarting the pipeline",
+            options.modelName(), signal.failure().toString()));
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
   }
 
   private Flux<StepOutcome> pipeline() {

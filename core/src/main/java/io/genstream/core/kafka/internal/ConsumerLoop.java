@@ -289,7 +289,14 @@ final class ConsumerLoop<K, V> {
     nextAssignNanos = now + ASSIGN_RETRY.toNanos();
     Set<TopicPartition> added = new HashSet<>();
     for (String topic : List.copyOf(unassignedTopics)) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, options.pollTimeout());
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic, options.pollTimeout());
+      } catch (WakeupException e) {
+        // A demand change or close() woke us while looking: assign what was found so far; this
+        // topic is looked up again on the next pass.
+        break;
+      }
       if (infos != null && !infos.isEmpty()) {
         infos.forEach(i -> added.add(new TopicPartition(i.topic(), i.partition())));
         unassignedTopics.remove(topic);

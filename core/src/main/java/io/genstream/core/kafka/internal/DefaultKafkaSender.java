@@ -65,7 +65,8 @@ public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
         producer.flush();
       } finally {
         producer.close(CLOSE_TIMEOUT);
-        callbacks.dispose();
+        // Completions of the last sends may still be queued here: let them run, then stop.
+        callbacks.disposeGracefully().timeout(CLOSE_TIMEOUT).onErrorComplete().subscribe();
       }
     }
   }
