@@ -7,6 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** PNG encoding and decoding of {@link GrayImage}s with the JDK's ImageIO. */
 public final class Png {
@@ -34,10 +39,16 @@ public final class Png {
     byte[] target = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
     System.arraycopy(image.pixels(), 0, target, 0, target.length);
     ByteArrayOutputStream out = new ByteArrayOutputStream(image.width() * image.height() / 2 + 128);
-    try {
-      ImageIO.write(buffered, "png", out);
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+    // A memory cache, not ImageIO's default file cache: that would create a temporary file per
+    // image (slow at thousands of images a second, and closed by ImageIO's own shutdown hook).
+    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.write(buffered);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in-memory stream: cannot happen
+    } finally {
+      writer.dispose();
     }
     return out.toByteArray();
   }
@@ -53,8 +64,8 @@ public final class Png {
           ? (bytes == null ? 0 : bytes.length) + " bytes" : "bad signature"));
     }
     BufferedImage decoded;
-    try {
-      decoded = ImageIO.read(new ByteArrayInputStream(bytes));
+    try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      decoded = ImageIO.read(stream);
     } catch (IOException | RuntimeException e) {
       throw new InvalidImageException("corrupt PNG: " + e.getMessage());
     }
