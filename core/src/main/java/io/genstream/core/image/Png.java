@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -64,8 +63,9 @@ public final class Png {
           ? (bytes == null ? 0 : bytes.length) + " bytes" : "bad signature"));
     }
     BufferedImage decoded;
-    try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      decoded = ImageIO.read(stream);
+    try {
+      // ImageIO.read closes the stream it is given.
+      decoded = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
       throw new InvalidImageException("corrupt PNG: " + e.getMessage());
     }
