@@ -260,11 +260,13 @@ public final class ConditionalGan implements AutoCloseable {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
+    Engine.getEngine("PyTorch"); // loads the native library if nothing has yet
     JniUtils.setNumThreads(threads);
   }
 
   /** PyTorch's intra-op threads as seen from the calling thread. */
   public static int intraOpThreads() {
+    Engine.getEngine("PyTorch");
     return JniUtils.getNumThreads();
   }
 
