@@ -92,7 +92,10 @@ class KafkaModelRegistryTest {
 
     publish(TinyGenerator.published(2, 2f));
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    // Loaded by the follower itself, before any request asks for it...
+    await().atMost(Duration.ofSeconds(20)).until(() -> loads.get() == 2);
+    // ...then it becomes latest without a second load: no request waits for one.
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
       try (ModelLease lease = registry.acquire("digits", "latest")) {
         return lease.version() == 2;
       }

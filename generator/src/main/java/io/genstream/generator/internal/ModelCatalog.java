@@ -90,7 +90,7 @@ final class ModelCatalog implements AutoCloseable {
     ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
     Entry entry = versions == null ? null : versions.remove(version);
     if (entry != null) {
-      entry.evict();
+      entry.remove();
       log.info("model {} version {} removed from the registry", name, version);
     }
   }
@@ -242,6 +242,8 @@ final class ModelCatalog implements AutoCloseable {
     final PublishedModel model;
     volatile Session session;
     volatile String failure;
+    /** Guarded by this entry. */
+    boolean removed;
     volatile long lastUsed;
 
     Entry(PublishedModel model, GenerativeModel preloaded) {
@@ -268,6 +270,11 @@ final class ModelCatalog implements AutoCloseable {
         if (closed) {
           throw new IllegalStateException("model registry is closed");
         }
+        if (removed) {
+          // A tombstone raced this request: a session opened now would belong to no one.
+          throw new UnknownModelException("model '" + name + "' version "
+              + model.manifest().version() + " was removed");
+        }
         // Another request may have opened it while we waited for the lock.
         current = session;
         if (current != null && current.tryRetain()) {
@@ -291,6 +298,14 @@ final class ModelCatalog implements AutoCloseable {
       }
       evictBeyondBound(name);
       return new Lease(opened);
+    }
+
+    /** Removed by a tombstone: no new session may be opened for it; the current one is evicted. */
+    void remove() {
+      synchronized (this) {
+        removed = true;
+      }
+      evict();
     }
 
     void evict() {
