@@ -67,6 +67,12 @@ public record GeneratorOptions(
         inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
   }
 
+  /** Generators sharing a group share the requests; separate groups each serve every request. */
+  public GeneratorOptions withGroupId(String groupId) {
+    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
+        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
+  }
+
   public GeneratorOptions withMaxCount(int maxCount) {
     return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
         inferenceThreads, maxCount, openSessionsPerModel, readyTimeout);
