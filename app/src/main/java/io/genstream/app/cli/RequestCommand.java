@@ -13,11 +13,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 
 /**
@@ -82,28 +86,37 @@ public final class RequestCommand implements Callable<Integer> {
             .allFromBeginning(bootstrapServers, topics.results(), topics.deadLetter()))
         .receive()
         .filter(r -> requestId.equals(r.key()));
-    int[] saved = {0};
+    // Delivery is at least once: a result can arrive twice, so count distinct indices.
+    Set<Integer> saved = ConcurrentHashMap.newKeySet();
     String[] rejection = {null};
-    answers
-        .takeUntil(r -> {
-          if (r.record().topic().equals(topics.deadLetter())) {
-            rejection[0] = DeadLetter.reason(r.record());
-            return true;
-          }
-          GeneratedImage image = GeneratedImage.fromRecord(r.record());
-          save(image);
-          return ++saved[0] >= count;
-        })
-        .timeout(timeout)
-        .onErrorComplete()
-        .blockLast();
+    try {
+      answers
+          .takeUntil(r -> {
+            if (r.record().topic().equals(topics.deadLetter())) {
+              rejection[0] = DeadLetter.reason(r.record());
+              return true;
+            }
+            GeneratedImage image = GeneratedImage.fromRecord(r.record());
+            save(image);
+            saved.add(image.index());
+            return saved.size() >= count;
+          })
+          .timeout(timeout)
+          .blockLast();
+    } catch (RuntimeException e) {
+      if (!(Exceptions.unwrap(e) instanceof TimeoutException)) {
+        throw e;
+      }
+      System.err.println("Timed out after " + timeout.toSeconds() + " s waiting for results;"
+          + " is a generator running against " + bootstrapServers + "?");
+    }
 
     if (rejection[0] != null) {
       System.err.println("Rejected: " + rejection[0]);
       return 2;
     }
-    System.out.printf("Saved %d of %d images to %s%n", saved[0], count, out.toAbsolutePath());
-    return saved[0] == count ? 0 : 1;
+    System.out.printf("Saved %d of %d images to %s%n", saved.size(), count, out.toAbsolutePath());
+    return saved.size() == count ? 0 : 1;
   }
 
   private void save(GeneratedImage image) {

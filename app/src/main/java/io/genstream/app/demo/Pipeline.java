@@ -14,6 +14,8 @@ import io.genstream.trainer.TrainerService;
 import io.genstream.trainer.TrainerSummary;
 import io.genstream.trainer.gan.GanConfig;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,20 +47,35 @@ public final class Pipeline implements AutoCloseable {
   private Pipeline(PipelineConfig config) {
     this.config = config;
     String bootstrap = config.bootstrapServers();
+    // Sinks first and data last, so nothing produced is missed; if a later service fails to
+    // start, the ones already running are closed before the error propagates.
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      files = started(started, new FileSink(config.out()));
+      sink = started(started, new SinkService(files,
+          new SinkService.Options(bootstrap, config.topics(), SINK_GROUP)).start());
+      generator = started(started, GeneratorService.create(
+          GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start());
+      trainer = started(started, new TrainerService(trainerOptions(config)).start());
+      ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
+      ingest = started(started, new IngestService(new SyntheticDigits(28, config.seed()),
+          ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
+      ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
+    } catch (RuntimeException e) {
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+  }
 
-    files = new FileSink(config.out());
-    sink = new SinkService(files, new SinkService.Options(bootstrap, config.topics(), SINK_GROUP))
-        .start();
-
-    generator = GeneratorService.create(
-        GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start();
-
-    trainer = new TrainerService(trainerOptions(config)).start();
-
-    ingestSender = KafkaSender.create(SenderOptions.defaults(bootstrap));
-    ingest = new IngestService(new SyntheticDigits(28, config.seed()), ingestSender,
-        new IngestService.Options(config.topics(), config.imagesPerSecond(), 0));
-    ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
+  private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T service) {
+    started.push(service);
+    return service;
   }
 
   /** Starts every service; returns once they are subscribed (training begins as data arrives). */
