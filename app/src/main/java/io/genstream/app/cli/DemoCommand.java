@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code genstream demo}: the whole pipeline in one JVM with zero setup. */
@@ -67,10 +70,18 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Seed of the data stream, the model initialisation and the requests (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    DemoConfig config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-        exportEvery, batchSize, requestEvery, count, seed);
+    DemoConfig config;
+    try {
+      config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
+          exportEvery, batchSize, requestEvery, count, seed);
+    } catch (IllegalArgumentException e) {
+      // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     return new Demo(config, System.out).run();
   }
 }

@@ -1,0 +1,54 @@
+package io.genstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("demo", "request", "Kafka");
+  }
+
+  @Test
+  void demoHelpShowsEveryOptionWithItsDefault() {
+    assertThat(run("demo", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--duration", "default: 5m", "--out", "--kafka-port", "--export-every");
+  }
+
+  @Test
+  void rejectsAnUnreadableDurationNamingTheValue() {
+    assertThat(run("demo", "--duration", "five minutes")).isEqualTo(2);
+    assertThat(err.toString()).contains("'five minutes' is not a duration");
+  }
+
+  @Test
+  void rejectsOutOfRangeSettingsBeforeStartingAnything() {
+    assertThat(run("demo", "--count", "1000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--count must be 1..256, got 1000");
+    assertThat(run("demo", "--duration", "0s")).isEqualTo(2);
+    assertThat(err.toString()).contains("--duration must be positive");
+  }
+
+  @Test
+  void requestNeedsABroker() {
+    assertThat(run("request")).isEqualTo(2);
+    assertThat(err.toString()).contains("--bootstrap-server");
+  }
+}
