@@ -1,7 +1,12 @@
 package io.genstream.app;
 
+import io.genstream.app.cli.BrokerCommand;
 import io.genstream.app.cli.DemoCommand;
+import io.genstream.app.cli.GeneratorCommand;
+import io.genstream.app.cli.IngestCommand;
 import io.genstream.app.cli.RequestCommand;
+import io.genstream.app.cli.SinkCommand;
+import io.genstream.app.cli.TrainerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +21,10 @@ import picocli.CommandLine.Command;
       "generators; ONNX Runtime runs the models; results flow to sinks.",
       ""
     },
-    subcommands = {DemoCommand.class, RequestCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      DemoCommand.class, RequestCommand.class, BrokerCommand.class, IngestCommand.class,
+      TrainerCommand.class, GeneratorCommand.class, SinkCommand.class,
+      CommandLine.HelpCommand.class},
     footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {
 

@@ -22,7 +22,8 @@ class CommandLineTest {
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo", "request", "Kafka");
+    assertThat(out.toString())
+        .contains("demo", "request", "broker", "ingest", "trainer", "generator", "sink");
   }
 
   @Test
@@ -47,8 +48,16 @@ class CommandLineTest {
   }
 
   @Test
-  void requestNeedsABroker() {
-    assertThat(run("request")).isEqualTo(2);
-    assertThat(err.toString()).contains("--bootstrap-server");
+  void everyServiceCommandTakesTheBrokerAddress() {
+    for (String command : new String[] {"request", "ingest", "trainer", "generator", "sink"}) {
+      assertThat(run(command, "--help")).isZero();
+    }
+    assertThat(out.toString().split("--bootstrap-server", -1)).hasSize(6);
+  }
+
+  @Test
+  void rejectsAnUnknownCommandOption() {
+    assertThat(run("sink", "--no-such-option")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--no-such-option'");
   }
 }

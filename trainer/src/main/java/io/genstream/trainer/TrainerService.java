@@ -87,8 +87,10 @@ public final class TrainerService implements AutoCloseable {
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
-  // Training thread only; set before the first step.
+  // Guarded by `this`. A version number is taken when an export is published, not when it is
+  // made, so an export cancelled before publishing (a stop) leaves no gap in the numbering.
   private long nextVersion;
+  private long lastPublishedStep;
 
   // Summary state, guarded by `this`.
   private long lastPublishedVersion;
@@ -103,8 +105,6 @@ public final class TrainerService implements AutoCloseable {
   private Disposable subscription;
   private boolean closed;
   private TrainingProgress lastProgress;
-  /** Training thread only. */
-  private long lastExportedStep;
 
   public TrainerService(TrainerOptions options) {
     this(options, TrainingListener.none());
@@ -283,12 +283,14 @@ public final class TrainerService implements AutoCloseable {
 
   /** On the training thread: ONNX bytes, manifest and sample grid of the current generator. */
   private StepOutcome export(StepOutcome outcome) {
-    lastExportedStep = outcome.progress().step();
     if (config.batchNormCalibrationBatches() > 0) {
       gan.recalibrateBatchNorm(config.batchNormCalibrationBatches());
     }
     byte[] onnx = exporter.export(gan.generatorWeights());
-    long version = nextVersion++;
+    long version;
+    synchronized (this) {
+      version = nextVersion;
+    }
     TrainingProgress p = outcome.progress();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("step", (double) p.step());
@@ -331,6 +333,8 @@ public final class TrainerService implements AutoCloseable {
           synchronized (this) {
             versionsPublished++;
             lastPublishedVersion = manifest.version();
+            lastPublishedStep = outcome.progress().step();
+            nextVersion = manifest.version() + 1;
             if (export.grid() != null) {
               lastSampleGrid = export.grid();
             }
@@ -356,11 +360,13 @@ public final class TrainerService implements AutoCloseable {
   private void resumeVersionNumbering() {
     long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
         options.modelName(), CLOSE_TIMEOUT);
-    nextVersion = highest + 1;
+    synchronized (this) {
+      nextVersion = highest + 1;
+    }
     log.info("trainer {}: {} parameters (G, D), {} intra-op threads, next version v{}, "
             + "consuming {} as {}", options.modelName(),
         java.util.Arrays.toString(gan.parameterCounts()), ConditionalGan.intraOpThreads(),
-        nextVersion, options.topics().images(), options.groupId());
+        highest + 1, options.topics().images(), options.groupId());
   }
 
   private ProducerRecord<String, byte[]> trainingEvent(StepOutcome outcome) {
@@ -438,7 +444,11 @@ public final class TrainerService implements AutoCloseable {
     synchronized (this) {
       progress = lastProgress;
     }
-    if (progress == null || progress.step() == lastExportedStep) {
+    long publishedStep;
+    synchronized (this) {
+      publishedStep = lastPublishedStep;
+    }
+    if (progress == null || progress.step() == publishedStep) {
       return null;
     }
     return export(new StepOutcome(List.of(), progress, null));

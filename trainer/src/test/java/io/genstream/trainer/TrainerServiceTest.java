@@ -208,6 +208,29 @@ class TrainerServiceTest {
     service.close(); // idempotent
   }
 
+  @Test
+  @Order(4)
+  void finishPublishesWhatWasTrainedSinceTheLastVersionAsTheNextVersion() {
+    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "finishing",
+        TINY.withExportEveryNSteps(1000), samples, 0, 50, 1);
+    TrainerService service = new TrainerService(options).start();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.summary().steps() >= 2);
+
+    service.finish();
+    service.finish(); // idempotent
+
+    TrainerSummary summary = service.summary();
+    assertThat(summary.versionsPublished()).isEqualTo(1);
+    assertThat(summary.lastVersion()).isEqualTo(1);
+    List<PublishedModel> published = readAll(TOPICS.models()).stream()
+        .filter(r -> r.key().startsWith("finishing/"))
+        .map(PublishedModel::fromRecord)
+        .toList();
+    assertThat(published).hasSize(1);
+    assertThat(published.get(0).manifest().version()).isEqualTo(1);
+    assertThat(published.get(0).manifest().metrics().get("step")).isEqualTo((double) summary.steps());
+  }
+
   private static List<ProducerRecord<String, byte[]>> images(int count) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {

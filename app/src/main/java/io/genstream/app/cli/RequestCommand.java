@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -40,14 +41,12 @@ import reactor.core.publisher.Flux;
     })
 public final class RequestCommand implements Callable<Integer> {
 
-  @Option(names = {"-b", "--bootstrap-server"}, required = true,
-      description = "Kafka bootstrap servers, e.g. the address genstream demo printed.")
-  String bootstrapServers;
+  @Mixin KafkaOptions kafka;
 
   @Option(names = "--model", defaultValue = "digits", description = "Model name (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--version", defaultValue = "latest",
+  @Option(names = "--model-version", defaultValue = "latest",
       description = "'latest' or a version number (default: ${DEFAULT-VALUE}).")
   String version;
 
@@ -70,7 +69,8 @@ public final class RequestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Topics topics = Topics.defaults();
+    Topics topics = kafka.topics();
+    String bootstrapServers = kafka.bootstrapServers();
     String requestId = "cli-" + UUID.randomUUID();
     GenerationRequest request = new GenerationRequest(requestId, model, version, count,
         seed != null ? seed : UUID.randomUUID().getLeastSignificantBits() >>> 1, label);

@@ -1,0 +1,53 @@
+package io.genstream.app.cli;
+
+import io.genstream.broker.EmbeddedKafka;
+import io.genstream.core.config.Topics;
+import io.genstream.core.kafka.TopicSetup;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code genstream broker}: the demo's single-node Kafka broker on its own, for development. */
+@Command(name = "broker", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Runs a single-node Kafka broker (KRaft) on 127.0.0.1 with the pipeline's",
+      "topics, so the services can run as separate processes on one machine.",
+      "For development; production uses a Kafka cluster.", ""})
+public final class BrokerCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "9092",
+      description = "Client port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--data-dir",
+      description = "Log directory, kept (default: a temporary directory, deleted on exit).")
+  Path dataDir;
+
+  @Option(names = "--topic-prefix", defaultValue = "genstream.",
+      description = "Prefix of the topics to create (default: ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
+  @Option(names = "--partitions", defaultValue = "2",
+      description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Override
+  public Integer call() throws Exception {
+    return UntilStopped.run("Kafka broker", () -> {
+      EmbeddedKafka broker =
+          EmbeddedKafka.start(new EmbeddedKafka.Config(port, dataDir).withoutShutdownHook());
+      try {
+        Topics topics = Topics.withPrefix(topicPrefix);
+        TopicSetup.ensure(broker.bootstrapServers(), topics, partitions);
+        System.out.println("Kafka broker     : " + broker.bootstrapServers());
+        System.out.println("topics           : " + String.join(", ", topics.all()));
+        System.out.println("data             : " + broker.dataDir());
+      } catch (RuntimeException e) {
+        broker.close();
+        throw e;
+      }
+      return broker;
+    });
+  }
+}

@@ -1,0 +1,41 @@
+package io.genstream.app.cli;
+
+import io.genstream.generator.GeneratorOptions;
+import io.genstream.generator.GeneratorService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code genstream generator}: serves the requests topic with ONNX Runtime. */
+@Command(name = "generator", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Follows the models topic and serves generation requests with ONNX Runtime.",
+      "Start several with the same --group to share the requests.", ""})
+public final class GeneratorCommand implements Callable<Integer> {
+
+  @Mixin KafkaOptions kafka;
+
+  @Option(names = "--group", defaultValue = GeneratorOptions.DEFAULT_GROUP_ID,
+      description = "Consumer group of the requests topic (default: ${DEFAULT-VALUE}).")
+  String group;
+
+  @Option(names = "--ort-threads", defaultValue = "1",
+      description = "ONNX Runtime intra-op threads per inference (default: ${DEFAULT-VALUE}).")
+  int ortThreads;
+
+  @Option(names = "--inference-threads", defaultValue = "1",
+      description = "Requests served at the same time (default: ${DEFAULT-VALUE}).")
+  int inferenceThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    return UntilStopped.run("generator", () -> {
+      GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
+          .withTopics(kafka.ensureTopics())
+          .withGroupId(group)
+          .withThreads(ortThreads, inferenceThreads);
+      return GeneratorService.create(options).start();
+    });
+  }
+}
