@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code genstream broker}: the demo's single-node Kafka broker on its own, for development. */
-@Command(name = "broker", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "broker", header = "Run a single-node Kafka broker for development.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Runs a single-node Kafka broker (KRaft) on 127.0.0.1 with the pipeline's",
       "topics, so the services can run as separate processes on one machine.",

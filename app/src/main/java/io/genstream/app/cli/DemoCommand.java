@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code genstream demo}: the whole pipeline in one JVM with zero setup. */
 @Command(
-    name = "demo",
+    name = "demo", header = "Run everything in one JVM: broker, data, training, serving, files.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genstream generator}: serves the requests topic with ONNX Runtime. */
-@Command(name = "generator", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generator", header = "Serve generation requests with ONNX Runtime.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Follows the models topic and serves generation requests with ONNX Runtime.",
       "Start several with the same --group to share the requests.", ""})

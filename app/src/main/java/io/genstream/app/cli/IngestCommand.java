@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import reactor.core.Disposable;
 
 /** {@code genstream ingest}: streams synthetic digits to the images topic. */
-@Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ingest", header = "Stream synthetic labelled digits to the images topic.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Streams synthetic labelled digits (28x28 PNG) to the images topic.", ""})
 public final class IngestCommand implements Callable<Integer> {
 

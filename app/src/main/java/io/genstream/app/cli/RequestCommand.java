@@ -30,7 +30,7 @@ import reactor.core.publisher.Flux;
  * them — the same JSON any Kafka client could send, plus the waiting.
  */
 @Command(
-    name = "request",
+    name = "request", header = "Ask a running pipeline for images and save them.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genstream sink}: writes the results topic to files. */
-@Command(name = "sink", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sink", header = "Write results to files (ImageFolder layout + manifest).", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Writes results to OUT/<model>/<version>/<label>/<requestId>-<index>.png and",
       "OUT/manifest.jsonl, committing each result only once it is on disk.", ""})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genstream trainer}: trains one model from the images topic and publishes versions. */
-@Command(name = "trainer", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "trainer", header = "Train a model from the images topic, publish versions.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Trains a class-conditional GAN from the images topic and publishes a model",
       "version (ONNX + manifest) to the models topic every --export-every steps.",
