@@ -57,9 +57,7 @@ final class ModelVersions {
               + " for existing versions of " + modelName);
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.key() != null && modelName.equals(PublishedModel.modelName(record.key()))) {
-            highest = Math.max(highest, versionOf(record.key()));
-          }
+          highest = Math.max(highest, versionOf(record.key(), modelName));
         }
         end.entrySet().removeIf(e -> consumer.position(e.getKey(), timeout) >= e.getValue());
       }
@@ -67,11 +65,13 @@ final class ModelVersions {
     return highest;
   }
 
-  private static long versionOf(String key) {
+  /** The version a key names for {@code modelName}, or 0 for another model's or a foreign key. */
+  private static long versionOf(String key, String modelName) {
     try {
-      return PublishedModel.Key.parse(key).version();
+      PublishedModel.Key parsed = PublishedModel.Key.parse(key);
+      return parsed.model().equals(modelName) ? parsed.version() : 0;
     } catch (IllegalArgumentException e) {
-      return 0; // not one of ours; ignore
+      return 0;
     }
   }
 }

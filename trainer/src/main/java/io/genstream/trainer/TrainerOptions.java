@@ -1,6 +1,7 @@
 package io.genstream.trainer;
 
 import io.genstream.core.config.Topics;
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.trainer.gan.GanConfig;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -36,7 +37,7 @@ public record TrainerOptions(
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(gan, "gan");
     Objects.requireNonNull(samplesDir, "samplesDir");
-    if (modelName == null || !modelName.matches("[A-Za-z0-9._-]+")) {
+    if (!ModelManifest.isValidName(modelName)) {
       throw new IllegalArgumentException("modelName must be [A-Za-z0-9._-]+, got '" + modelName + "'");
     }
     if (maxSteps < 0) {

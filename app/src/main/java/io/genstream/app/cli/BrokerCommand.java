@@ -2,10 +2,10 @@ package io.genstream.app.cli;
 
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
-import io.genstream.core.kafka.TopicSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genstream broker}: the demo's single-node Kafka broker on its own, for development. */
@@ -24,13 +24,7 @@ public final class BrokerCommand implements Callable<Integer> {
       description = "Log directory, kept (default: a temporary directory, deleted on exit).")
   Path dataDir;
 
-  @Option(names = "--topic-prefix", defaultValue = "genstream.",
-      description = "Prefix of the topics to create (default: ${DEFAULT-VALUE}).")
-  String topicPrefix;
-
-  @Option(names = "--partitions", defaultValue = "2",
-      description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
-  int partitions;
+  @Mixin TopicOptions topicOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -38,8 +32,7 @@ public final class BrokerCommand implements Callable<Integer> {
       EmbeddedKafka broker =
           EmbeddedKafka.start(new EmbeddedKafka.Config(port, dataDir).withoutShutdownHook());
       try {
-        Topics topics = Topics.withPrefix(topicPrefix);
-        TopicSetup.ensure(broker.bootstrapServers(), topics, partitions);
+        Topics topics = topicOptions.ensure(broker.bootstrapServers());
         System.out.println("Kafka broker     : " + broker.bootstrapServers());
         System.out.println("topics           : " + String.join(", ", topics.all()));
         System.out.println("data             : " + broker.dataDir());

@@ -1,7 +1,7 @@
 package io.genstream.app.cli;
 
 import io.genstream.core.config.Topics;
-import io.genstream.core.kafka.TopicSetup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where a service command finds Kafka and its topics; mixed into every service command. */
@@ -11,23 +11,15 @@ public final class KafkaOptions {
       description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
 
-  @Option(names = "--topic-prefix", defaultValue = "genstream.",
-      description = "Prefix of the pipeline's topics (default: ${DEFAULT-VALUE}).")
-  String topicPrefix;
-
-  @Option(names = "--partitions", defaultValue = "2",
-      description = "Partitions of topics this command creates if they are missing (default: ${DEFAULT-VALUE}).")
-  int partitions;
+  @Mixin TopicOptions topicOptions;
 
   public Topics topics() {
-    return Topics.withPrefix(topicPrefix);
+    return topicOptions.topics();
   }
 
   /** Creates missing topics (the models topic compacted); existing ones are left as they are. */
   public Topics ensureTopics() {
-    Topics topics = topics();
-    TopicSetup.ensure(bootstrapServers, topics, partitions);
-    return topics;
+    return topicOptions.ensure(bootstrapServers);
   }
 
   public String bootstrapServers() {

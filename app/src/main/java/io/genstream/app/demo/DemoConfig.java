@@ -1,6 +1,7 @@
 package io.genstream.app.demo;
 
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.core.messages.ModelManifest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public record DemoConfig(
     if (kafkaPort < 0 || kafkaPort > 65535) {
       throw new IllegalArgumentException("--kafka-port must be 0..65535, got " + kafkaPort);
     }
-    if (!model.matches("[A-Za-z0-9._-]+")) {
+    if (!ModelManifest.isValidName(model)) {
       throw new IllegalArgumentException("--model must be letters, digits, '.', '_' or '-', got '" + model + "'");
     }
     if (imagesPerSecond <= 0) {

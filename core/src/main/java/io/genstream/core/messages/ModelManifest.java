@@ -38,7 +38,7 @@ public record ModelManifest(
   public ModelManifest {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(family, "family");
-    if (!name.matches("[A-Za-z0-9._-]+")) {
+    if (!isValidName(name)) {
       throw new IllegalArgumentException("model name must be [A-Za-z0-9._-]+, got '" + name + "'");
     }
     if (version < 1) {
@@ -47,6 +47,14 @@ public record ModelManifest(
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
     outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+  }
+
+  /**
+   * Whether {@code name} can name a model: letters, digits, '.', '_' and '-' only, since it is the
+   * first part of the models-topic key and a folder name in the file sink.
+   */
+  public static boolean isValidName(String name) {
+    return name != null && name.matches("[A-Za-z0-9._-]+");
   }
 
   /** Element type and shape of one graph input or output; -1 marks the batch dimension. */

@@ -29,12 +29,6 @@ public record PublishedModel(ModelManifest manifest, byte[] onnx) {
     return new Key(manifest.name(), manifest.version()).toString();
   }
 
-  /** The model name of a models-topic key. */
-  public static String modelName(String key) {
-    int slash = key.indexOf('/');
-    return slash < 0 ? key : key.substring(0, slash);
-  }
-
   /** A models-topic key, {@code <model>/<version>}. */
   public record Key(String model, long version) {
 
