@@ -48,9 +48,14 @@ import reactor.util.retry.Retry;
  *   → buffer(batchSize)
  *   → {@link #train}               on the dedicated training thread
  *   → {@link #acknowledge}         the batch's records, after the step
- *   → {@link #exportIfDue}         every exportEveryNSteps (and at maxSteps): ONNX + sample grid
- *   → {@link #publish}             model version to the models topic, event to the training topic
+ *   → {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
+ *         {@link #export}          ONNX + sample grid, on the training thread
+ *         {@link #publish}         model version to the models topic, event to the training topic
  * </pre>
+ *
+ * <p>Export and publish are one stage so that a version is on the broker before the next one is
+ * made: Reactor subscribes a {@code concatMap}'s next inner as soon as the previous one is done,
+ * whatever the downstream demand, so two separate stages let exports run ahead of publishing.
  *
  * <p><b>Threads.</b> Records arrive on the receiver's delivery thread, where they are decoded
  * (a 28×28 PNG is tens of microseconds). Every DJL call (training, export, sampling) runs on one
@@ -87,8 +92,9 @@ public final class TrainerService implements AutoCloseable {
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
-  // Guarded by `this`. A version number is taken when an export is published, not when it is
-  // made, so an export cancelled before publishing (a stop) leaves no gap in the numbering.
+  // Guarded by `this`. A number is reserved when an export is made and never handed out again, so
+  // a publish that fails or is cancelled (and may still reach the broker) can only leave a gap,
+  // never overwrite a version under the same key.
   private long nextVersion;
   private long lastPublishedStep;
 
@@ -198,8 +204,7 @@ public final class TrainerService implements AutoCloseable {
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::train, 1)
         .concatMap(this::acknowledge)
-        .concatMap(this::exportIfDue, 1)
-        .concatMap(this::publish, 1);
+        .concatMap(this::exportAndPublishIfDue, 1);
     return options.maxSteps() > 0 ? outcomes.take(options.maxSteps()) : outcomes;
   }
 
@@ -274,11 +279,15 @@ public final class TrainerService implements AutoCloseable {
     return Mono.just(outcome);
   }
 
-  private Mono<StepOutcome> exportIfDue(StepOutcome outcome) {
+  private Mono<StepOutcome> exportAndPublishIfDue(StepOutcome outcome) {
     long step = outcome.progress().step();
     boolean due = step % config.exportEveryNSteps() == 0 || step == options.maxSteps();
-    return due ? Mono.fromCallable(() -> export(outcome)).subscribeOn(trainingThread)
-        : Mono.just(outcome);
+    if (!due) {
+      return Mono.just(outcome);
+    }
+    return Mono.fromCallable(() -> export(outcome))
+        .subscribeOn(trainingThread)
+        .flatMap(this::publish);
   }
 
   /** On the training thread: ONNX bytes, manifest and sample grid of the current generator. */
@@ -289,7 +298,7 @@ public final class TrainerService implements AutoCloseable {
     byte[] onnx = exporter.export(gan.generatorWeights());
     long version;
     synchronized (this) {
-      version = nextVersion;
+      version = nextVersion++;
     }
     TrainingProgress p = outcome.progress();
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -334,7 +343,6 @@ public final class TrainerService implements AutoCloseable {
             versionsPublished++;
             lastPublishedVersion = manifest.version();
             lastPublishedStep = outcome.progress().step();
-            nextVersion = manifest.version() + 1;
             if (export.grid() != null) {
               lastSampleGrid = export.grid();
             }

@@ -231,6 +231,25 @@ class TrainerServiceTest {
     assertThat(published.get(0).manifest().metrics().get("step")).isEqualTo((double) summary.steps());
   }
 
+  @Test
+  @Order(5)
+  void exportingEveryStepGivesEveryVersionItsOwnNumber() {
+    // Exports back to back: the next export is made while the previous one is still on its way
+    // to the broker, which must not hand out the same version number twice.
+    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "everystep",
+        TINY.withExportEveryNSteps(1), samples, 8, 50, 1);
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+      assertThat(service.summary().versionsPublished()).isEqualTo(8);
+      assertThat(service.summary().lastVersion()).isEqualTo(8);
+    }
+    List<Long> versions = readAll(TOPICS.models()).stream()
+        .filter(r -> r.key().startsWith("everystep/"))
+        .map(r -> PublishedModel.fromRecord(r).manifest().version())
+        .toList();
+    assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+  }
+
   private static List<ProducerRecord<String, byte[]>> images(int count) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {
