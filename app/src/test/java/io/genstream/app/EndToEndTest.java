@@ -150,7 +150,10 @@ class EndToEndTest {
     if (!Files.exists(manifest)) {
       return List.of();
     }
-    return Files.readAllLines(manifest).stream()
+    String text = Files.readString(manifest);
+    // The sink may be appending right now: a last line without its newline is not complete yet.
+    String complete = text.substring(0, text.lastIndexOf('\n') + 1);
+    return complete.lines()
         .map(line -> {
           try {
             return Json.MAPPER.readTree(line);

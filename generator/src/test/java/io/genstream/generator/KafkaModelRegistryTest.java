@@ -128,11 +128,11 @@ class KafkaModelRegistryTest {
 
   private void start() {
     registry = new KafkaModelRegistry(
-        new RegistryOptions(kafka.bootstrapServers(), topics.models(), 2, Duration.ofSeconds(20)),
+        new RegistryOptions(kafka.bootstrapServers(), topics.models(), 2, Duration.ofSeconds(90)),
         countingLoader);
     registry.start();
-    // Well below the 20 s catch-up timeout: ready came from reaching the end offsets.
-    registry.ready().block(Duration.ofSeconds(10));
+    // Well below the 90 s catch-up timeout: ready came from reaching the end offsets.
+    registry.ready().block(Duration.ofSeconds(45));
   }
 
   private void publish(PublishedModel model) {

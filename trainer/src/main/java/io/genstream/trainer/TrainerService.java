@@ -25,6 +25,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
@@ -46,16 +50,20 @@ import reactor.util.retry.Retry;
  * receive (group genstream-trainer-&lt;model&gt;)
  *   → {@link #decodeOrDeadLetter}  bad record → dead-letter topic, acknowledged
  *   → buffer(batchSize)
- *   → {@link #train}               on the dedicated training thread
- *   → {@link #acknowledge}         the batch's records, after the step
- *   → {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
- *         {@link #export}          ONNX + sample grid, on the training thread
- *         {@link #publish}         model version to the models topic, event to the training topic
+ *   → {@link #step}, one batch at a time:
+ *       {@link #train}                  on the dedicated training thread
+ *       {@link #acknowledge}            the batch's records, after the step
+ *       {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
+ *         {@link #export}               ONNX + sample grid, on the training thread
+ *         {@link #publish}              model version to the models topic, event to the
+ *                                       training topic
  * </pre>
  *
- * <p>Export and publish are one stage so that a version is on the broker before the next one is
- * made: Reactor subscribes a {@code concatMap}'s next inner as soon as the previous one is done,
- * whatever the downstream demand, so two separate stages let exports run ahead of publishing.
+ * <p>A step is one stage, so the next batch is trained on only once the previous version is on
+ * the broker: Reactor subscribes a {@code concatMap}'s next inner as soon as the previous one is
+ * done, whatever the downstream demand, so separate stages let training and exports run ahead
+ * of publishing (an export would carry later weights than its step says, a step limit would be
+ * overrun, and two exports could share a version number).
  *
  * <p><b>Threads.</b> Records arrive on the receiver's delivery thread, where they are decoded
  * (a 28×28 PNG is tens of microseconds). Every DJL call (training, export, sampling) runs on one
@@ -108,6 +116,8 @@ public final class TrainerService implements AutoCloseable {
   private long deadLettered;
   private float lastDiscriminatorLoss = Float.NaN;
   private float lastGeneratorLoss = Float.NaN;
+  // The latest publish, which finish() waits for; guarded by `this`.
+  private CompletableFuture<Void> publishing = CompletableFuture.completedFuture(null);
   private Disposable subscription;
   private boolean closed;
   private TrainingProgress lastProgress;
@@ -202,9 +212,7 @@ public final class TrainerService implements AutoCloseable {
         .concatMap(this::decodeOrDeadLetter)
         .buffer(config.batchSize())
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
-        .concatMap(this::train, 1)
-        .concatMap(this::acknowledge)
-        .concatMap(this::exportAndPublishIfDue, 1);
+        .concatMap(this::step, 1);
     return options.maxSteps() > 0 ? outcomes.take(options.maxSteps()) : outcomes;
   }
 
@@ -247,6 +255,12 @@ public final class TrainerService implements AutoCloseable {
               received.record().partition(), received.record().offset(), reason);
         })
         .then(Mono.empty());
+  }
+
+  private Mono<StepOutcome> step(List<Example> batch) {
+    return train(batch)
+        .flatMap(this::acknowledge)
+        .flatMap(this::exportAndPublishIfDue);
   }
 
   /** One GAN step on the training thread. */
@@ -326,33 +340,43 @@ public final class TrainerService implements AutoCloseable {
     return new StepOutcome(outcome.batch(), p, new Export(new PublishedModel(manifest, onnx), gridFile));
   }
 
-  /** Sends the version (and then its training event) and waits for the broker's acks. */
+  /**
+   * Sends the version, then its training event, and waits for the broker's acks. The sends run
+   * to their end even if the pipeline is cancelled meanwhile, since a record handed to the
+   * producer may land anyway; {@link #finish()} waits for them, so the summary and the next
+   * version's parent always match what is on the topic.
+   */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
     Export export = outcome.export();
     if (export == null) {
       return Mono.just(outcome);
     }
-    ModelManifest manifest = export.model().manifest();
-    return sender.send(export.model().toRecord(options.topics().models(), SOURCE))
-        // send() completes on the producer's I/O thread; a send started there blocks that very
-        // thread while it waits for the new topic's metadata (up to max.block.ms). Hop back.
-        .publishOn(trainingThread)
+    ProducerRecord<String, byte[]> model =
+        export.model().toRecord(options.topics().models(), SOURCE);
+    CompletableFuture<Void> sent = sender.send(model)
+        .doOnSuccess(metadata -> published(export, outcome.progress()))
         .then(sender.send(trainingEvent(outcome)))
-        .doOnSuccess(metadata -> {
-          synchronized (this) {
-            versionsPublished++;
-            lastPublishedVersion = manifest.version();
-            lastPublishedStep = outcome.progress().step();
-            if (export.grid() != null) {
-              lastSampleGrid = export.grid();
-            }
-          }
-          log.info("published {} ({} bytes, step {}, sha256 {}…){}", PublishedModel.key(manifest),
-              export.model().onnx().length, outcome.progress().step(),
-              manifest.sha256().substring(0, 12),
-              export.grid() == null ? "" : ", samples " + export.grid());
-        })
-        .thenReturn(outcome);
+        .then()
+        .toFuture();
+    synchronized (this) {
+      publishing = sent;
+    }
+    return Mono.fromFuture(sent, true).thenReturn(outcome);
+  }
+
+  private void published(Export export, TrainingProgress progress) {
+    ModelManifest manifest = export.model().manifest();
+    synchronized (this) {
+      versionsPublished++;
+      lastPublishedVersion = manifest.version();
+      lastPublishedStep = progress.step();
+      if (export.grid() != null) {
+        lastSampleGrid = export.grid();
+      }
+    }
+    log.info("published {} ({} bytes, step {}, sha256 {}…){}", PublishedModel.key(manifest),
+        export.model().onnx().length, progress.step(), manifest.sha256().substring(0, 12),
+        export.grid() == null ? "" : ", samples " + export.grid());
   }
 
   // ---- helpers ----
@@ -434,6 +458,7 @@ public final class TrainerService implements AutoCloseable {
     if (running != null) {
       running.dispose();
     }
+    awaitPublishInFlight();
     try {
       // Queued behind a step in progress on the (single) training thread.
       Mono.fromCallable(this::exportUnpublished)
@@ -444,6 +469,21 @@ public final class TrainerService implements AutoCloseable {
       log.warn("final version of {} not published: {}", options.modelName(), e.toString());
     }
     close();
+  }
+
+  private void awaitPublishInFlight() {
+    CompletableFuture<Void> inFlight;
+    synchronized (this) {
+      inFlight = publishing;
+    }
+    try {
+      inFlight.get(FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Logged by the pipeline if it failed; the final version is made either way.
+      log.debug("publish in flight at finish: {}", e.toString());
+    }
   }
 
   /** On the training thread: an export of the current weights, or null if nothing is new. */

@@ -236,10 +236,13 @@ class TrainerServiceTest {
   void exportingEveryStepGivesEveryVersionItsOwnNumber() {
     // Exports back to back: the next export is made while the previous one is still on its way
     // to the broker, which must not hand out the same version number twice.
+    produce(images(160)); // with what earlier tests left, more than the 8 steps need
     TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "everystep",
         TINY.withExportEveryNSteps(1), samples, 8, 50, 1);
     try (TrainerService service = new TrainerService(options).start()) {
       service.completion().block(Duration.ofSeconds(60));
+      // The limit, not the data, stops it.
+      assertThat(service.summary().steps()).isEqualTo(8);
       assertThat(service.summary().versionsPublished()).isEqualTo(8);
       assertThat(service.summary().lastVersion()).isEqualTo(8);
     }
@@ -248,6 +251,12 @@ class TrainerServiceTest {
         .map(r -> PublishedModel.fromRecord(r).manifest().version())
         .toList();
     assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    // Each version carries the weights of the step it names, not of steps trained meanwhile.
+    List<Double> steps = readAll(TOPICS.models()).stream()
+        .filter(r -> r.key().startsWith("everystep/"))
+        .map(r -> PublishedModel.fromRecord(r).manifest().metrics().get("step"))
+        .toList();
+    assertThat(steps).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0);
   }
 
   private static List<ProducerRecord<String, byte[]>> images(int count) {

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -296,6 +297,11 @@ final class ConsumerLoop<K, V> {
         // A demand change or close() woke us while looking: assign what was found so far; this
         // topic is looked up again on the next pass.
         break;
+      } catch (TimeoutException e) {
+        // The first metadata fetch of a new consumer can outlast one poll timeout on a busy
+        // machine; that is not a failure, the topic is looked up again on the next pass.
+        log.debug("{}: metadata of {} not there yet: {}", name, topic, e.toString());
+        continue;
       }
       if (infos != null && !infos.isEmpty()) {
         infos.forEach(i -> added.add(new TopicPartition(i.topic(), i.partition())));
