@@ -109,7 +109,7 @@ public final class GeneratorService implements AutoCloseable {
             .maxBackoff(Duration.ofSeconds(10))
             .filter(e -> !closed.get())
             .doBeforeRetry(signal -> log.warn("generator pipeline failed, restarting: {}",
-                signal.failure().toString())))
+                signal.failure().toString(), signal.failure())))
         .subscribe(null, e -> log.error("generator pipeline stopped", e));
     return this;
   }

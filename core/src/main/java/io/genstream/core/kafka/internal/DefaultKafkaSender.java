@@ -3,66 +3,109 @@ package io.genstream.core.kafka.internal;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@link KafkaSender} over one {@code KafkaProducer}, which is thread-safe: any thread may send.
+ * {@link KafkaSender} over one {@code KafkaProducer}.
  *
- * <p>{@link #send} completes on a callback thread owned by this sender, never on the producer's
- * I/O thread: a send chained from a completion ({@code send(a).then(send(b))}) would otherwise
- * call {@code producer.send} on the I/O thread itself, which then blocks for up to
- * {@code max.block.ms} waiting for metadata that only it can fetch. Callbacks run in order on
+ * <p><b>Threads.</b> {@code producer.send} can block the calling thread for up to
+ * {@code max.block.ms} (metadata of a topic new to the producer, a full buffer), and a blocked
+ * caller that is interrupted fails the send with {@code InterruptException}. Reactor interrupts
+ * scheduler threads when it cancels their tasks, so a send made from an inference or training
+ * thread could fail for reasons that have nothing to do with Kafka. Every {@code producer.send}
+ * therefore runs on one thread owned by this sender, in subscription order, and a caller never
+ * blocks. Completions are delivered on a second thread owned by this sender, never on the
+ * producer's I/O thread: a send chained from a completion ({@code send(a).then(send(b))}) would
+ * otherwise wait there for metadata that only that thread can fetch. Completions run in order on
  * that one thread, so keep work after a send short or {@code publishOn} a scheduler of your own.
- * {@link #close()} flushes, then closes the producer (at most {@link #CLOSE_TIMEOUT}) and the
- * callback thread; sends subscribed to after that fail with {@link IllegalStateException}.
+ *
+ * <p>{@link #close()} hands every send already subscribed to the producer, flushes, then closes
+ * the producer (at most {@link #CLOSE_TIMEOUT}) and both threads; sends subscribed to after that
+ * fail with {@link IllegalStateException}.
  */
 public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Logger log = LoggerFactory.getLogger(DefaultKafkaSender.class);
+  private static final AtomicInteger instances = new AtomicInteger();
 
   private final Producer<K, V> producer;
+  private final ExecutorService sendThread;
   private final Scheduler callbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public DefaultKafkaSender(SenderOptions<K, V> options) {
     this.producer = new KafkaProducer<>(
         options.properties(), options.keySerializer(), options.valueSerializer());
+    String name = "genstream-sender-" + instances.incrementAndGet();
+    this.sendThread = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    });
     this.callbacks = Schedulers.newSingle("genstream-sender-callbacks", true);
   }
 
   @Override
   public Mono<RecordMetadata> send(ProducerRecord<K, V> record) {
     return Mono.defer(() -> closed.get()
-        ? Mono.error(new IllegalStateException("sender is closed; cannot send to " + record.topic()))
+        ? Mono.error(closedError(record))
         : Mono.<RecordMetadata>create(sink -> {
               try {
-                producer.send(record, (metadata, error) -> {
-                  if (error != null) {
-                    sink.error(error);
-                  } else {
-                    sink.success(metadata);
-                  }
-                });
-              } catch (RuntimeException e) {
-                // Serialization, oversized record, or a close racing with this send.
-                sink.error(e);
+                sendThread.execute(() -> handOver(record, sink));
+              } catch (RejectedExecutionException e) {
+                sink.error(closedError(record)); // closed since the check above
               }
             })
             .publishOn(callbacks));
+  }
+
+  /** On the send thread. */
+  private void handOver(ProducerRecord<K, V> record, MonoSink<RecordMetadata> sink) {
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          sink.error(error);
+        } else {
+          sink.success(metadata);
+        }
+      });
+    } catch (RuntimeException e) {
+      // Serialization, oversized record, max.block.ms passed, or a close racing with this send.
+      sink.error(e);
+    }
+  }
+
+  private static IllegalStateException closedError(ProducerRecord<?, ?> record) {
+    return new IllegalStateException("sender is closed; cannot send to " + record.topic());
   }
 
   /** Flushes and closes; idempotent. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      sendThread.shutdown();
       try {
+        if (!sendThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("{} sends not handed to the producer within {}", sendThread, CLOSE_TIMEOUT);
+        }
         producer.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         producer.close(CLOSE_TIMEOUT);
         // Completions of the last sends may still be queued here: let them run, then stop.

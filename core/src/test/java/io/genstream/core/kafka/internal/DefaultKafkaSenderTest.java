@@ -11,6 +11,8 @@ import io.genstream.core.kafka.SenderOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -78,6 +80,27 @@ class DefaultKafkaSenderTest {
       // On the producer's I/O thread the second send would wait max.block.ms (20 s) for metadata.
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
       assertThat(completedOn).doesNotStartWith("kafka-producer-network-thread");
+    }
+  }
+
+  @Test
+  void aSendSubscribedOnAnInterruptedThreadStillReachesTheBroker() throws Exception {
+    // Reactor interrupts a scheduler thread when it cancels the task running there; a send made
+    // from such a thread must not fail with Kafka's InterruptException.
+    kafka.createTopic("interrupted", 1);
+    try (KafkaSender<String, byte[]> sender =
+        KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()))) {
+      CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+      Thread caller = new Thread(() -> {
+        Thread.currentThread().interrupt();
+        // A topic new to the producer: the send has to wait for its metadata.
+        sender.send(new ProducerRecord<>("interrupted", "k", new byte[] {1}))
+            .subscribe(result::complete, result::completeExceptionally);
+      });
+      caller.start();
+      caller.join();
+
+      assertThat(result.get(20, TimeUnit.SECONDS).offset()).isZero();
     }
   }
 
