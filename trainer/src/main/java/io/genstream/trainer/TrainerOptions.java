@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param modelName the model's name: the models-topic key prefix and consumer group suffix
  * @param gan architecture and hyper-parameters, including the export interval
  * @param samplesDir where sample grids {@code <model>-v<version>.png} are written
- * @param maxSteps stop after this many training steps (a final version is exported then); 0
- *     trains until closed
+ * @param maxSteps stop after this many training steps of this run (a final version is exported
+ *     then), counted from the checkpoint it resumed from, if any; 0 trains until closed
  * @param logEveryNSteps INFO log line interval
  * @param intraOpThreads PyTorch intra-op threads of the training thread; 0 keeps PyTorch's
  *     default (one per core), which is fastest on an idle machine. On cores shared with other

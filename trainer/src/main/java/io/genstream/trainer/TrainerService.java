@@ -71,10 +71,12 @@ import reactor.util.retry.Retry;
  * schedulers. {@link #summary()} and {@link #close()} may be called from any thread.
  *
  * <p><b>Delivery.</b> A batch's records are acknowledged once the step that used them has run,
- * dead-lettered records once the dead letter is on the broker. The weights live in memory, so a
- * crash loses the training since the last published version but never a record that was not yet
- * trained on or dead-lettered; a restart continues version numbering after the highest version
- * of this model already on the models topic, so published versions are never overwritten.
+ * dead-lettered records once the dead letter is on the broker. With each version the trainer
+ * publishes a {@link TrainerCheckpoint} (both networks) to the checkpoints topic, and a restart
+ * continues from the latest one: a crash loses the training since the last published version
+ * but never a record that was not yet trained on or dead-lettered. Version numbers continue
+ * after the highest version of this model already on the models topic, so published versions
+ * are never overwritten.
  * Batch leftovers (fewer than batchSize records when the stream pauses) stay unacknowledged
  * until the batch fills.
  *
@@ -94,7 +96,9 @@ public final class TrainerService implements AutoCloseable {
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
   private final Scheduler trainingThread;
-  private final ConditionalGan gan;
+  // Replaced once by a restored model in prepare(), on the training thread before the first
+  // step; otherwise only the training thread and close() (after that thread stopped) use it.
+  private volatile ConditionalGan gan;
   private final CganGeneratorExporter exporter = new CganGeneratorExporter();
   private final SampleGrid grid;
   private final ProgressMeter meter = new ProgressMeter();
@@ -104,6 +108,7 @@ public final class TrainerService implements AutoCloseable {
   // a publish that fails or is cancelled (and may still reach the broker) can only leave a gap,
   // never overwrite a version under the same key.
   private long nextVersion;
+  private long firstStep; // the step count this run started from: 0, or a checkpoint's
   private long lastPublishedStep;
 
   // Summary state, guarded by `this`.
@@ -203,6 +208,11 @@ public final class TrainerService implements AutoCloseable {
             options.modelName(), signal.failure().toString()));
   }
 
+  /** The step this run stops at (maxSteps after the step it started from), 0 for none. */
+  private synchronized long lastStep() {
+    return options.maxSteps() > 0 ? firstStep + options.maxSteps() : 0;
+  }
+
   private synchronized boolean isClosed() {
     return closed;
   }
@@ -213,7 +223,9 @@ public final class TrainerService implements AutoCloseable {
         .buffer(config.batchSize())
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::step, 1);
-    return options.maxSteps() > 0 ? outcomes.take(options.maxSteps()) : outcomes;
+    long last = lastStep();
+    // By step number, not count: a pipeline restarted after a Kafka failure stops at the same step.
+    return last > 0 ? outcomes.takeUntil(outcome -> outcome.progress().step() >= last) : outcomes;
   }
 
   // ---- stages ----
@@ -295,7 +307,7 @@ public final class TrainerService implements AutoCloseable {
 
   private Mono<StepOutcome> exportAndPublishIfDue(StepOutcome outcome) {
     long step = outcome.progress().step();
-    boolean due = step % config.exportEveryNSteps() == 0 || step == options.maxSteps();
+    boolean due = step % config.exportEveryNSteps() == 0 || step == lastStep();
     if (!due) {
       return Mono.just(outcome);
     }
@@ -337,14 +349,17 @@ public final class TrainerService implements AutoCloseable {
       log.warn("could not write the sample grid of {} v{}: {}", options.modelName(), version,
           e.toString());
     }
-    return new StepOutcome(outcome.batch(), p, new Export(new PublishedModel(manifest, onnx), gridFile));
+    TrainerCheckpoint checkpoint =
+        new TrainerCheckpoint(options.modelName(), version, p.imagesSeen(), gan.state());
+    return new StepOutcome(outcome.batch(), p,
+        new Export(new PublishedModel(manifest, onnx), gridFile, checkpoint));
   }
 
   /**
-   * Sends the version, then its training event, and waits for the broker's acks. The sends run
-   * to their end even if the pipeline is cancelled meanwhile, since a record handed to the
-   * producer may land anyway; {@link #finish()} waits for them, so the summary and the next
-   * version's parent always match what is on the topic.
+   * Sends the version, then its training event and checkpoint, and waits for the broker's
+   * acks. The sends run to their end even if the pipeline is cancelled meanwhile, since a
+   * record handed to the producer may land anyway; {@link #finish()} waits for them, so the
+   * summary and the next version's parent always match what is on the topic.
    */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
     Export export = outcome.export();
@@ -356,6 +371,7 @@ public final class TrainerService implements AutoCloseable {
     CompletableFuture<Void> sent = sender.send(model)
         .doOnSuccess(metadata -> published(export, outcome.progress()))
         .then(sender.send(trainingEvent(outcome)))
+        .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(), SOURCE)))
         .then()
         .toFuture();
     synchronized (this) {
@@ -386,19 +402,46 @@ public final class TrainerService implements AutoCloseable {
     if (options.intraOpThreads() > 0) {
       ConditionalGan.setIntraOpThreads(options.intraOpThreads());
     }
-    resumeVersionNumbering();
-  }
-
-  private void resumeVersionNumbering() {
     long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
         options.modelName(), CLOSE_TIMEOUT);
+    long resumedVersion = TrainerCheckpoint.latest(options.bootstrapServers(),
+            options.topics().checkpoints(), options.modelName(), CLOSE_TIMEOUT)
+        .map(this::restore)
+        .orElse(0L);
     synchronized (this) {
-      nextVersion = highest + 1;
+      nextVersion = Math.max(highest, resumedVersion) + 1;
     }
-    log.info("trainer {}: {} parameters (G, D), {} intra-op threads, next version v{}, "
+    log.info("trainer {}: {} parameters (G, D), {} intra-op threads, {}, next version v{}, "
             + "consuming {} as {}", options.modelName(),
         java.util.Arrays.toString(gan.parameterCounts()), ConditionalGan.intraOpThreads(),
-        highest + 1, options.topics().images(), options.groupId());
+        resumedVersion == 0 ? "fresh weights (no checkpoint)"
+            : "resumed from v" + resumedVersion + " at step " + gan.steps(),
+        Math.max(highest, resumedVersion) + 1, options.topics().images(), options.groupId());
+  }
+
+  /** Replaces the fresh model by the checkpoint's; returns the version it continues. */
+  private long restore(TrainerCheckpoint checkpoint) {
+    ConditionalGan restored;
+    try {
+      restored = new ConditionalGan(config, checkpoint.state());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("the checkpoint of " + options.modelName() + " v"
+          + checkpoint.version() + " on " + options.topics().checkpoints()
+          + " does not fit the configured model (" + e.getMessage() + "); train it under "
+          + "another model name, or delete the checkpoint (a tombstone for key '"
+          + options.modelName() + "')", e);
+    }
+    gan.close();
+    gan = restored;
+    meter.resumeAfter(checkpoint.imagesSeen());
+    synchronized (this) {
+      lastPublishedVersion = checkpoint.version();
+      lastPublishedStep = checkpoint.state().steps();
+      steps = checkpoint.state().steps();
+      firstStep = checkpoint.state().steps();
+      imagesTrained = checkpoint.imagesSeen();
+    }
+    return checkpoint.version();
   }
 
   private ProducerRecord<String, byte[]> trainingEvent(StepOutcome outcome) {
@@ -550,8 +593,11 @@ public final class TrainerService implements AutoCloseable {
   /** A decoded training image and the record it came from. */
   private record Example(ReceivedRecord<String, byte[]> source, int label, float[] pixels) {}
 
-  /** A model version ready to publish and its sample grid (null if it could not be written). */
-  private record Export(PublishedModel model, Path grid) {}
+  /**
+   * A model version ready to publish, its sample grid (null if it could not be written) and
+   * the trainer state to continue from it.
+   */
+  private record Export(PublishedModel model, Path grid, TrainerCheckpoint checkpoint) {}
 
   /** What one step produced; {@code export} is null between exports. */
   private record StepOutcome(List<Example> batch, TrainingProgress progress, Export export) {}

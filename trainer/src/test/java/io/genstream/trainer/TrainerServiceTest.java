@@ -142,6 +142,14 @@ class TrainerServiceTest {
     assertThat(DeadLetter.reason(dead.get(1))).isEqualTo("missing header ce_label");
     assertThat(CloudEvents.attribute(dead.get(0).headers(), "originoffset")).hasValue("100");
 
+    // With each version, the state to resume it from.
+    List<ConsumerRecord<String, byte[]>> checkpoints = readAll(TOPICS.checkpoints());
+    assertThat(checkpoints).extracting(ConsumerRecord::key).containsExactly("digits", "digits", "digits");
+    TrainerCheckpoint last = TrainerCheckpoint.fromBytes(checkpoints.get(2).value());
+    assertThat(last.version()).isEqualTo(3);
+    assertThat(last.state().steps()).isEqualTo(12);
+    assertThat(last.imagesSeen()).isEqualTo(192);
+
     List<ConsumerRecord<String, byte[]>> events = readAll(TOPICS.training());
     assertThat(events).hasSize(3);
     assertThat(new String(events.get(2).value())).contains("\"version\":3", "\"step\":12");
@@ -161,7 +169,8 @@ class TrainerServiceTest {
 
   @Test
   @Order(2)
-  void restartContinuesVersionNumberingAndDeadLettersOutOfRangeInput() throws Exception {
+  void restartResumesFromTheCheckpointContinuesNumberingAndDeadLettersOutOfRangeInput()
+      throws Exception {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images(24));
     records.add(new LabelledImage("label12", 12,
         Png.encode(new GrayImage(28, 28, digits.render(2)))).toRecord(TOPICS.images(), "test"));
@@ -179,8 +188,10 @@ class TrainerServiceTest {
 
     List<ConsumerRecord<String, byte[]>> models = readAll(TOPICS.models());
     assertThat(models).extracting(ConsumerRecord::key).endsWith("digits/3", "digits/4");
-    assertThat(PublishedModel.fromRecord(models.get(models.size() - 1)).manifest().parentVersion())
-        .isZero();
+    // Trained on from v3's weights (step 12, 192 images), two more steps of 16.
+    ModelManifest resumed = PublishedModel.fromRecord(models.get(models.size() - 1)).manifest();
+    assertThat(resumed.parentVersion()).isEqualTo(3);
+    assertThat(resumed.metrics()).containsEntry("step", 14.0).containsEntry("imagesSeen", 224.0);
     List<ConsumerRecord<String, byte[]>> dead = readAll(TOPICS.deadLetter());
     assertThat(dead).extracting(DeadLetter::reason).contains(
         "label must be 0..9 for model digits, got 12",

@@ -6,10 +6,13 @@ import java.util.Objects;
 /**
  * The names of the pipeline's topics. One place, so that a deployment can prefix or rename
  * them all at once.
+ *
+ * @param checkpoints trainer state (both networks' weights) per model, compacted: what a
+ *     restarted trainer resumes from
  */
 public record Topics(
     String images, String models, String requests, String results, String deadLetter,
-    String training) {
+    String training, String checkpoints) {
 
   public Topics {
     Objects.requireNonNull(images, "images");
@@ -18,6 +21,7 @@ public record Topics(
     Objects.requireNonNull(results, "results");
     Objects.requireNonNull(deadLetter, "deadLetter");
     Objects.requireNonNull(training, "training");
+    Objects.requireNonNull(checkpoints, "checkpoints");
   }
 
   /** {@code genstream.images}, {@code genstream.models}, … */
@@ -27,10 +31,10 @@ public record Topics(
 
   public static Topics withPrefix(String prefix) {
     return new Topics(prefix + "images", prefix + "models", prefix + "requests",
-        prefix + "results", prefix + "deadletter", prefix + "training");
+        prefix + "results", prefix + "deadletter", prefix + "training", prefix + "checkpoints");
   }
 
   public List<String> all() {
-    return List.of(images, models, requests, results, deadLetter, training);
+    return List.of(images, models, requests, results, deadLetter, training, checkpoints);
   }
 }

@@ -17,7 +17,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * (their partition count and configuration are not checked or changed).
  *
  * <p>The models topic is the registry: compacted ({@code cleanup.policy=compact}, so every
- * record needs a key) and accepting records of up to {@link #MODELS_MAX_MESSAGE_BYTES}.
+ * record needs a key) and accepting records of up to {@link #MODELS_MAX_MESSAGE_BYTES}. The
+ * checkpoints topic is configured the same way (one record per model, the latest kept).
  * Producers to it need {@link SenderOptions#defaults}; consumers of it need the larger fetch
  * sizes that {@link ReceiverOptions#allFromBeginning} sets
  * ({@link ReceiverOptions#LARGE_RECORD_FETCH_BYTES}).
@@ -28,6 +29,9 @@ public final class TopicSetup {
 
   /** A 32 MiB model plus record overhead and headers. */
   public static final int MODELS_MAX_MESSAGE_BYTES = 32 * 1024 * 1024 + 4 * 1024;
+
+  /** Segment size of the checkpoints topic. */
+  public static final int CHECKPOINTS_SEGMENT_BYTES = 64 * 1024 * 1024;
 
   private TopicSetup() {}
 
@@ -62,6 +66,13 @@ public final class TopicSetup {
         topic.configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES)));
+      } else if (name.equals(topics.checkpoints())) {
+        topic.configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES),
+            // Compaction only cleans closed segments: small ones keep a long run's superseded
+            // checkpoints (a few MB each, one per version) from piling up on disk.
+            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(CHECKPOINTS_SEGMENT_BYTES)));
       }
       wanted.add(topic);
     }

@@ -28,6 +28,7 @@ public final class CloudEvents {
   public static final String TYPE_MODEL = "genstream.model.v1";
   public static final String TYPE_TRAINING = "genstream.training.v1";
   public static final String TYPE_DEADLETTER = "genstream.deadletter.v1";
+  public static final String TYPE_CHECKPOINT = "genstream.checkpoint.v1";
 
   private CloudEvents() {}
 

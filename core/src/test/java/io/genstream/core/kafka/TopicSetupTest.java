@@ -42,11 +42,13 @@ class TopicSetupTest {
             .get(topics.images());
     assertThat(images.partitions()).hasSize(3);
 
-    ConfigResource models = new ConfigResource(ConfigResource.Type.TOPIC, topics.models());
-    Config config = kafka.admin().describeConfigs(List.of(models)).all().get().get(models);
-    assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
-    assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
-        .isEqualTo(String.valueOf(TopicSetup.MODELS_MAX_MESSAGE_BYTES));
+    for (String compacted : List.of(topics.models(), topics.checkpoints())) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, compacted);
+      Config config = kafka.admin().describeConfigs(List.of(resource)).all().get().get(resource);
+      assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+      assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
+          .isEqualTo(String.valueOf(TopicSetup.MODELS_MAX_MESSAGE_BYTES));
+    }
     ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, topics.results());
     assertThat(kafka.admin().describeConfigs(List.of(results)).all().get().get(results)
         .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("delete");

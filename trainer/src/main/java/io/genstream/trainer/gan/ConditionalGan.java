@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
 import io.genstream.core.latent.Latents;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -49,18 +50,33 @@ public final class ConditionalGan implements AutoCloseable {
    *     {@code -Dai.djl.offline=true} and {@code pytorch-native-cpu} on the class path)
    */
   public ConditionalGan(GanConfig config) {
+    this(config, new GanState(0, Map.of(), Map.of()));
+  }
+
+  /**
+   * Builds both networks from a saved state (see {@link #state()}) and continues its step count.
+   *
+   * @throws IllegalArgumentException if the state does not fit {@code config}'s architecture
+   */
+  public ConditionalGan(GanConfig config, GanState state) {
     this.config = config;
+    this.steps = state.steps();
     this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
     this.pixels = config.imageSize() * config.imageSize();
     try {
       Random init = new Random(config.seed());
       generatorParameters = new ParameterSet(manager, "G.", config.generatorLearningRate(),
-          config.beta1(), config.beta2());
+          config.beta1(), config.beta2(), state.generator());
       discriminatorParameters = new ParameterSet(manager, "D.",
-          config.discriminatorLearningRate(), config.beta1(), config.beta2());
+          config.discriminatorLearningRate(), config.beta1(), config.beta2(),
+          state.discriminator());
       generator = new Generator(config, generatorParameters, init);
       discriminator = new Discriminator(config, discriminatorParameters, init);
-      sampling = new Random(config.seed() * 0x9E3779B97F4A7C15L + 1);
+      generatorParameters.checkAllRestored();
+      discriminatorParameters.checkAllRestored();
+      // Offset by the steps already taken, so a restored model does not replay the latents
+      // and fake labels of its first steps.
+      sampling = new Random(config.seed() * 0x9E3779B97F4A7C15L + 1 + state.steps());
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -213,6 +229,12 @@ public final class ConditionalGan implements AutoCloseable {
   public GeneratorWeights generatorWeights() {
     ensureOpen();
     return new GeneratorWeights(config, generatorParameters.snapshot());
+  }
+
+  /** A copy of both networks and the step count, to continue from later. */
+  public GanState state() {
+    ensureOpen();
+    return new GanState(steps, generatorParameters.snapshot(), discriminatorParameters.snapshot());
   }
 
   /** Native arrays currently held by the model's manager (flat over steps unless something leaks). */

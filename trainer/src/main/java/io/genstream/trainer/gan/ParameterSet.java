@@ -32,10 +32,17 @@ final class ParameterSet {
   private final Map<String, NDArray> buffers = new LinkedHashMap<>();
   private final Optimizer adam;
   private final String prefix;
+  private final Map<String, float[]> restored;
 
-  ParameterSet(NDManager manager, String prefix, float learningRate, float beta1, float beta2) {
+  /**
+   * @param restored values to start from instead of the initialisers' (a checkpoint), by name;
+   *     empty for fresh weights. Each must be used exactly once: see {@link #checkAllRestored()}.
+   */
+  ParameterSet(NDManager manager, String prefix, float learningRate, float beta1, float beta2,
+      Map<String, float[]> restored) {
     this.manager = manager;
     this.prefix = prefix;
+    this.restored = restored;
     this.adam = Adam.builder()
         .optLearningRateTracker(Tracker.fixed(learningRate))
         .optBeta1(beta1)
@@ -64,18 +71,49 @@ final class ParameterSet {
   NDArray buffer(String name, float value, long... shape) {
     float[] values = new float[Math.toIntExact(new Shape(shape).size())];
     java.util.Arrays.fill(values, value);
-    NDArray array = manager.create(values, new Shape(shape));
+    NDArray array = manager.create(restoredOr(name, values), new Shape(shape));
     array.setName(name);
     buffers.put(name, array);
     return array;
   }
 
   private NDArray trainable(String name, float[] values, long... shape) {
-    NDArray array = manager.create(values, new Shape(shape));
+    NDArray array = manager.create(restoredOr(name, values), new Shape(shape));
     array.setName(name);
     array.setRequiresGradient(true);
     trainable.put(name, array);
     return array;
+  }
+
+  /** The restored values of {@code name} if there are any, else {@code initial}. */
+  private float[] restoredOr(String name, float[] initial) {
+    if (restored.isEmpty()) {
+      return initial;
+    }
+    float[] values = restored.get(name);
+    if (values == null) {
+      throw new IllegalArgumentException(
+          "the saved state has no parameter " + prefix + name + " (another architecture?)");
+    }
+    if (values.length != initial.length) {
+      throw new IllegalArgumentException("saved parameter " + prefix + name + " has "
+          + values.length + " values, the configured model needs " + initial.length
+          + " (another architecture?)");
+    }
+    return values;
+  }
+
+  /** Fails if the saved state has parameters this network does not (another architecture). */
+  void checkAllRestored() {
+    if (restored.isEmpty()) {
+      return;
+    }
+    for (String name : restored.keySet()) {
+      if (!trainable.containsKey(name) && !buffers.containsKey(name)) {
+        throw new IllegalArgumentException("the saved state has parameter " + prefix + name
+            + ", which the configured model does not (another architecture?)");
+      }
+    }
   }
 
   /** One Adam update of every trainable weight from its accumulated gradient, then zero_grad. */

@@ -10,6 +10,11 @@ public final class ProgressMeter {
   private long imagesSeen;
   private double imagesPerSecond;
 
+  /** Continues counting after {@code images} trained on before (a restored checkpoint). */
+  public void resumeAfter(long images) {
+    imagesSeen = images;
+  }
+
   /** Records a finished step that took {@code nanos}. */
   public TrainingProgress record(StepResult result, long nanos) {
     imagesSeen += result.batchSize();

@@ -37,6 +37,42 @@ class ConditionalGanTest {
   }
 
   @Test
+  void aModelRestoredFromItsStateGeneratesWhatTheOriginalDidAndTrainsOn() {
+    BatchSource source = digits(4);
+    float[] z = new float[3 * 64];
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (i % 7 - 3) / 3f;
+    }
+    long[] labels = {1, 5, 8};
+    try (ConditionalGan original = new ConditionalGan(TINY)) {
+      for (int i = 0; i < 3; i++) {
+        BatchSource.Batch batch = source.next(16);
+        original.step(batch.images(), batch.labels());
+      }
+      GanState state = original.state();
+
+      try (ConditionalGan restored = new ConditionalGan(TINY, state)) {
+        assertThat(restored.steps()).isEqualTo(3);
+        assertThat(restored.generate(z, labels)).containsExactly(original.generate(z, labels));
+        BatchSource.Batch batch = source.next(16);
+        assertThat(restored.step(batch.images(), batch.labels()).step()).isEqualTo(4);
+        assertThat(restored.generate(z, labels)).isNotEqualTo(original.generate(z, labels));
+      }
+    }
+  }
+
+  @Test
+  void aStateOfAnotherArchitectureIsRefusedWithTheParameterThatDiffers() {
+    GanState state;
+    try (ConditionalGan gan = new ConditionalGan(TINY)) {
+      state = gan.state();
+    }
+    assertThatThrownBy(() -> new ConditionalGan(TINY.withWidths(16, 8, 8, 32), state))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("another architecture");
+  }
+
+  @Test
   void nativeMemoryStaysFlatOverManySteps() {
     BatchSource source = digits(1);
     try (ConditionalGan gan = new ConditionalGan(TINY)) {

@@ -1,0 +1,145 @@
+package io.genstream.trainer;
+
+import io.genstream.core.kafka.TopicScan;
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.trainer.gan.GanState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * A trainer's state at a published version, kept on the compacted checkpoints topic under the
+ * model's name, so that a restarted trainer (on any machine of the cluster) continues training
+ * that version's weights instead of starting from noise.
+ *
+ * <p>Value format (big-endian): magic {@code GSCK}, format 1, model (UTF), version, images
+ * seen, steps (longs), then the generator's and the discriminator's parameters, each as a count
+ * followed by name (UTF), length and that many floats.
+ *
+ * @param model the model's name (the record key)
+ * @param version the published version these weights are
+ * @param imagesSeen images trained on up to this state
+ * @param state both networks and the step count
+ */
+public record TrainerCheckpoint(String model, long version, long imagesSeen, GanState state) {
+
+  private static final int MAGIC = 0x4753434B; // "GSCK"
+  private static final int FORMAT = 1;
+
+  public TrainerCheckpoint {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(state, "state");
+  }
+
+  /** The latest checkpoint of {@code model} on {@code topic}, read to its end (blocks). */
+  public static Optional<TrainerCheckpoint> latest(String bootstrapServers, String topic,
+      String model, Duration timeout) {
+    byte[][] latest = {null};
+    TopicScan.readToEnd(bootstrapServers, topic, timeout, record -> {
+      if (model.equals(record.key())) {
+        latest[0] = record.value(); // null: a tombstone, the checkpoint was deleted
+      }
+    });
+    return Optional.ofNullable(latest[0]).map(TrainerCheckpoint::fromBytes);
+  }
+
+  public ProducerRecord<String, byte[]> toRecord(String topic, String source) {
+    Headers headers =
+        CloudEvents.headers(CloudEvents.TYPE_CHECKPOINT, source, "application/octet-stream");
+    CloudEvents.header(headers, "model", model);
+    CloudEvents.header(headers, "modelversion", version);
+    return new ProducerRecord<>(topic, null, model, toBytes(), headers);
+  }
+
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.toIntExact(state.size() * 4 + 4096));
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeInt(FORMAT);
+      out.writeUTF(model);
+      out.writeLong(version);
+      out.writeLong(imagesSeen);
+      out.writeLong(state.steps());
+      writeParameters(out, state.generator());
+      writeParameters(out, state.discriminator());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * @throws IllegalArgumentException if the bytes are not a checkpoint of a known format
+   */
+  public static TrainerCheckpoint fromBytes(byte[] value) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+      if (in.readInt() != MAGIC) {
+        throw new IllegalArgumentException("not a GenStream trainer checkpoint");
+      }
+      int format = in.readInt();
+      if (format != FORMAT) {
+        throw new IllegalArgumentException("checkpoint format " + format
+            + " is not supported by this version of GenStream (it reads format " + FORMAT + ")");
+      }
+      String model = in.readUTF();
+      long version = in.readLong();
+      long imagesSeen = in.readLong();
+      long steps = in.readLong();
+      Map<String, float[]> generator = readParameters(in);
+      Map<String, float[]> discriminator = readParameters(in);
+      if (in.read() != -1) {
+        throw new IllegalArgumentException("trailing bytes after the checkpoint");
+      }
+      return new TrainerCheckpoint(model, version, imagesSeen,
+          new GanState(steps, generator, discriminator));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("truncated checkpoint: " + e, e);
+    }
+  }
+
+  private static void writeParameters(DataOutputStream out, Map<String, float[]> parameters)
+      throws IOException {
+    out.writeInt(parameters.size());
+    for (Map.Entry<String, float[]> entry : parameters.entrySet()) {
+      float[] values = entry.getValue();
+      out.writeUTF(entry.getKey());
+      out.writeInt(values.length);
+      ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES);
+      buffer.asFloatBuffer().put(values);
+      out.write(buffer.array());
+    }
+  }
+
+  private static Map<String, float[]> readParameters(DataInputStream in) throws IOException {
+    int count = in.readInt();
+    if (count < 0 || count > 10_000) {
+      throw new IllegalArgumentException("implausible parameter count " + count);
+    }
+    Map<String, float[]> parameters = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      String name = in.readUTF();
+      int length = in.readInt();
+      if (length < 0 || length > in.available() / Float.BYTES) {
+        throw new IllegalArgumentException("parameter " + name + " claims " + length
+            + " values, more than the checkpoint holds");
+      }
+      byte[] raw = new byte[length * Float.BYTES];
+      in.readFully(raw);
+      float[] values = new float[length];
+      ByteBuffer.wrap(raw).asFloatBuffer().get(values);
+      parameters.put(name, values);
+    }
+    return parameters;
+  }
+}
