@@ -39,7 +39,8 @@ public final class DemoCommand implements Callable<Integer> {
   int kafkaPort;
 
   @Option(names = "--kafka-dir",
-      description = "Broker data directory, kept after the demo (default: a temporary directory, deleted).")
+      description = {"Broker data directory, kept after the demo (default: a temporary directory, deleted).",
+          "A rerun with the same directory resumes training from the last checkpoint."})
   Path kafkaDir;
 
   @Option(names = "--model", defaultValue = "digits",
