@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -218,7 +219,10 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private Flux<StepOutcome> pipeline() {
-    Flux<StepOutcome> outcomes = receiver.receive()
+    // A restart (after a Kafka failure) first lets the previous run's publish end, so that the
+    // next version's parent is the one that was really published.
+    Flux<StepOutcome> outcomes = Mono.fromFuture(currentPublish(), true).onErrorComplete()
+        .thenMany(receiver.receive())
         .concatMap(this::decodeOrDeadLetter)
         .buffer(config.batchSize())
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
@@ -307,7 +311,7 @@ public final class TrainerService implements AutoCloseable {
 
   private Mono<StepOutcome> exportAndPublishIfDue(StepOutcome outcome) {
     long step = outcome.progress().step();
-    boolean due = step % config.exportEveryNSteps() == 0 || step == lastStep();
+    boolean due = step % config.exportEveryNSteps() == 0 || (lastStep() > 0 && step >= lastStep());
     if (!due) {
       return Mono.just(outcome);
     }
@@ -371,7 +375,13 @@ public final class TrainerService implements AutoCloseable {
     CompletableFuture<Void> sent = sender.send(model)
         .doOnSuccess(metadata -> published(export, outcome.progress()))
         .then(sender.send(trainingEvent(outcome)))
-        .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(), SOURCE)))
+        .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(), SOURCE))
+            // The version is out; without its checkpoint a restart resumes from an older one.
+            .onErrorResume(e -> {
+              log.warn("checkpoint of {} v{} not published: {}", options.modelName(),
+                  export.checkpoint().version(), e.toString());
+              return Mono.empty();
+            }))
         .then()
         .toFuture();
     synchronized (this) {
@@ -384,8 +394,9 @@ public final class TrainerService implements AutoCloseable {
     ModelManifest manifest = export.model().manifest();
     synchronized (this) {
       versionsPublished++;
-      lastPublishedVersion = manifest.version();
-      lastPublishedStep = progress.step();
+      // Max: the ack of a publish left behind by a restarted pipeline may come in late.
+      lastPublishedVersion = Math.max(lastPublishedVersion, manifest.version());
+      lastPublishedStep = Math.max(lastPublishedStep, progress.step());
       if (export.grid() != null) {
         lastSampleGrid = export.grid();
       }
@@ -404,10 +415,14 @@ public final class TrainerService implements AutoCloseable {
     }
     long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
         options.modelName(), CLOSE_TIMEOUT);
-    long resumedVersion = TrainerCheckpoint.latest(options.bootstrapServers(),
-            options.topics().checkpoints(), options.modelName(), CLOSE_TIMEOUT)
-        .map(this::restore)
-        .orElse(0L);
+    Optional<TrainerCheckpoint> checkpoint;
+    try {
+      checkpoint = TrainerCheckpoint.latest(options.bootstrapServers(),
+          options.topics().checkpoints(), options.modelName(), CLOSE_TIMEOUT);
+    } catch (IllegalArgumentException e) {
+      throw unusableCheckpoint("cannot be read (" + e.getMessage() + ")", e);
+    }
+    long resumedVersion = checkpoint.map(this::restore).orElse(0L);
     synchronized (this) {
       nextVersion = Math.max(highest, resumedVersion) + 1;
     }
@@ -419,17 +434,20 @@ public final class TrainerService implements AutoCloseable {
         Math.max(highest, resumedVersion) + 1, options.topics().images(), options.groupId());
   }
 
+  private IllegalStateException unusableCheckpoint(String why, Exception cause) {
+    return new IllegalStateException("the checkpoint of " + options.modelName() + " on "
+        + options.topics().checkpoints() + " " + why + "; train under another model name, or "
+        + "delete the checkpoint (a tombstone for key '" + options.modelName() + "')", cause);
+  }
+
   /** Replaces the fresh model by the checkpoint's; returns the version it continues. */
   private long restore(TrainerCheckpoint checkpoint) {
     ConditionalGan restored;
     try {
       restored = new ConditionalGan(config, checkpoint.state());
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("the checkpoint of " + options.modelName() + " v"
-          + checkpoint.version() + " on " + options.topics().checkpoints()
-          + " does not fit the configured model (" + e.getMessage() + "); train it under "
-          + "another model name, or delete the checkpoint (a tombstone for key '"
-          + options.modelName() + "')", e);
+      throw unusableCheckpoint("v" + checkpoint.version() + " does not fit the configured model ("
+          + e.getMessage() + ")", e);
     }
     gan.close();
     gan = restored;
@@ -514,16 +532,21 @@ public final class TrainerService implements AutoCloseable {
     close();
   }
 
+  private synchronized CompletableFuture<Void> currentPublish() {
+    return publishing;
+  }
+
   private void awaitPublishInFlight() {
-    CompletableFuture<Void> inFlight;
-    synchronized (this) {
-      inFlight = publishing;
-    }
     try {
+      // Read on the training thread: an export running there when the pipeline was disposed
+      // starts its publish in the same task, so the future read after it is the latest one.
+      CompletableFuture<Void> inFlight = Mono.fromCallable(this::currentPublish)
+          .subscribeOn(trainingThread)
+          .block(FINISH_TIMEOUT);
       inFlight.get(FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       // Logged by the pipeline if it failed; the final version is made either way.
       log.debug("publish in flight at finish: {}", e.toString());
     }

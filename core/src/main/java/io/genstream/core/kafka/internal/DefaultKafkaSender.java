@@ -3,6 +3,7 @@ package io.genstream.core.kafka.internal;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,7 +30,8 @@ import reactor.core.scheduler.Schedulers;
  * scheduler threads when it cancels their tasks, so a send made from an inference or training
  * thread could fail for reasons that have nothing to do with Kafka. Every {@code producer.send}
  * therefore runs on one thread owned by this sender, in subscription order, and a caller never
- * blocks. Completions are delivered on a second thread owned by this sender, never on the
+ * blocks; the price of that order is that a send waiting for a new topic's metadata holds up
+ * the sends behind it. Completions are delivered on a second thread owned by this sender, never on the
  * producer's I/O thread: a send chained from a completion ({@code send(a).then(send(b))}) would
  * otherwise wait there for metadata that only that thread can fetch. Completions run in order on
  * that one thread, so keep work after a send short or {@code publishOn} a scheduler of your own.
@@ -66,7 +68,7 @@ public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
         ? Mono.error(closedError(record))
         : Mono.<RecordMetadata>create(sink -> {
               try {
-                sendThread.execute(() -> handOver(record, sink));
+                sendThread.execute(new HandOver(record, sink));
               } catch (RejectedExecutionException e) {
                 sink.error(closedError(record)); // closed since the check above
               }
@@ -74,19 +76,54 @@ public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
             .publishOn(callbacks));
   }
 
-  /** On the send thread. */
-  private void handOver(ProducerRecord<K, V> record, MonoSink<RecordMetadata> sink) {
+  /** One record on its way to the producer; runs on the send thread. */
+  private final class HandOver implements Runnable {
+    private final ProducerRecord<K, V> record;
+    private final MonoSink<RecordMetadata> sink;
+
+    HandOver(ProducerRecord<K, V> record, MonoSink<RecordMetadata> sink) {
+      this.record = record;
+      this.sink = sink;
+    }
+
+    @Override
+    public void run() {
+      try {
+        producer.send(record, (metadata, error) -> {
+          if (error != null) {
+            sink.error(error);
+          } else {
+            sink.success(metadata);
+          }
+        });
+      } catch (RuntimeException e) {
+        // Serialization, oversized record, max.block.ms passed, or a close racing with this send.
+        sink.error(e);
+      }
+    }
+
+    void failClosed() {
+      sink.error(closedError(record));
+    }
+  }
+
+  /** Waits for the send thread to finish its queue, even if this thread is interrupted. */
+  private boolean awaitSendThread() {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     try {
-      producer.send(record, (metadata, error) -> {
-        if (error != null) {
-          sink.error(error);
-        } else {
-          sink.success(metadata);
+      while (true) {
+        try {
+          return sendThread.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
         }
-      });
-    } catch (RuntimeException e) {
-      // Serialization, oversized record, max.block.ms passed, or a close racing with this send.
-      sink.error(e);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -100,12 +137,14 @@ public final class DefaultKafkaSender<K, V> implements KafkaSender<K, V> {
     if (closed.compareAndSet(false, true)) {
       sendThread.shutdown();
       try {
-        if (!sendThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("{} sends not handed to the producer within {}", sendThread, CLOSE_TIMEOUT);
+        if (!awaitSendThread()) {
+          // Stuck (a broker that does not answer): what never reached the producer fails now.
+          List<Runnable> notSent = sendThread.shutdownNow();
+          log.warn("{} sends not handed to the producer within {}; failing them", notSent.size(),
+              CLOSE_TIMEOUT);
+          notSent.forEach(task -> ((HandOver) task).failClosed());
         }
         producer.flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       } finally {
         producer.close(CLOSE_TIMEOUT);
         // Completions of the last sends may still be queued here: let them run, then stop.
