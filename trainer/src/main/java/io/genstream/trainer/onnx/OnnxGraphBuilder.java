@@ -99,6 +99,26 @@ public final class OnnxGraphBuilder {
     return output;
   }
 
+  /** Adds a node with several outputs (Split, for example). */
+  public String[] node(String opType, String[] outputs, String[] inputs,
+      AttributeProto... attributes) {
+    NodeProto.Builder node = NodeProto.newBuilder()
+        .setOpType(opType)
+        .setName(opType + "_" + nodeCount++);
+    for (String output : outputs) {
+      claim(output);
+      node.addOutput(output);
+    }
+    for (String input : inputs) {
+      node.addInput(input);
+    }
+    for (AttributeProto attribute : attributes) {
+      node.addAttribute(attribute);
+    }
+    graph.addNode(node);
+    return outputs;
+  }
+
   /** The finished model. The builder should not be used afterwards. */
   public ModelProto build(String producerName, String producerVersion) {
     return ModelProto.newBuilder()
