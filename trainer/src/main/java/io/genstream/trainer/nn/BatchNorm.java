@@ -32,7 +32,7 @@ public record BatchNorm(String name, int channels) implements Layer {
     return ai.djl.nn.norm.BatchNorm.batchNorm(x, pass.parameter(name + ".running_mean"),
         pass.parameter(name + ".running_var"), pass.parameter(name + ".weight"),
         pass.parameter(name + ".bias"), -1, pass.batchNormMomentum(), EPSILON, pass.training())
-        .singletonOrThrow();
+        .head(); // training mode also returns the batch's mean and variance
   }
 
   @Override

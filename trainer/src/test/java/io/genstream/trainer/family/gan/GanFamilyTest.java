@@ -1,0 +1,199 @@
+package io.genstream.trainer.family.gan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genstream.trainer.family.Batch;
+import io.genstream.trainer.family.Exported;
+import io.genstream.trainer.family.ModelFamily;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.ModelSpec.Family;
+import io.genstream.trainer.family.StepResult;
+import io.genstream.trainer.family.TrainingState;
+import io.genstream.trainer.testing.OrtRun;
+import io.genstream.trainer.testing.TestBatches;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GanFamilyTest {
+
+  /** Tiny widths: mechanics, not image quality. */
+  static ModelSpec tiny(Family family, String... settings) {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    overrides.put("generatorWidths", "16,8");
+    overrides.put("discriminatorWidths", "8,16");
+    overrides.put("batchSize", "8");
+    overrides.put("batchNormCalibration", "2");
+    for (int i = 0; i < settings.length; i += 2) {
+      overrides.put(settings[i], settings[i + 1]);
+    }
+    return ModelSpec.defaults(family).with(overrides);
+  }
+
+  static List<StepResult> train(ModelFamily model, TestBatches data, int steps) {
+    List<StepResult> results = new ArrayList<>();
+    for (int i = 0; i < steps; i++) {
+      results.add(model.step(data.next(model.imagesPerStep())));
+    }
+    return results;
+  }
+
+  /** The exported generator run by ONNX Runtime against the family's own DJL sampling. */
+  static double exportParity(ModelFamily model, int n) throws Exception {
+    ModelSpec spec = model.spec();
+    float[] z = new float[n * spec.latentDim()];
+    long[] labels = new long[n];
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) Math.sin(i * 0.37) * 1.5f;
+    }
+    for (int i = 0; i < n; i++) {
+      labels[i] = spec.conditional() ? i % spec.numClasses() : 0;
+    }
+    Exported exported = model.export();
+    float[] djl = model.sample(z, labels);
+    Map<String, OrtRun.Input> inputs = new LinkedHashMap<>();
+    inputs.put("z", OrtRun.Input.of(z, n, spec.latentDim()));
+    if (spec.conditional()) {
+      inputs.put("label", OrtRun.Input.of(labels, n));
+    }
+    float[] onnx = OrtRun.run(exported.generator().onnx(), inputs).get("image");
+    assertThat(onnx).hasSize(n * spec.pixelsPerImage());
+    return OrtRun.maxAbsDifference(djl, onnx);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nonsaturating", "lsgan", "hinge", "wgan", "ragan"})
+  void everyObjectiveTrainsAndExportsWhatItComputes(String objective) throws Exception {
+    ModelSpec spec = tiny(Family.CGAN, "objective", objective,
+        "nCritic", objective.equals("wgan") ? "2" : "1",
+        "optimizer", objective.equals("wgan") ? "rmsprop" : "adam");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      List<StepResult> steps = train(model, new TestBatches(spec, 1), 3);
+      assertThat(steps).extracting(StepResult::step).containsExactly(1L, 2L, 3L);
+      steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
+      assertThat(exportParity(model, 5)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @Test
+  void wganClipsEveryDiscriminatorWeight() {
+    ModelSpec spec = tiny(Family.DCGAN, "objective", "wgan", "clip", "0.005");
+    try (GanFamily model = new GanFamily(spec)) {
+      train(model, new TestBatches(spec, 1), 2);
+      model.state().part("discriminator").forEach((name, values) -> {
+        if (!name.contains("running")) {
+          for (float v : values) {
+            assertThat(Math.abs(v)).as(name).isLessThanOrEqualTo(0.005f + 1e-7f);
+          }
+        }
+      });
+    }
+  }
+
+  @Test
+  void dcganStabilisersTrainAndTheEmaWeightsAreWhatIsExported() throws Exception {
+    ModelSpec spec = tiny(Family.DCGAN, "emaDecay", "0.9", "labelSmoothing", "0.1",
+        "featureMatching", "1", "modeSeeking", "0.5", "upsampling", "pixelshuffle");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      train(model, new TestBatches(spec, 2), 3);
+      TrainingState state = model.state();
+      assertThat(state.part("generator.ema").get("fc.weight"))
+          .isNotEqualTo(state.part("generator").get("fc.weight"));
+      assertThat(exportParity(model, 4)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {16, 32, 64})
+  void imagesOfOneAndThreeChannelsAndSeveralSizesExport(int size) throws Exception {
+    ModelSpec spec = tiny(Family.CGAN, "imageSize", String.valueOf(size),
+        "channels", size == 32 ? "3" : "1",
+        "generatorWidths", size == 16 ? "8,8" : size == 32 ? "8,8,8" : "8,8,8,8",
+        "discriminatorWidths", size == 16 ? "8,8" : size == 32 ? "8,8,8" : "8,8,8,8",
+        "upsampling", size == 64 ? "bilinear" : "nearest");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      train(model, new TestBatches(spec, 3), 2);
+      assertThat(exportParity(model, 3)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @Test
+  void sameSeedAndDataGiveTheSameLosses() {
+    ModelSpec spec = tiny(Family.CGAN);
+    assertThat(losses(spec)).isEqualTo(losses(spec));
+    assertThat(losses(spec)).isNotEqualTo(losses(spec.with(Map.of("seed", "7"))));
+  }
+
+  private static List<Map<String, Float>> losses(ModelSpec spec) {
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      return train(model, new TestBatches(spec, 4), 3).stream().map(StepResult::metrics).toList();
+    }
+  }
+
+  @Test
+  void trainingTwoNStepsStraightEqualsNStepsRestoreAndNSteps() {
+    ModelSpec spec = tiny(Family.CGAN, "emaDecay", "0.9");
+    int n = 3;
+    List<Batch> batches = new ArrayList<>();
+    TestBatches data = new TestBatches(spec, 5);
+    for (int i = 0; i < 2 * n; i++) {
+      batches.add(data.next(spec.batchSize()));
+    }
+    TrainingState straight;
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      batches.forEach(model::step);
+      straight = model.state();
+    }
+    TrainingState halfway;
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      batches.subList(0, n).forEach(model::step);
+      halfway = model.state();
+    }
+    TrainingState resumed;
+    try (ModelFamily model = ModelFamily.create(spec, halfway)) {
+      batches.subList(n, 2 * n).forEach(model::step);
+      resumed = model.state();
+    }
+    assertThat(resumed.steps()).isEqualTo(straight.steps()).isEqualTo(2L * n);
+    assertThat(resumed.counters()).isEqualTo(straight.counters());
+    assertThat(resumed.tensors().keySet()).isEqualTo(straight.tensors().keySet())
+        .anyMatch(k -> k.startsWith("generator.optimizer/m."))
+        .anyMatch(k -> k.startsWith("generator.ema/"));
+    straight.tensors().forEach((name, values) -> assertThat(
+        OrtRun.maxAbsDifference(values, resumed.tensors().get(name))).as(name)
+        .isLessThanOrEqualTo(1e-5));
+  }
+
+  @Test
+  void aStateOfAnotherArchitectureIsRefusedNamingTheParameter() {
+    ModelSpec small = tiny(Family.CGAN);
+    TrainingState state;
+    try (ModelFamily model = ModelFamily.create(small, null)) {
+      state = model.state();
+    }
+    ModelSpec wider = small.with(Map.of("generatorWidths", "32,8"));
+    assertThatThrownBy(() -> ModelFamily.create(wider, state))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fc.weight");
+  }
+
+  @Test
+  void nativeMemoryStaysFlatOverManySteps() {
+    ModelSpec spec = tiny(Family.CGAN, "emaDecay", "0.9", "featureMatching", "1");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      TestBatches data = new TestBatches(spec, 6);
+      train(model, data, 3);
+      model.export();
+      int before = model.nativeArrayCount();
+      train(model, data, 30);
+      model.export();
+      model.sample(new float[spec.latentDim()], new long[] {1});
+      assertThat(model.nativeArrayCount()).isEqualTo(before);
+    }
+  }
+}
