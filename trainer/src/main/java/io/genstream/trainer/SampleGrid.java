@@ -1,28 +1,31 @@
 package io.genstream.trainer;
 
-import io.genstream.core.image.GrayImage;
-import io.genstream.core.image.Png;
 import io.genstream.core.latent.Latents;
+import io.genstream.trainer.family.ModelSpec;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 /**
- * A contact sheet of generated samples: one column per class, {@code rows} rows, each cell
- * upscaled by {@code scale} (nearest) and framed by a {@value #BORDER}-pixel gray border.
+ * A contact sheet of generated samples, each cell upscaled by {@code scale} (nearest) and framed
+ * by a {@value #BORDER}-pixel gray border; grey or RGB.
  *
- * <p>The latents are fixed by the grid's seed and the same for every column of a row, so grids of
- * successive versions show the same "style" per row and progress is comparable at a glance.
- * Stateless after construction and thread-safe.
+ * <p>Conditional models get one column per class (the first ten) and rows that share their
+ * latent, so a row shows one "style" across classes; unconditional models get a distinct latent
+ * per cell. The latents are fixed by the grid's seed, so grids of successive versions are
+ * comparable at a glance. Stateless after construction and thread-safe.
  */
 public final class SampleGrid {
 
   /** Pixels between cells and around the sheet. */
   public static final int BORDER = 2;
-  private static final byte BORDER_GRAY = (byte) 96;
+  private static final int BORDER_GRAY = 96;
+  private static final int MAX_COLUMNS = 10;
 
-  private final int numClasses;
+  private final int columns;
   private final int rows;
   private final int latentDim;
   private final int scale;
@@ -30,28 +33,40 @@ public final class SampleGrid {
   private final long[] labels;
 
   /**
+   * @param classes number of classes of a conditional model, 0 for an unconditional one
    * @param seed seeds the latents; keep it constant across versions of a model
    */
-  public SampleGrid(int numClasses, int rows, int latentDim, int scale, long seed) {
-    if (numClasses < 1 || rows < 1 || latentDim < 1 || scale < 1 || scale > 8) {
-      throw new IllegalArgumentException("grid needs numClasses, rows, latentDim >= 1 and scale 1..8, got "
-          + numClasses + ", " + rows + ", " + latentDim + ", " + scale);
+  public SampleGrid(int classes, int rows, int latentDim, int scale, long seed) {
+    if (classes < 0 || rows < 1 || latentDim < 1 || scale < 1 || scale > 8) {
+      throw new IllegalArgumentException("grid needs classes >= 0, rows, latentDim >= 1 and "
+          + "scale 1..8, got " + classes + ", " + rows + ", " + latentDim + ", " + scale);
     }
-    this.numClasses = numClasses;
+    this.columns = classes == 0 ? MAX_COLUMNS : Math.min(classes, MAX_COLUMNS);
     this.rows = rows;
     this.latentDim = latentDim;
     this.scale = scale;
     Random random = new Random(seed);
+    int cells = rows * columns;
+    labels = new long[cells];
+    if (classes == 0) {
+      latents = Latents.gaussian(random, cells * latentDim);
+      return;
+    }
     float[] rowLatents = Latents.gaussian(random, rows * latentDim);
-    latents = new float[rows * numClasses * latentDim];
-    labels = new long[rows * numClasses];
+    latents = new float[cells * latentDim];
     for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < numClasses; c++) {
-        int cell = r * numClasses + c;
+      for (int c = 0; c < columns; c++) {
+        int cell = r * columns + c;
         labels[cell] = c;
         System.arraycopy(rowLatents, r * latentDim, latents, cell * latentDim, latentDim);
       }
     }
+  }
+
+  /** The grid for a model spec: 8 rows, cells at twice the image size. */
+  public static SampleGrid forSpec(ModelSpec spec) {
+    return new SampleGrid(spec.numClasses(), 8, spec.latentDim(), spec.imageSize() <= 32 ? 2 : 1,
+        20240611L);
   }
 
   /** Latents of all cells, row-major ({@code cells × latentDim}); a copy. */
@@ -59,7 +74,7 @@ public final class SampleGrid {
     return latents.clone();
   }
 
-  /** Label of each cell (its column); a copy. */
+  /** Label of each cell (its column for a conditional model, else 0); a copy. */
   public long[] labels() {
     return labels.clone();
   }
@@ -67,33 +82,42 @@ public final class SampleGrid {
   /**
    * The sheet for generated images in the cells' order.
    *
-   * @param images {@code cells × side²} values in [-1, 1] ({@code [N,1,side,side]})
+   * @param images {@code cells × channels × side²} values in [-1, 1] ({@code [N,C,side,side]})
+   * @param channels 1 (grey) or 3 (RGB)
    */
-  public GrayImage compose(float[] images, int side) {
-    int cells = rows * numClasses;
-    if (images.length != cells * side * side) {
-      throw new IllegalArgumentException("expected " + cells + " images of " + side + "×" + side
-          + ", got " + images.length + " values");
+  public BufferedImage compose(float[] images, int channels, int side) {
+    int cells = rows * columns;
+    if (images.length != cells * channels * side * side) {
+      throw new IllegalArgumentException("expected " + cells + " images of " + channels + "×"
+          + side + "×" + side + ", got " + images.length + " values");
     }
     int cell = side * scale;
-    int width = numClasses * (cell + BORDER) + BORDER;
+    int width = columns * (cell + BORDER) + BORDER;
     int height = rows * (cell + BORDER) + BORDER;
-    byte[] pixels = new byte[width * height];
-    java.util.Arrays.fill(pixels, BORDER_GRAY);
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < numClasses; c++) {
-        GrayImage image =
-            GrayImage.fromSymmetricUnit(images, (r * numClasses + c) * side * side, side, side);
-        int x0 = BORDER + c * (cell + BORDER);
-        int y0 = BORDER + r * (cell + BORDER);
-        for (int y = 0; y < cell; y++) {
-          for (int x = 0; x < cell; x++) {
-            pixels[(y0 + y) * width + x0 + x] = (byte) image.get(x / scale, y / scale);
-          }
+    BufferedImage sheet = new BufferedImage(width, height,
+        channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    int gray = BORDER_GRAY << 16 | BORDER_GRAY << 8 | BORDER_GRAY;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        sheet.setRGB(x, y, gray);
+      }
+    }
+    int plane = side * side;
+    for (int i = 0; i < cells; i++) {
+      int x0 = BORDER + (i % columns) * (cell + BORDER);
+      int y0 = BORDER + (i / columns) * (cell + BORDER);
+      int base = i * channels * plane;
+      for (int y = 0; y < cell; y++) {
+        for (int x = 0; x < cell; x++) {
+          int p = (y / scale) * side + x / scale;
+          int r = level(images[base + p]);
+          int g = channels == 1 ? r : level(images[base + plane + p]);
+          int b = channels == 1 ? r : level(images[base + 2 * plane + p]);
+          sheet.setRGB(x0 + x, y0 + y, r << 16 | g << 8 | b);
         }
       }
     }
-    return new GrayImage(width, height, pixels);
+    return sheet;
   }
 
   /**
@@ -101,11 +125,16 @@ public final class SampleGrid {
    *
    * @return the file written
    */
-  public Path write(Path dir, String model, long version, float[] images, int side)
+  public Path write(Path dir, String model, long version, float[] images, int channels, int side)
       throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve(model + "-v" + version + ".png");
-    Files.write(file, Png.encode(compose(images, side)));
+    ImageIO.write(compose(images, channels, side), "png", file.toFile());
     return file;
+  }
+
+  /** [-1, 1] → 0..255. */
+  private static int level(float value) {
+    return Math.max(0, Math.min(255, Math.round((value + 1f) * 127.5f)));
   }
 }

@@ -2,7 +2,8 @@ package io.genstream.trainer;
 
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.CloudEvents;
-import io.genstream.trainer.gan.GanState;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.TrainingState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,6 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,22 +22,23 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * A trainer's state at a published version, kept on the compacted checkpoints topic under the
- * model's name, so that a restarted trainer (on any machine of the cluster) continues training
- * that version's weights instead of starting from noise.
+ * model's name, so that a restarted trainer (on any machine of the cluster) continues exactly
+ * where that version left off: every network, the EMA weights, the optimiser's moments and
+ * update counts, and the step count.
  *
- * <p>Value format (big-endian): magic {@code GSCK}, format 1, model (UTF), version, images
- * seen, steps (longs), then the generator's and the discriminator's parameters, each as a count
- * followed by name (UTF), length and that many floats.
+ * <p>Value format 2 (big-endian): magic {@code GSCK}, format, model (UTF), version, images seen,
+ * steps (longs), the spec as JSON (int length + UTF-8), the counters (count, then name (UTF)
+ * and long), the tensors (count, then name (UTF), length and that many floats).
  *
  * @param model the model's name (the record key)
  * @param version the published version these weights are
  * @param imagesSeen images trained on up to this state
- * @param state both networks and the step count
+ * @param state everything the family needs to continue
  */
-public record TrainerCheckpoint(String model, long version, long imagesSeen, GanState state) {
+public record TrainerCheckpoint(String model, long version, long imagesSeen, TrainingState state) {
 
   private static final int MAGIC = 0x4753434B; // "GSCK"
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
 
   public TrainerCheckpoint {
     Objects.requireNonNull(model, "model");
@@ -63,7 +66,7 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Gan
   }
 
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.toIntExact(state.size() * 4 + 4096));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.toIntExact(state.size() * 4 + 8192));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(FORMAT);
@@ -71,8 +74,23 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Gan
       out.writeLong(version);
       out.writeLong(imagesSeen);
       out.writeLong(state.steps());
-      writeParameters(out, state.generator());
-      writeParameters(out, state.discriminator());
+      byte[] spec = state.spec().toJson().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(spec.length);
+      out.write(spec);
+      out.writeInt(state.counters().size());
+      for (Map.Entry<String, Long> counter : state.counters().entrySet()) {
+        out.writeUTF(counter.getKey());
+        out.writeLong(counter.getValue());
+      }
+      out.writeInt(state.tensors().size());
+      for (Map.Entry<String, float[]> entry : state.tensors().entrySet()) {
+        float[] values = entry.getValue();
+        out.writeUTF(entry.getKey());
+        out.writeInt(values.length);
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES);
+        buffer.asFloatBuffer().put(values);
+        out.write(buffer.array());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
@@ -80,7 +98,8 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Gan
   }
 
   /**
-   * @throws IllegalArgumentException if the bytes are not a checkpoint of a known format
+   * @throws IllegalArgumentException if the bytes are not a checkpoint of a format this version
+   *     reads
    */
   public static TrainerCheckpoint fromBytes(byte[] value) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
@@ -89,57 +108,60 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Gan
       }
       int format = in.readInt();
       if (format != FORMAT) {
-        throw new IllegalArgumentException("checkpoint format " + format
-            + " is not supported by this version of GenStream (it reads format " + FORMAT + ")");
+        throw new IllegalArgumentException("checkpoint format " + format + " is not supported by"
+            + " this version of GenStream (it reads format " + FORMAT + "; format 1 came before"
+            + " model specs and kept no optimiser state)");
       }
       String model = in.readUTF();
       long version = in.readLong();
       long imagesSeen = in.readLong();
       long steps = in.readLong();
-      Map<String, float[]> generator = readParameters(in);
-      Map<String, float[]> discriminator = readParameters(in);
+      int specLength = in.readInt();
+      if (specLength < 2 || specLength > in.available()) {
+        throw new IllegalArgumentException("implausible spec length " + specLength);
+      }
+      byte[] specBytes = new byte[specLength];
+      in.readFully(specBytes);
+      ModelSpec spec = io.genstream.core.messages.Json.read(
+          new String(specBytes, StandardCharsets.UTF_8), ModelSpec.class);
+      int counterCount = in.readInt();
+      if (counterCount < 0 || counterCount > 10_000) {
+        throw new IllegalArgumentException("implausible counter count " + counterCount);
+      }
+      Map<String, Long> counters = new LinkedHashMap<>();
+      for (int i = 0; i < counterCount; i++) {
+        counters.put(in.readUTF(), in.readLong());
+      }
+      Map<String, float[]> tensors = readTensors(in);
       if (in.read() != -1) {
         throw new IllegalArgumentException("trailing bytes after the checkpoint");
       }
       return new TrainerCheckpoint(model, version, imagesSeen,
-          new GanState(steps, generator, discriminator));
+          new TrainingState(spec, steps, tensors, counters));
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated checkpoint: " + e, e);
     }
   }
 
-  private static void writeParameters(DataOutputStream out, Map<String, float[]> parameters)
-      throws IOException {
-    out.writeInt(parameters.size());
-    for (Map.Entry<String, float[]> entry : parameters.entrySet()) {
-      float[] values = entry.getValue();
-      out.writeUTF(entry.getKey());
-      out.writeInt(values.length);
-      ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES);
-      buffer.asFloatBuffer().put(values);
-      out.write(buffer.array());
-    }
-  }
-
-  private static Map<String, float[]> readParameters(DataInputStream in) throws IOException {
+  private static Map<String, float[]> readTensors(DataInputStream in) throws IOException {
     int count = in.readInt();
-    if (count < 0 || count > 10_000) {
-      throw new IllegalArgumentException("implausible parameter count " + count);
+    if (count < 0 || count > 100_000) {
+      throw new IllegalArgumentException("implausible tensor count " + count);
     }
-    Map<String, float[]> parameters = new LinkedHashMap<>();
+    Map<String, float[]> tensors = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
       String name = in.readUTF();
       int length = in.readInt();
       if (length < 0 || length > in.available() / Float.BYTES) {
-        throw new IllegalArgumentException("parameter " + name + " claims " + length
+        throw new IllegalArgumentException("tensor " + name + " claims " + length
             + " values, more than the checkpoint holds");
       }
       byte[] raw = new byte[length * Float.BYTES];
       in.readFully(raw);
       float[] values = new float[length];
       ByteBuffer.wrap(raw).asFloatBuffer().get(values);
-      parameters.put(name, values);
+      tensors.put(name, values);
     }
-    return parameters;
+    return tensors;
   }
 }

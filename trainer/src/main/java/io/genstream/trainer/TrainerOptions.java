@@ -2,41 +2,48 @@ package io.genstream.trainer;
 
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
-import io.genstream.trainer.gan.GanConfig;
+import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * How a {@link TrainerService} is wired.
+ * How a {@link TrainerService} is wired. What the model is and how it trains is its
+ * {@link ModelSpec}; these are the service's own settings. Build with {@link #builder}.
  *
  * @param bootstrapServers Kafka bootstrap servers
- * @param topics topic names (images in; models, training events and dead letters out)
+ * @param topics topic names (images in; models, checkpoints, training events, dead letters out)
  * @param modelName the model's name: the models-topic key prefix and consumer group suffix
- * @param gan architecture and hyper-parameters, including the export interval
+ * @param spec the model: family, shapes, objective, stabilisers, optimiser, export interval
  * @param samplesDir where sample grids {@code <model>-v<version>.png} are written
  * @param maxSteps stop after this many training steps of this run (a final version is exported
  *     then), counted from the checkpoint it resumed from, if any; 0 trains until closed
  * @param logEveryNSteps INFO log line interval
  * @param intraOpThreads PyTorch intra-op threads of the training thread; 0 keeps PyTorch's
- *     default (one per core), which is fastest on an idle machine. On cores shared with other
- *     busy processes 1 is steadier (measured on 2 shared cores: 2 threads 120–600 img/s, 1
- *     thread 310–345 img/s), because PyTorch's OpenMP workers spin while they wait.
+ *     default (one per core), fastest on an idle machine. On cores shared with other busy
+ *     processes 1 is steadier, because PyTorch's OpenMP workers spin while they wait.
+ * @param keepVersions the newest versions kept on the models topic; older ones (not pinned) are
+ *     tombstoned so the topic, generators' memory and start-up stay bounded
+ * @param pinnedVersions versions never tombstoned
  */
 public record TrainerOptions(
     String bootstrapServers,
     Topics topics,
     String modelName,
-    GanConfig gan,
+    ModelSpec spec,
     Path samplesDir,
     long maxSteps,
     int logEveryNSteps,
-    int intraOpThreads) {
+    int intraOpThreads,
+    int keepVersions,
+    Set<Long> pinnedVersions) {
 
   public TrainerOptions {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topics, "topics");
-    Objects.requireNonNull(gan, "gan");
+    Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(samplesDir, "samplesDir");
+    pinnedVersions = Set.copyOf(pinnedVersions);
     if (!ModelManifest.isValidName(modelName)) {
       throw new IllegalArgumentException("modelName must be [A-Za-z0-9._-]+, got '" + modelName + "'");
     }
@@ -50,36 +57,82 @@ public record TrainerOptions(
       throw new IllegalArgumentException(
           "intraOpThreads must be 0..256 (0 = PyTorch's default), got " + intraOpThreads);
     }
+    if (keepVersions < 1 || keepVersions > 10_000) {
+      throw new IllegalArgumentException("keepVersions must be 1..10000, got " + keepVersions);
+    }
   }
 
-  /** Default topics, the digits GAN, unlimited steps, a log line every 50 steps. */
-  public static TrainerOptions defaults(String bootstrapServers, String modelName, Path samplesDir) {
-    return new TrainerOptions(bootstrapServers, Topics.defaults(), modelName, GanConfig.digits(),
-        samplesDir, 0, 50, 0);
-  }
-
-  public TrainerOptions withMaxSteps(long steps) {
-    return new TrainerOptions(bootstrapServers, topics, modelName, gan, samplesDir, steps,
-        logEveryNSteps, intraOpThreads);
-  }
-
-  public TrainerOptions withGan(GanConfig config) {
-    return new TrainerOptions(bootstrapServers, topics, modelName, config, samplesDir, maxSteps,
-        logEveryNSteps, intraOpThreads);
-  }
-
-  public TrainerOptions withTopics(Topics newTopics) {
-    return new TrainerOptions(bootstrapServers, newTopics, modelName, gan, samplesDir, maxSteps,
-        logEveryNSteps, intraOpThreads);
-  }
-
-  public TrainerOptions withIntraOpThreads(int threads) {
-    return new TrainerOptions(bootstrapServers, topics, modelName, gan, samplesDir, maxSteps,
-        logEveryNSteps, threads);
+  /** Default topics, the family's default spec (cgan digits), unlimited steps. */
+  public static Builder builder(String bootstrapServers, String modelName) {
+    return new Builder(bootstrapServers, modelName);
   }
 
   /** The consumer group on the images topic: one per model. */
   public String groupId() {
     return "genstream-trainer-" + modelName;
+  }
+
+  /** Builds {@link TrainerOptions}; each setter names one setting, validation happens once. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private final String modelName;
+    private Topics topics = Topics.defaults();
+    private ModelSpec spec = ModelSpec.defaults(ModelSpec.Family.CGAN);
+    private Path samplesDir = Path.of("genstream-samples");
+    private long maxSteps;
+    private int logEveryNSteps = 50;
+    private int intraOpThreads;
+    private int keepVersions = 20;
+    private Set<Long> pinnedVersions = Set.of();
+
+    private Builder(String bootstrapServers, String modelName) {
+      this.bootstrapServers = bootstrapServers;
+      this.modelName = modelName;
+    }
+
+    public Builder topics(Topics value) {
+      topics = value;
+      return this;
+    }
+
+    public Builder spec(ModelSpec value) {
+      spec = value;
+      return this;
+    }
+
+    public Builder samplesDir(Path value) {
+      samplesDir = value;
+      return this;
+    }
+
+    public Builder maxSteps(long value) {
+      maxSteps = value;
+      return this;
+    }
+
+    public Builder logEveryNSteps(int value) {
+      logEveryNSteps = value;
+      return this;
+    }
+
+    public Builder intraOpThreads(int value) {
+      intraOpThreads = value;
+      return this;
+    }
+
+    public Builder keepVersions(int value) {
+      keepVersions = value;
+      return this;
+    }
+
+    public Builder pinnedVersions(Set<Long> value) {
+      pinnedVersions = value;
+      return this;
+    }
+
+    public TrainerOptions build() {
+      return new TrainerOptions(bootstrapServers, topics, modelName, spec, samplesDir, maxSteps,
+          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions);
+    }
   }
 }

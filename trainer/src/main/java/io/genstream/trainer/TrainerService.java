@@ -12,14 +12,11 @@ import io.genstream.core.messages.Json;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
-import io.genstream.trainer.gan.ConditionalGan;
-import io.genstream.trainer.gan.GanConfig;
-import io.genstream.trainer.gan.ProgressMeter;
-import io.genstream.trainer.gan.StepResult;
-import io.genstream.trainer.gan.TrainingListener;
-import io.genstream.trainer.gan.TrainingProgress;
-import io.genstream.trainer.onnx.CganGeneratorExporter;
-import java.io.IOException;
+import io.genstream.trainer.nn.Engine;
+import io.genstream.trainer.family.Batch;
+import io.genstream.trainer.family.ModelFamily;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.StepResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -44,7 +41,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * Trains one class-conditional GAN from the images topic and publishes its versions.
+ * Trains one model of any image family (see {@link ModelFamily}) from the images topic and
+ * publishes its versions.
  *
  * <p>The pipeline, one named method per stage:
  * <pre>
@@ -55,7 +53,8 @@ import reactor.util.retry.Retry;
  *       {@link #train}                  on the dedicated training thread
  *       {@link #acknowledge}            the batch's records, after the step
  *       {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
- *         {@link #export}               ONNX + sample grid, on the training thread
+ *         {@link VersionExporter}      ONNX graphs, manifest, sample grid, checkpoint, on the
+ *                                       training thread
  *         {@link #publish}              model version to the models topic, event to the
  *                                       training topic
  * </pre>
@@ -92,16 +91,15 @@ public final class TrainerService implements AutoCloseable {
   private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(60);
 
   private final TrainerOptions options;
-  private final GanConfig config;
+  private final ModelSpec spec;
   private final TrainingListener listener;
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
   private final Scheduler trainingThread;
   // Replaced once by a restored model in prepare(), on the training thread before the first
   // step; otherwise only the training thread and close() (after that thread stopped) use it.
-  private volatile ConditionalGan gan;
-  private final CganGeneratorExporter exporter = new CganGeneratorExporter();
-  private final SampleGrid grid;
+  private volatile ModelFamily model;
+  private final VersionExporter exporter;
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
@@ -117,11 +115,11 @@ public final class TrainerService implements AutoCloseable {
   private long steps;
   private long imagesTrained;
   private double imagesPerSecond;
+  private double dutyCycle;
   private int versionsPublished;
   private Path lastSampleGrid;
   private long deadLettered;
-  private float lastDiscriminatorLoss = Float.NaN;
-  private float lastGeneratorLoss = Float.NaN;
+  private Map<String, Float> lastMetrics = Map.of();
   // The latest publish, which finish() waits for; guarded by `this`.
   private CompletableFuture<Void> publishing = CompletableFuture.completedFuture(null);
   private Disposable subscription;
@@ -140,19 +138,37 @@ public final class TrainerService implements AutoCloseable {
    */
   public TrainerService(TrainerOptions options, TrainingListener listener) {
     this.options = options;
-    this.config = options.gan();
+    this.spec = options.spec();
     this.listener = listener;
-    this.grid = new SampleGrid(config.numClasses(), 8, config.latentDim(), 2, 20240611L);
+    requireStreamable(spec);
+    this.exporter = new VersionExporter(options);
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.bootstrapServers(), options.groupId(), options.topics().images()));
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
     try {
-      this.gan = new ConditionalGan(config);
+      this.model = ModelFamily.create(spec, null);
     } catch (RuntimeException e) {
       trainingThread.dispose();
       sender.close();
       throw e;
+    }
+  }
+
+  /**
+   * Families and shapes the images topic can feed today; checked before anything starts.
+   *
+   * @throws IllegalArgumentException saying what is not supported and what to use instead
+   */
+  private static void requireStreamable(ModelSpec spec) {
+    if (spec.family() == ModelSpec.Family.FRAMEPRED) {
+      throw new IllegalArgumentException("family framepred trains on clips of a video stream, "
+          + "which the images-topic trainer does not assemble yet; use cgan, dcgan or vae");
+    }
+    if (spec.channels() != 1) {
+      throw new IllegalArgumentException("channels must be 1 for a trainer fed by the images "
+          + "topic: it carries greyscale PNGs (colour ingest is not built yet), got "
+          + spec.channels());
     }
   }
 
@@ -191,9 +207,8 @@ public final class TrainerService implements AutoCloseable {
 
   /** A consistent snapshot of what the service has done; thread-safe. */
   public synchronized TrainerSummary summary() {
-    return new TrainerSummary(steps, imagesTrained, imagesPerSecond, versionsPublished,
-        lastPublishedVersion, lastSampleGrid, deadLettered, lastDiscriminatorLoss,
-        lastGeneratorLoss);
+    return new TrainerSummary(steps, imagesTrained, imagesPerSecond, dutyCycle,
+        versionsPublished, lastPublishedVersion, lastSampleGrid, deadLettered, lastMetrics);
   }
 
   /**
@@ -224,7 +239,7 @@ public final class TrainerService implements AutoCloseable {
     Flux<StepOutcome> outcomes = Mono.fromFuture(currentPublish(), true).onErrorComplete()
         .thenMany(receiver.receive())
         .concatMap(this::decodeOrDeadLetter)
-        .buffer(config.batchSize())
+        .buffer(model.imagesPerStep())
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::step, 1);
     long last = lastStep();
@@ -245,17 +260,18 @@ public final class TrainerService implements AutoCloseable {
 
   private Example decode(ReceivedRecord<String, byte[]> received) {
     LabelledImage.Decoded decoded = LabelledImage.decode(received.record());
-    if (decoded.label() < 0 || decoded.label() >= config.numClasses()) {
-      throw new IllegalArgumentException("label must be 0.." + (config.numClasses() - 1)
+    if (spec.conditional() && (decoded.label() < 0 || decoded.label() >= spec.numClasses())) {
+      throw new IllegalArgumentException("label must be 0.." + (spec.numClasses() - 1)
           + " for model " + options.modelName() + ", got " + decoded.label());
     }
     GrayImage image = decoded.image();
-    if (image.width() != config.imageSize() || image.height() != config.imageSize()) {
-      throw new IllegalArgumentException("image must be " + config.imageSize() + "x"
-          + config.imageSize() + " for model " + options.modelName() + ", got " + image.width()
+    if (image.width() != spec.imageSize() || image.height() != spec.imageSize()) {
+      throw new IllegalArgumentException("image must be " + spec.imageSize() + "x"
+          + spec.imageSize() + " for model " + options.modelName() + ", got " + image.width()
           + "x" + image.height());
     }
-    return new Example(received, decoded.label(), image.toSymmetricUnit());
+    return new Example(received, spec.conditional() ? decoded.label() : 0,
+        image.toSymmetricUnit());
   }
 
   private Mono<Example> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
@@ -279,10 +295,10 @@ public final class TrainerService implements AutoCloseable {
         .flatMap(this::exportAndPublishIfDue);
   }
 
-  /** One GAN step on the training thread. */
+  /** One training step on the training thread. */
   private Mono<StepOutcome> train(List<Example> batch) {
     return Mono.fromCallable(() -> {
-      int pixels = config.imageSize() * config.imageSize();
+      int pixels = spec.pixelsPerImage();
       float[] images = new float[batch.size() * pixels];
       int[] labels = new int[batch.size()];
       for (int i = 0; i < batch.size(); i++) {
@@ -290,15 +306,14 @@ public final class TrainerService implements AutoCloseable {
         labels[i] = batch.get(i).label();
       }
       long start = System.nanoTime();
-      StepResult result = gan.step(images, labels);
-      TrainingProgress progress = meter.record(result, System.nanoTime() - start);
+      StepResult result = model.step(new Batch(images, labels));
+      TrainingProgress progress = meter.record(result, start, System.nanoTime() - start);
       recordProgress(progress);
       notifyListener(progress);
       if (progress.step() % options.logEveryNSteps() == 0) {
-        log.info("{} step {}: {} images, {} img/s, dLoss {}, gLoss {}, D(x) {}, D(G(z)) {}",
-            options.modelName(), progress.step(), progress.imagesSeen(),
-            Math.round(progress.imagesPerSecond()), fmt(result.discriminatorLoss()),
-            fmt(result.generatorLoss()), fmt(result.realScore()), fmt(result.fakeScore()));
+        log.info("{} step {}: {} images, {} img/s, duty cycle {}%, {}", options.modelName(),
+            progress.step(), progress.imagesSeen(), Math.round(progress.imagesPerSecond()),
+            Math.round(progress.dutyCycle() * 100), progress.metricsText());
       }
       return new StepOutcome(batch, progress, null);
     }).subscribeOn(trainingThread);
@@ -311,7 +326,7 @@ public final class TrainerService implements AutoCloseable {
 
   private Mono<StepOutcome> exportAndPublishIfDue(StepOutcome outcome) {
     long step = outcome.progress().step();
-    boolean due = step % config.exportEveryNSteps() == 0 || (lastStep() > 0 && step >= lastStep());
+    boolean due = step % spec.exportEvery() == 0 || (lastStep() > 0 && step >= lastStep());
     if (!due) {
       return Mono.just(outcome);
     }
@@ -320,43 +335,16 @@ public final class TrainerService implements AutoCloseable {
         .flatMap(this::publish);
   }
 
-  /** On the training thread: ONNX bytes, manifest and sample grid of the current generator. */
+  /** On the training thread: the version of the current weights, under a reserved number. */
   private StepOutcome export(StepOutcome outcome) {
-    if (config.batchNormCalibrationBatches() > 0) {
-      gan.recalibrateBatchNorm(config.batchNormCalibrationBatches());
-    }
-    byte[] onnx = exporter.export(gan.generatorWeights());
     long version;
-    synchronized (this) {
-      version = nextVersion++;
-    }
-    TrainingProgress p = outcome.progress();
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    metrics.put("step", (double) p.step());
-    metrics.put("imagesSeen", (double) p.imagesSeen());
-    metrics.put("imagesPerSecond", p.imagesPerSecond());
-    metrics.put("dLoss", (double) p.discriminatorLoss());
-    metrics.put("gLoss", (double) p.generatorLoss());
     long parentVersion;
     synchronized (this) {
+      version = nextVersion++;
       parentVersion = lastPublishedVersion; // trained on from that one (0: fresh weights)
     }
-    ModelManifest manifest = CganGeneratorExporter.manifest(options.modelName(), version,
-        parentVersion, config, onnx, metrics, System.currentTimeMillis());
-    Path gridFile = null;
-    try {
-      float[] samples = gan.generate(grid.latents(), grid.labels());
-      gridFile = grid.write(options.samplesDir(), options.modelName(), version, samples,
-          config.imageSize());
-    } catch (IOException e) {
-      // The grid is for people; a full disk must not stop training or publishing.
-      log.warn("could not write the sample grid of {} v{}: {}", options.modelName(), version,
-          e.toString());
-    }
-    TrainerCheckpoint checkpoint =
-        new TrainerCheckpoint(options.modelName(), version, p.imagesSeen(), gan.state());
-    return new StepOutcome(outcome.batch(), p,
-        new Export(new PublishedModel(manifest, onnx), gridFile, checkpoint));
+    return new StepOutcome(outcome.batch(), outcome.progress(),
+        exporter.export(model, outcome.progress(), version, parentVersion));
   }
 
   /**
@@ -366,13 +354,14 @@ public final class TrainerService implements AutoCloseable {
    * summary and the next version's parent always match what is on the topic.
    */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
-    Export export = outcome.export();
+    VersionExport export = outcome.export();
     if (export == null) {
       return Mono.just(outcome);
     }
-    ProducerRecord<String, byte[]> model =
-        export.model().toRecord(options.topics().models(), SOURCE);
-    CompletableFuture<Void> sent = sender.send(model)
+    // Extra graphs (a VAE's encoder) first, so a version is complete once its generator is out.
+    CompletableFuture<Void> sent = Flux.fromIterable(export.extraGraphs())
+        .concatMap(sender::send)
+        .then(sender.send(export.model().toRecord(options.topics().models(), SOURCE)))
         .doOnSuccess(metadata -> published(export, outcome.progress()))
         .then(sender.send(trainingEvent(outcome)))
         .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(), SOURCE))
@@ -390,7 +379,7 @@ public final class TrainerService implements AutoCloseable {
     return Mono.fromFuture(sent, true).thenReturn(outcome);
   }
 
-  private void published(Export export, TrainingProgress progress) {
+  private void published(VersionExport export, TrainingProgress progress) {
     ModelManifest manifest = export.model().manifest();
     synchronized (this) {
       versionsPublished++;
@@ -411,7 +400,7 @@ public final class TrainerService implements AutoCloseable {
   /** On the training thread, before the first step. */
   private void prepare() {
     if (options.intraOpThreads() > 0) {
-      ConditionalGan.setIntraOpThreads(options.intraOpThreads());
+      Engine.setIntraOpThreads(options.intraOpThreads());
     }
     long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
         options.modelName(), CLOSE_TIMEOUT);
@@ -426,11 +415,11 @@ public final class TrainerService implements AutoCloseable {
     synchronized (this) {
       nextVersion = Math.max(highest, resumedVersion) + 1;
     }
-    log.info("trainer {}: {} parameters (G, D), {} intra-op threads, {}, next version v{}, "
-            + "consuming {} as {}", options.modelName(),
-        java.util.Arrays.toString(gan.parameterCounts()), ConditionalGan.intraOpThreads(),
+    log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
+            + "version v{}, consuming {} as {}", options.modelName(), spec.family().id(),
+        spec.sha256().substring(0, 12), model.parameterCounts(), Engine.intraOpThreads(),
         resumedVersion == 0 ? "fresh weights (no checkpoint)"
-            : "resumed from v" + resumedVersion + " at step " + gan.steps(),
+            : "resumed from v" + resumedVersion + " at step " + model.steps(),
         Math.max(highest, resumedVersion) + 1, options.topics().images(), options.groupId());
   }
 
@@ -442,15 +431,20 @@ public final class TrainerService implements AutoCloseable {
 
   /** Replaces the fresh model by the checkpoint's; returns the version it continues. */
   private long restore(TrainerCheckpoint checkpoint) {
-    ConditionalGan restored;
+    ModelFamily restored;
     try {
-      restored = new ConditionalGan(config, checkpoint.state());
+      restored = ModelFamily.create(spec, checkpoint.state());
     } catch (IllegalArgumentException e) {
       throw unusableCheckpoint("v" + checkpoint.version() + " does not fit the configured model ("
-          + e.getMessage() + ")", e);
+          + e.getMessage() + "; settings that differ: "
+          + checkpoint.state().spec().differences(spec) + ")", e);
     }
-    gan.close();
-    gan = restored;
+    if (!checkpoint.state().spec().equals(spec)) {
+      log.warn("trainer {}: resuming v{} under changed settings {}", options.modelName(),
+          checkpoint.version(), checkpoint.state().spec().differences(spec));
+    }
+    model.close();
+    model = restored;
     meter.resumeAfter(checkpoint.imagesSeen());
     synchronized (this) {
       lastPublishedVersion = checkpoint.version();
@@ -466,12 +460,13 @@ public final class TrainerService implements AutoCloseable {
     TrainingProgress p = outcome.progress();
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("model", options.modelName());
+    event.put("family", spec.family().id());
     event.put("version", outcome.export().model().manifest().version());
     event.put("step", p.step());
     event.put("imagesSeen", p.imagesSeen());
     event.put("imagesPerSecond", p.imagesPerSecond());
-    event.put("dLoss", p.discriminatorLoss());
-    event.put("gLoss", p.generatorLoss());
+    event.put("dutyCycle", p.dutyCycle());
+    event.put("metrics", p.metrics());
     if (outcome.export().grid() != null) {
       event.put("sampleGrid", outcome.export().grid().toString());
     }
@@ -487,8 +482,8 @@ public final class TrainerService implements AutoCloseable {
     steps = progress.step();
     imagesTrained = progress.imagesSeen();
     imagesPerSecond = progress.imagesPerSecond();
-    lastDiscriminatorLoss = progress.discriminatorLoss();
-    lastGeneratorLoss = progress.generatorLoss();
+    dutyCycle = progress.dutyCycle();
+    lastMetrics = progress.metrics();
   }
 
   private void notifyListener(TrainingProgress progress) {
@@ -497,10 +492,6 @@ public final class TrainerService implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("training listener failed at step {}: {}", progress.step(), e.toString());
     }
-  }
-
-  private static String fmt(float value) {
-    return String.format("%.3f", value);
   }
 
   /**
@@ -603,7 +594,7 @@ public final class TrainerService implements AutoCloseable {
     }
     // 3. Native memory, then the producer (flushes what is in flight).
     if (idle) {
-      gan.close();
+      model.close();
     } else {
       // Freeing tensors a running step still uses would crash the JVM; leaking them is the lesser harm.
       log.error("training thread of {} did not stop within {}; its model memory is not freed",
@@ -616,12 +607,7 @@ public final class TrainerService implements AutoCloseable {
   /** A decoded training image and the record it came from. */
   private record Example(ReceivedRecord<String, byte[]> source, int label, float[] pixels) {}
 
-  /**
-   * A model version ready to publish, its sample grid (null if it could not be written) and
-   * the trainer state to continue from it.
-   */
-  private record Export(PublishedModel model, Path grid, TrainerCheckpoint checkpoint) {}
-
   /** What one step produced; {@code export} is null between exports. */
-  private record StepOutcome(List<Example> batch, TrainingProgress progress, Export export) {}
+  private record StepOutcome(List<Example> batch, TrainingProgress progress,
+      VersionExport export) {}
 }

@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param family model family, e.g. {@code cgan}
  * @param sha256 hex SHA-256 of the ONNX bytes
  * @param metrics training figures at export (losses, images seen, …)
+ * @param spec the model spec it was trained with (family, shapes, objective, …), for lineage
+ * @param specSha256 SHA-256 of the spec's canonical JSON: equal hashes, equal definitions
+ * @param graphs the version's other ONNX graphs (a VAE's {@code encoder}), each on the models
+ *     topic under {@code <name>/<version>/<graph>}; empty for most families
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -33,7 +37,10 @@ public record ModelManifest(
     Map<String, TensorSpec> outputs,
     String sha256,
     long createdAtMillis,
-    Map<String, Double> metrics) {
+    Map<String, Double> metrics,
+    Map<String, Object> spec,
+    String specSha256,
+    Map<String, GraphSpec> graphs) {
 
   public ModelManifest {
     Objects.requireNonNull(name, "name");
@@ -47,7 +54,23 @@ public record ModelManifest(
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
     outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
     metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+    spec = spec == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new java.util.LinkedHashMap<>(spec));
+    graphs = graphs == null ? Map.of() : Map.copyOf(graphs);
   }
+
+  /** A manifest without spec or extra graphs (hand-made models, tests). */
+  public ModelManifest(String name, long version, long parentVersion, String family,
+      int channels, int height, int width, int latentDim, int numClasses,
+      Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, String sha256,
+      long createdAtMillis, Map<String, Double> metrics) {
+    this(name, version, parentVersion, family, channels, height, width, latentDim, numClasses,
+        inputs, outputs, sha256, createdAtMillis, metrics, null, null, null);
+  }
+
+  /** Another graph of a version: its hash and its input and output contract. */
+  public record GraphSpec(String sha256, Map<String, TensorSpec> inputs,
+      Map<String, TensorSpec> outputs) {}
 
   /**
    * Whether {@code name} can name a model: letters, digits, '.', '_' and '-' only, since it is the

@@ -29,26 +29,66 @@ public record PublishedModel(ModelManifest manifest, byte[] onnx) {
     return new Key(manifest.name(), manifest.version()).toString();
   }
 
-  /** A models-topic key, {@code <model>/<version>}. */
-  public record Key(String model, long version) {
+  /**
+   * A models-topic key: {@code <model>/<version>} for a version's generator graph, or
+   * {@code <model>/<version>/<graph>} for another graph of the same version (a VAE's encoder).
+   *
+   * @param graph null for the generator graph
+   */
+  public record Key(String model, long version, String graph) {
 
-    /** @throws IllegalArgumentException if {@code key} is not {@code <model>/<version>} */
+    public Key(String model, long version) {
+      this(model, version, null);
+    }
+
+    /** @throws IllegalArgumentException if {@code key} is not {@code <model>/<version>[/<graph>]} */
     public static Key parse(String key) {
       int slash = key == null ? -1 : key.indexOf('/');
       if (slash <= 0) {
-        throw new IllegalArgumentException("model key must be <model>/<version>, got '" + key + "'");
+        throw new IllegalArgumentException(
+            "model key must be <model>/<version>[/<graph>], got '" + key + "'");
+      }
+      int second = key.indexOf('/', slash + 1);
+      String version = second < 0 ? key.substring(slash + 1) : key.substring(slash + 1, second);
+      String graph = second < 0 ? null : key.substring(second + 1);
+      if (graph != null && !ModelManifest.isValidName(graph)) {
+        throw new IllegalArgumentException("model key must be <model>/<version>[/<graph>], got '"
+            + key + "'");
       }
       try {
-        return new Key(key.substring(0, slash), Long.parseLong(key.substring(slash + 1)));
+        return new Key(key.substring(0, slash), Long.parseLong(version), graph);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("model key must be <model>/<version>, got '" + key + "'");
+        throw new IllegalArgumentException(
+            "model key must be <model>/<version>[/<graph>], got '" + key + "'");
       }
+    }
+
+    /** Whether this key names the version's generator graph (what generators load). */
+    public boolean isGenerator() {
+      return graph == null;
     }
 
     @Override
     public String toString() {
-      return model + "/" + version;
+      return model + "/" + version + (graph == null ? "" : "/" + graph);
     }
+  }
+
+  /**
+   * The record of another graph of a version (same manifest header, key
+   * {@code <model>/<version>/<graph>}, value that graph's ONNX bytes).
+   */
+  public static ProducerRecord<String, byte[]> extraGraphRecord(ModelManifest manifest,
+      String graph, byte[] onnx, String topic, String source) {
+    Headers headers = CloudEvents.headers(CloudEvents.TYPE_MODEL, source, CONTENT_TYPE);
+    CloudEvents.header(headers, "model", manifest.name());
+    CloudEvents.header(headers, "modelversion", manifest.version());
+    CloudEvents.header(headers, "family", manifest.family());
+    CloudEvents.header(headers, "graph", graph);
+    CloudEvents.header(headers, "sha256", sha256(onnx));
+    CloudEvents.header(headers, "manifest", manifest.toJson());
+    return new ProducerRecord<>(topic, null,
+        new Key(manifest.name(), manifest.version(), graph).toString(), onnx, headers);
   }
 
   public ProducerRecord<String, byte[]> toRecord(String topic, String source) {

@@ -191,6 +191,9 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private void accept(ReceivedRecord<String, byte[]> received) {
     ConsumerRecord<String, byte[]> record = received.record();
     try {
+      if (!PublishedModel.Key.parse(record.key()).isGenerator()) {
+        return; // another graph of a version (a VAE's encoder): not served yet
+      }
       if (record.value() == null) {
         removeVersion(record.key());
       } else {

@@ -1,4 +1,4 @@
-package io.genstream.trainer.gan;
+package io.genstream.trainer;
 
 /**
  * Observes training without being part of the loop: logging, progress lines, metrics. Called on
@@ -13,13 +13,5 @@ public interface TrainingListener {
   /** A listener that does nothing. */
   static TrainingListener none() {
     return progress -> {};
-  }
-
-  /** This listener, then {@code next}. */
-  default TrainingListener andThen(TrainingListener next) {
-    return progress -> {
-      onStep(progress);
-      next.onStep(progress);
-    };
   }
 }

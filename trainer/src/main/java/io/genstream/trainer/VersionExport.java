@@ -1,0 +1,19 @@
+package io.genstream.trainer;
+
+import io.genstream.core.messages.PublishedModel;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * A model version ready to publish: the generator graph with its manifest, the records of its
+ * other graphs, its sample grid (null if it could not be written) and the trainer state to
+ * continue from it.
+ */
+record VersionExport(PublishedModel model, List<ProducerRecord<String, byte[]>> extraGraphs,
+    Path grid, TrainerCheckpoint checkpoint, TrainingProgress progress) {
+
+  long version() {
+    return model.manifest().version();
+  }
+}

@@ -1,0 +1,90 @@
+package io.genstream.trainer;
+
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelManifest.GraphSpec;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.trainer.family.Exported;
+import io.genstream.trainer.family.ModelFamily;
+import io.genstream.trainer.family.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the current state of a model into a {@link VersionExport}: ONNX graphs, the manifest
+ * (shapes, spec and its hash, metrics, lineage), the sample grid and the checkpoint. Runs on the
+ * training thread, since it reads the family's native memory. Stateless apart from its wiring.
+ */
+final class VersionExporter {
+
+  private static final Logger log = LoggerFactory.getLogger(VersionExporter.class);
+
+  private final TrainerOptions options;
+  private final SampleGrid grid;
+
+  VersionExporter(TrainerOptions options) {
+    this.options = options;
+    this.grid = SampleGrid.forSpec(options.spec());
+  }
+
+  /**
+   * @param version the number reserved for this version
+   * @param parentVersion the version training continued from (0: fresh weights)
+   */
+  VersionExport export(ModelFamily family, TrainingProgress progress, long version,
+      long parentVersion) {
+    ModelSpec spec = family.spec();
+    Exported exported = family.export();
+    Exported.Graph generator = exported.generator();
+    Map<String, GraphSpec> extras = new LinkedHashMap<>();
+    for (Exported.Graph graph : exported.extras()) {
+      extras.put(graph.name(), new GraphSpec(PublishedModel.sha256(graph.onnx()),
+          graph.inputs(), graph.outputs()));
+    }
+    ModelManifest manifest = new ModelManifest(options.modelName(), version, parentVersion,
+        spec.family().id(), spec.channels(), spec.imageSize(), spec.imageSize(),
+        spec.latentDim(), spec.numClasses(), generator.inputs(), generator.outputs(),
+        PublishedModel.sha256(generator.onnx()), System.currentTimeMillis(), metrics(progress),
+        spec.toMap(), spec.sha256(), extras);
+    List<ProducerRecord<String, byte[]>> extraRecords = new ArrayList<>();
+    for (Exported.Graph graph : exported.extras()) {
+      extraRecords.add(PublishedModel.extraGraphRecord(manifest, graph.name(), graph.onnx(),
+          options.topics().models(), TrainerService.SOURCE));
+    }
+    Path gridFile = writeGrid(family, version);
+    TrainerCheckpoint checkpoint = new TrainerCheckpoint(options.modelName(), version,
+        progress.imagesSeen(), family.state());
+    return new VersionExport(new PublishedModel(manifest, generator.onnx()), extraRecords,
+        gridFile, checkpoint, progress);
+  }
+
+  private static Map<String, Double> metrics(TrainingProgress p) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("step", (double) p.step());
+    metrics.put("imagesSeen", (double) p.imagesSeen());
+    metrics.put("imagesPerSecond", p.imagesPerSecond());
+    metrics.put("dutyCycle", p.dutyCycle());
+    p.metrics().forEach((name, value) -> metrics.put(name, (double) value));
+    return metrics;
+  }
+
+  /** The sample grid, or null: it is for people, a full disk must not stop publishing. */
+  private Path writeGrid(ModelFamily family, long version) {
+    ModelSpec spec = family.spec();
+    try {
+      float[] samples = family.sample(grid.latents(), grid.labels());
+      return grid.write(options.samplesDir(), options.modelName(), version, samples,
+          spec.channels(), spec.imageSize());
+    } catch (IOException | UnsupportedOperationException e) {
+      log.warn("could not write the sample grid of {} v{}: {}", options.modelName(), version,
+          e.toString());
+      return null;
+    }
+  }
+}
