@@ -15,9 +15,8 @@ import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
-import io.genstream.trainer.gan.GanConfig;
-import io.genstream.trainer.gan.TrainingProgress;
-import io.genstream.trainer.testing.Ort;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.testing.OrtRun;
 import io.genstream.trainer.testing.TestDigits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +47,9 @@ import reactor.core.publisher.Flux;
 class TrainerServiceTest {
 
   private static final Topics TOPICS = Topics.withPrefix("trainertest.");
-  private static final GanConfig TINY = GanConfig.digits().withWidths(16, 8, 8, 16)
-      .withBatchSize(16).withExportEveryNSteps(5);
+  private static final ModelSpec TINY = ModelSpec.defaults(ModelSpec.Family.CGAN).with(Map.of(
+      "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
+      "exportEvery", "5"));
   private static EmbeddedKafka kafka;
   private static TestDigits digits = new TestDigits(11, 28);
 
@@ -84,8 +84,9 @@ class TrainerServiceTest {
     List<String> listenerThreads = new CopyOnWriteArrayList<>();
 
     // 200 good images, batch 16: 12 steps; versions at steps 5, 10 and 12 (the last step).
-    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "digits", TINY,
-        samples, 12, 4, 0);
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "digits").topics(TOPICS)
+        .spec(TINY).samplesDir(samples).maxSteps(12).logEveryNSteps(4)
+        .intraOpThreads(0).build();
     TrainerSummary summary;
     try (TrainerService service = new TrainerService(options, p -> {
       progress.add(p);
@@ -119,15 +120,20 @@ class TrainerServiceTest {
       assertThat(manifest.family()).isEqualTo("cgan");
       assertThat(manifest.height()).isEqualTo(28);
       assertThat(manifest.numClasses()).isEqualTo(10);
-      assertThat(manifest.metrics()).containsKeys("dLoss", "gLoss", "step", "imagesSeen");
+      assertThat(manifest.metrics()).containsKeys("dLoss", "gLoss", "step", "imagesSeen",
+          "dutyCycle");
+      assertThat(manifest.specSha256()).isEqualTo(TINY.sha256());
+      assertThat(manifest.spec()).containsEntry("family", "cgan").containsEntry("batchSize", 16);
     }
     assertThat(PublishedModel.fromRecord(models.get(2)).manifest().parentVersion()).isEqualTo(2);
     assertThat(PublishedModel.fromRecord(models.get(2)).manifest().metrics().get("step"))
         .isEqualTo(12.0);
 
-    Ort.Output output = Ort.run(models.get(2).value(), new float[4 * 64], new long[] {0, 3, 7, 9});
-    assertThat(output.shape()).containsExactly(4, 1, 28, 28);
-    for (float v : output.values()) {
+    float[] output = OrtRun.run(models.get(2).value(), Map.of(
+        "z", OrtRun.Input.of(new float[4 * 64], 4, 64),
+        "label", OrtRun.Input.of(new long[] {0, 3, 7, 9}, 4))).get("image");
+    assertThat(output).hasSize(4 * 28 * 28);
+    for (float v : output) {
       assertThat(v).isBetween(-1f, 1f);
     }
 
@@ -175,8 +181,9 @@ class TrainerServiceTest {
     produce(records);
 
     // 8 images left over from the first run + 24 new = 2 batches.
-    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "digits", TINY,
-        samples, 2, 50, 1);
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "digits").topics(TOPICS)
+        .spec(TINY).samplesDir(samples).maxSteps(2).logEveryNSteps(50)
+        .intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
       service.completion().block(Duration.ofSeconds(60));
       assertThat(service.summary().lastVersion()).isEqualTo(4);
@@ -198,8 +205,9 @@ class TrainerServiceTest {
   @Order(3)
   void closeWhileTrainingStopsTheTrainingThreadAndTheConsumer() {
     // A new model name is a new group: it reads the whole images topic and has no step limit.
-    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "closing",
-        TINY.withExportEveryNSteps(1000), samples, 0, 50, 1);
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "closing").topics(TOPICS)
+        .spec(TINY.with(Map.of("exportEvery", "1000"))).samplesDir(samples).maxSteps(0).logEveryNSteps(50)
+        .intraOpThreads(1).build();
     TrainerService service = new TrainerService(options).start();
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.summary().steps() >= 2);
 
@@ -218,8 +226,9 @@ class TrainerServiceTest {
   @Test
   @Order(4)
   void finishPublishesWhatWasTrainedSinceTheLastVersionAsTheNextVersion() {
-    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "finishing",
-        TINY.withExportEveryNSteps(1000), samples, 0, 50, 1);
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "finishing").topics(TOPICS)
+        .spec(TINY.with(Map.of("exportEvery", "1000"))).samplesDir(samples).maxSteps(0).logEveryNSteps(50)
+        .intraOpThreads(1).build();
     TrainerService service = new TrainerService(options).start();
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.summary().steps() >= 2);
 
@@ -244,8 +253,9 @@ class TrainerServiceTest {
     // Exports back to back: the next export is made while the previous one is still on its way
     // to the broker, which must not hand out the same version number twice.
     produce(images(160)); // with what earlier tests left, more than the 8 steps need
-    TrainerOptions options = new TrainerOptions(kafka.bootstrapServers(), TOPICS, "everystep",
-        TINY.withExportEveryNSteps(1), samples, 8, 50, 1);
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "everystep").topics(TOPICS)
+        .spec(TINY.with(Map.of("exportEvery", "1"))).samplesDir(samples).maxSteps(8).logEveryNSteps(50)
+        .intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
       service.completion().block(Duration.ofSeconds(60));
       // The limit, not the data, stops it.

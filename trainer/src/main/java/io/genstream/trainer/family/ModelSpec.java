@@ -60,6 +60,8 @@ public record ModelSpec(
     @Doc("spectral normalisation of the discriminator's weights") boolean spectralNorm,
     @Doc("minibatch standard deviation channel before the discriminator's head")
         boolean minibatchStddev,
+    @Doc("SAGAN self-attention after the generator's first upsampling stage and the "
+        + "discriminator's first convolution") boolean selfAttention,
     @Doc("weight of the mode-seeking regulariser (0 = off)") float modeSeeking,
     @Doc("vae: weight β of the KL term of the ELBO") float klWeight,
     @Doc("framepred: past frames the predictor sees") int contextFrames,
@@ -183,7 +185,7 @@ public record ModelSpec(
   public static ModelSpec defaults(Family family) {
     ModelSpec cgan = new ModelSpec(Family.CGAN, 28, 1, 10, 64, 16, List.of(128, 64),
         List.of(64, 128), Upsampling.NEAREST, Objective.NONSATURATING, 1, 0.01f, 10f, 0f, 0f,
-        0f, false, false, 0f, 1f, 4, 1f, 0f, OptimizerKind.ADAM, 2e-4f, 2e-4f, 0.5f, 0.999f, 64,
+        0f, false, false, false, 0f, 1f, 4, 1f, 0f, OptimizerKind.ADAM, 2e-4f, 2e-4f, 0.5f, 0.999f, 64,
         200, 8, 42L);
     return switch (family) {
       case CGAN -> cgan;

@@ -16,6 +16,7 @@ import io.genstream.trainer.nn.Network;
 import io.genstream.trainer.nn.PixelShuffle;
 import io.genstream.trainer.nn.ProjectionHead;
 import io.genstream.trainer.nn.Reshape;
+import io.genstream.trainer.nn.SelfAttention;
 import io.genstream.trainer.nn.Sequential;
 import io.genstream.trainer.nn.SpectralNorm;
 import io.genstream.trainer.nn.Upsample;
@@ -91,6 +92,9 @@ public final class GanNetworks {
       if (i < k) {
         layers.add(new BatchNorm("bn" + i, out));
         layers.add(Activation.relu());
+        if (i == 1 && spec.selfAttention()) {
+          layers.add(new SelfAttention("attention", out));
+        }
       }
     }
     layers.add(Activation.tanh());
@@ -124,6 +128,9 @@ public final class GanNetworks {
         layers.add(new BatchNorm("bn" + (i + 1), d.get(i)));
       }
       layers.add(Activation.leakyRelu(0.2f));
+      if (i == 0 && spec.selfAttention()) {
+        layers.add(new SelfAttention("attention", d.get(i)));
+      }
       in = d.get(i);
     }
     return new Sequential(layers);

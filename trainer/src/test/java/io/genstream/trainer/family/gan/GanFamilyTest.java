@@ -109,6 +109,20 @@ class GanFamilyTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"cgan", "dcgan"})
+  void spectralNormMinibatchStddevAndSelfAttentionTrainAndExport(String family) throws Exception {
+    ModelSpec spec = tiny(Family.valueOf(family.toUpperCase()), "spectralNorm", "true",
+        "minibatchStddev", "true", "selfAttention", "true", "objective", "hinge");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      List<StepResult> steps = train(model, new TestBatches(spec, 8), 3);
+      steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
+      assertThat(model.state().part("discriminator")).containsKey("conv1.weight_u")
+          .containsKey("attention.gamma");
+      assertThat(exportParity(model, 4)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {16, 32, 64})
   void imagesOfOneAndThreeChannelsAndSeveralSizesExport(int size) throws Exception {
     ModelSpec spec = tiny(Family.CGAN, "imageSize", String.valueOf(size),
