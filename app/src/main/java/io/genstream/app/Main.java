@@ -36,7 +36,14 @@ public final class Main implements Runnable {
 
   /** The configured command line, for tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine commandLine =
+        new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    // The model settings are declared once, in ModelSpec; both commands that train list them.
+    for (String name : new String[] {"demo", "trainer"}) {
+      commandLine.getSubcommands().get(name).getCommandSpec().usageMessage()
+          .footer(io.genstream.app.cli.ModelSpecOptions.settingsHelp());
+    }
+    return commandLine;
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.genstream.app.demo.Pipeline;
 import io.genstream.app.demo.PipelineConfig;
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
+import io.genstream.trainer.family.ModelSpec;
 import io.genstream.core.image.GrayImage;
 import io.genstream.core.image.Png;
 import io.genstream.core.kafka.KafkaReceiver;
@@ -23,6 +24,7 @@ import io.genstream.core.messages.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,7 +42,9 @@ import reactor.core.Disposable;
 class EndToEndTest {
 
   private static final Topics TOPICS = Topics.defaults();
-  private static final int[] TINY_WIDTHS = {16, 8, 8, 16};
+  private static final ModelSpec TINY = ModelSpec.defaults(ModelSpec.Family.CGAN).with(Map.of(
+      "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
+      "exportEvery", "5", "seed", "7"));
 
   @TempDir static Path out;
   static EmbeddedKafka broker;
@@ -51,7 +55,7 @@ class EndToEndTest {
     broker = EmbeddedKafka.start();
     TopicSetup.ensure(broker.bootstrapServers(), TOPICS, 2);
     pipeline = Pipeline.start(new PipelineConfig(broker.bootstrapServers(), TOPICS, "digits", out,
-        2000, 16, 5, 7, TINY_WIDTHS));
+        2000, 7, TINY, 20));
   }
 
   @AfterAll

@@ -94,28 +94,30 @@ public final class SampleGrid {
     int cell = side * scale;
     int width = columns * (cell + BORDER) + BORDER;
     int height = rows * (cell + BORDER) + BORDER;
-    BufferedImage sheet = new BufferedImage(width, height,
-        channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-    int gray = BORDER_GRAY << 16 | BORDER_GRAY << 8 | BORDER_GRAY;
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        sheet.setRGB(x, y, gray);
-      }
+    // Planes of levels, written to the image's raster directly: setRGB on a grey image would
+    // convert from sRGB and darken every level.
+    int[][] planes = new int[channels][width * height];
+    for (int[] plane : planes) {
+      java.util.Arrays.fill(plane, BORDER_GRAY);
     }
-    int plane = side * side;
+    int size = side * side;
     for (int i = 0; i < cells; i++) {
       int x0 = BORDER + (i % columns) * (cell + BORDER);
       int y0 = BORDER + (i / columns) * (cell + BORDER);
-      int base = i * channels * plane;
-      for (int y = 0; y < cell; y++) {
-        for (int x = 0; x < cell; x++) {
-          int p = (y / scale) * side + x / scale;
-          int r = level(images[base + p]);
-          int g = channels == 1 ? r : level(images[base + plane + p]);
-          int b = channels == 1 ? r : level(images[base + 2 * plane + p]);
-          sheet.setRGB(x0 + x, y0 + y, r << 16 | g << 8 | b);
+      for (int c = 0; c < channels; c++) {
+        int base = (i * channels + c) * size;
+        for (int y = 0; y < cell; y++) {
+          for (int x = 0; x < cell; x++) {
+            planes[c][(y0 + y) * width + x0 + x] =
+                level(images[base + (y / scale) * side + x / scale]);
+          }
         }
       }
+    }
+    BufferedImage sheet = new BufferedImage(width, height,
+        channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+    for (int c = 0; c < channels; c++) {
+      sheet.getRaster().setSamples(0, 0, width, height, c, planes[c]);
     }
     return sheet;
   }

@@ -23,6 +23,11 @@ public record TrainingProgress(long step, long imagesSeen, double imagesPerSecon
 
   /** The metrics as {@code name value} pairs with three decimals, for log and progress lines. */
   public String metricsText() {
+    return metricsText(metrics);
+  }
+
+  /** {@code name value} pairs with three decimals, for log, progress and summary lines. */
+  public static String metricsText(Map<String, Float> metrics) {
     StringBuilder text = new StringBuilder();
     metrics.forEach((name, value) -> text.append(text.length() == 0 ? "" : "  ").append(name)
         .append(' ').append(String.format("%.3f", value)));

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code genstream demo}: the whole pipeline in one JVM with zero setup. */
@@ -18,10 +19,11 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Runs the whole pipeline in one JVM: an in-process Kafka broker,",
-      "a synthetic digit stream, the GAN trainer, the ONNX Runtime generator",
-      "and the file sink. Every --request-every it asks the newest model for",
-      "images of each digit 0-9. While it runs, any Kafka client can connect",
-      "to the printed bootstrap address.",
+      "a synthetic digit stream, the trainer (--family cgan, dcgan or vae),",
+      "the ONNX Runtime generator and the file sink. Every --request-every it",
+      "asks the newest model for images of each digit 0-9 (conditional) or for",
+      "ten sets of images (unconditional). While it runs, any Kafka client can",
+      "connect to the printed bootstrap address.",
       ""
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -51,13 +53,19 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Pace of the synthetic training stream (default: ${DEFAULT-VALUE}).")
   double imagesPerSecond;
 
-  @Option(names = "--export-every", defaultValue = "200",
-      description = "Publish a model version every N training steps (default: ${DEFAULT-VALUE}).")
-  int exportEvery;
+  @Mixin ModelSpecOptions modelOptions;
 
-  @Option(names = "--batch-size", defaultValue = "64",
-      description = "Training batch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--export-every", paramLabel = "N",
+      description = "Publish a model version every N training steps (default 200; same as --set exportEvery=N).")
+  Integer exportEvery;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Training batch size (default 64; same as --set batchSize=N).")
+  Integer batchSize;
+
+  @Option(names = "--keep-versions", defaultValue = "20",
+      description = "Model versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
+  int keepVersions;
 
   @Option(names = "--request-every", defaultValue = "30s", converter = DurationConverter.class,
       description = "How often to request images of every digit (default: ${DEFAULT-VALUE}).")
@@ -77,8 +85,12 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DemoConfig config;
     try {
+      java.util.Map<String, String> shortcuts = new java.util.LinkedHashMap<>();
+      shortcuts.put("exportEvery", exportEvery == null ? null : exportEvery.toString());
+      shortcuts.put("batchSize", batchSize == null ? null : batchSize.toString());
+      shortcuts.put("seed", String.valueOf(seed));
       config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-          exportEvery, batchSize, requestEvery, count, seed);
+          modelOptions.resolve(shortcuts), keepVersions, requestEvery, count, seed);
     } catch (IllegalArgumentException e) {
       // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
       throw new ParameterException(spec.commandLine(), e.getMessage());

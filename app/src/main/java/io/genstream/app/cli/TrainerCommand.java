@@ -2,8 +2,10 @@ package io.genstream.app.cli;
 
 import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
-import io.genstream.trainer.gan.GanConfig;
+import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,40 +14,66 @@ import picocli.CommandLine.Option;
 /** {@code genstream trainer}: trains one model from the images topic and publishes versions. */
 @Command(name = "trainer", header = "Train a model from the images topic, publish versions.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-      "Trains a class-conditional GAN from the images topic and publishes a model",
-      "version (ONNX + manifest) to the models topic every --export-every steps.",
-      "On stop it publishes what it trained since its last version.", ""})
+      "Trains a model (cgan, dcgan or vae; see the settings below) from the images",
+      "topic and publishes a version (ONNX + manifest) to the models topic every",
+      "exportEvery steps, keeping the newest --keep-versions. On stop it publishes",
+      "what it trained since its last version; started again, it resumes exactly",
+      "from the latest checkpoint.", ""})
 public final class TrainerCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
   @Option(names = "--model", defaultValue = "digits", description = "Model name (default: ${DEFAULT-VALUE}).")
-  String model;
+  String modelName;
 
-  @Option(names = "--export-every", defaultValue = "200",
-      description = "Publish a version every N steps (default: ${DEFAULT-VALUE}).")
-  int exportEvery;
+  @Mixin ModelSpecOptions model;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--export-every", paramLabel = "N",
+      description = "Publish a version every N steps (same as --set exportEvery=N).")
+  Integer exportEvery;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Batch size (same as --set batchSize=N).")
+  Integer batchSize;
+
+  @Option(names = "--keep-versions", defaultValue = "20",
+      description = "Versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
+  int keepVersions;
+
+  @Option(names = "--intra-op-threads", defaultValue = "0",
+      description = "PyTorch threads of the training thread; 0 = one per core (default: ${DEFAULT-VALUE}).")
+  int intraOpThreads;
 
   @Option(names = "--samples", defaultValue = "genstream-samples",
       description = "Folder for the sample grid of each version (default: ${DEFAULT-VALUE}).")
   Path samples;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--seed", paramLabel = "N",
+      description = "Initialisation seed (same as --set seed=N).")
+  Long seed;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return UntilStopped.run("trainer '" + model + "'", () -> {
-      GanConfig gan = GanConfig.digits()
-          .withBatchSize(batchSize)
-          .withExportEveryNSteps(exportEvery)
-          .withSeed(seed);
-      TrainerOptions options = TrainerOptions.defaults(kafka.bootstrapServers(), model, samples)
-          .withTopics(kafka.ensureTopics())
-          .withGan(gan);
+    Map<String, String> shortcuts = new LinkedHashMap<>();
+    shortcuts.put("exportEvery", exportEvery == null ? null : exportEvery.toString());
+    shortcuts.put("batchSize", batchSize == null ? null : batchSize.toString());
+    shortcuts.put("seed", seed == null ? null : seed.toString());
+    ModelSpec modelSpec;
+    try {
+      modelSpec = model.resolve(shortcuts);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return UntilStopped.run("trainer '" + modelName + "'", () -> {
+      TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), modelName)
+          .topics(kafka.ensureTopics())
+          .spec(modelSpec)
+          .samplesDir(samples)
+          .keepVersions(keepVersions)
+          .intraOpThreads(intraOpThreads)
+          .build();
       TrainerService trainer = new TrainerService(options).start();
       return () -> {
         trainer.finish();

@@ -117,8 +117,7 @@ public final class Demo {
 
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
     return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
-        config.imagesPerSecond(), config.batchSize(), config.exportEvery(), config.seed(),
-        PipelineConfig.DEMO_WIDTHS);
+        config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions());
   }
 
   /** Waits for the planned end; true if a signal (Ctrl-C, SIGTERM) came first. */
@@ -137,7 +136,8 @@ public final class Demo {
         .concatMap(digit -> {
           String requestId = "demo-" + round + "-digit" + digit;
           GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
-              config.count(), config.seed() * 1_000_003L + round * 10L + digit, digit);
+              config.count(), config.seed() * 1_000_003L + round * 10L + digit,
+              config.spec().conditional() ? digit : null);
           return client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
               .doOnSuccess(sent -> recordSent(requestId))
               .doOnError(e -> log.warn("Request {} not sent: {}", requestId, e.toString()))
@@ -171,11 +171,11 @@ public final class Demo {
     double elapsed = (System.nanoTime() - started) / 1e9;
     double total = config.duration().toSeconds();
     int filled = (int) Math.min(20, Math.round(20 * elapsed / Math.max(total, 1)));
-    return String.format("[%s%s] %s/%s  step %d  %,d images trained (%.0f/s)  D %.3f  G %.3f"
+    return String.format("[%s%s] %s/%s  step %d  %,d images trained (%.0f/s)  %s"
             + "  versions %d  served %d req / %d img  written %d",
         "#".repeat(filled), "-".repeat(20 - filled), human(Duration.ofSeconds((long) elapsed)),
         human(config.duration()), s.steps(), s.imagesTrained(), s.imagesPerSecond(),
-        s.dLoss(), s.gLoss(), s.versionsPublished(), s.requestsServed(), s.imagesGenerated(),
+        s.metrics(), s.versionsPublished(), s.requestsServed(), s.imagesGenerated(),
         s.imagesWritten());
   }
 
@@ -184,8 +184,11 @@ public final class Demo {
     console.println();
     console.println("GenStream demo summary (" + human(Duration.ofNanos(System.nanoTime() - started)) + ")");
     console.printf("  images ingested    : %,d%n", s.imagesIngested());
-    console.printf("  images trained on  : %,d (%d steps, %.0f images/s)%n",
-        s.imagesTrained(), s.steps(), s.imagesPerSecond());
+    console.printf("  model              : %s, spec %s…%n", config.spec().family().id(),
+        config.spec().sha256().substring(0, 12));
+    console.printf("  images trained on  : %,d (%d steps, %.0f images/s inside steps, "
+            + "duty cycle %.0f%% since the first step)%n",
+        s.imagesTrained(), s.steps(), s.imagesPerSecond(), 100 * s.dutyCycle());
     console.printf("  versions published : %d by this run (sample grid per version in %s)%n",
         s.versionsPublished(), config.out().toAbsolutePath().resolve("samples"));
     console.printf("  requests served    : %d (%d images, newest version v%d), dead-lettered: %d%n",

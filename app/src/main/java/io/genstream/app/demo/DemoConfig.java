@@ -1,5 +1,6 @@
 package io.genstream.app.demo;
 
+import io.genstream.trainer.family.ModelSpec;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.ModelManifest;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ public record DemoConfig(
     Path kafkaDir,
     String model,
     double imagesPerSecond,
-    int exportEvery,
-    int batchSize,
+    ModelSpec spec,
+    int keepVersions,
     Duration requestEvery,
     int count,
     long seed) {
@@ -35,11 +36,14 @@ public record DemoConfig(
     if (imagesPerSecond <= 0) {
       throw new IllegalArgumentException("--images-per-second must be positive, got " + imagesPerSecond);
     }
-    if (exportEvery < 1) {
-      throw new IllegalArgumentException("--export-every must be >= 1, got " + exportEvery);
+    java.util.Objects.requireNonNull(spec, "spec");
+    if (spec.family() == ModelSpec.Family.FRAMEPRED || spec.channels() != 1) {
+      throw new IllegalArgumentException("the demo trains on synthetic grey digits: use family "
+          + "cgan, dcgan or vae with channels=1, got " + spec.family().id() + " with channels="
+          + spec.channels());
     }
-    if (batchSize < 2 || batchSize > 1024) {
-      throw new IllegalArgumentException("--batch-size must be 2..1024, got " + batchSize);
+    if (keepVersions < 1 || keepVersions > 10_000) {
+      throw new IllegalArgumentException("--keep-versions must be 1..10000, got " + keepVersions);
     }
     if (requestEvery.isNegative() || requestEvery.isZero()) {
       throw new IllegalArgumentException("--request-every must be positive, got " + requestEvery);

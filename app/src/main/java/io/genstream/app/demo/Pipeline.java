@@ -12,7 +12,6 @@ import io.genstream.sinks.file.FileSink;
 import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
 import io.genstream.trainer.TrainerSummary;
-import io.genstream.trainer.gan.GanConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -58,7 +57,7 @@ public final class Pipeline implements AutoCloseable {
           GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start());
       trainer = started(started, new TrainerService(trainerOptions(config)).start());
       ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
-      ingest = started(started, new IngestService(new SyntheticDigits(28, config.seed()),
+      ingest = started(started, new IngestService(new SyntheticDigits(config.spec().imageSize(), config.seed()),
           ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
       ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
     } catch (RuntimeException e) {
@@ -84,15 +83,12 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private static TrainerOptions trainerOptions(PipelineConfig config) {
-    int[] w = config.widths();
-    GanConfig gan = GanConfig.digits()
-        .withWidths(w[0], w[1], w[2], w[3])
-        .withBatchSize(config.batchSize())
-        .withExportEveryNSteps(config.exportEvery())
-        .withSeed(config.seed());
-    return TrainerOptions.defaults(config.bootstrapServers(), config.model(), config.samples())
-        .withTopics(config.topics())
-        .withGan(gan);
+    return TrainerOptions.builder(config.bootstrapServers(), config.model())
+        .topics(config.topics())
+        .spec(config.spec())
+        .samplesDir(config.samples())
+        .keepVersions(config.keepVersions())
+        .build();
   }
 
   /**
@@ -132,7 +128,7 @@ public final class Pipeline implements AutoCloseable {
     GeneratorStats g = generator.stats();
     return new PipelineStatus(
         ingest.published(), t.steps(), t.imagesTrained(), t.imagesPerSecond(),
-        t.lastDiscriminatorLoss(), t.lastGeneratorLoss(), t.versionsPublished(),
+        t.dutyCycle(), io.genstream.trainer.TrainingProgress.metricsText(t.lastMetrics()), t.versionsPublished(),
         t.lastSampleGrid(), latestServedVersion(),
         g.requestsServed(), g.imagesGenerated(),
         g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written());

@@ -1,5 +1,6 @@
 package io.genstream.app.demo;
 
+import io.genstream.trainer.family.ModelSpec;
 import io.genstream.core.config.Topics;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -9,7 +10,10 @@ import java.util.Objects;
  *
  * @param out root of the file sink; sample grids go to {@code out/samples}
  * @param imagesPerSecond pace of the synthetic training stream
- * @param widths generator and discriminator widths {@code {g0, g1, d0, d1}}; tests use tiny ones
+ * @param seed seed of the synthetic data stream
+ * @param spec the model to train (family, widths, batch size, export interval, …); tests use
+ *     tiny widths
+ * @param keepVersions versions the trainer keeps on the models topic
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -17,23 +21,16 @@ public record PipelineConfig(
     String model,
     Path out,
     double imagesPerSecond,
-    int batchSize,
-    int exportEvery,
     long seed,
-    int[] widths) {
-
-  /** The widths the demo trains with: small enough for two CPU cores, large enough for clear digits. */
-  public static final int[] DEMO_WIDTHS = {128, 64, 64, 128};
+    ModelSpec spec,
+    int keepVersions) {
 
   public PipelineConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(out, "out");
-    if (widths.length != 4) {
-      throw new IllegalArgumentException("widths must be {g0, g1, d0, d1}, got " + widths.length + " values");
-    }
-    widths = widths.clone();
+    Objects.requireNonNull(spec, "spec");
   }
 
   public Path samples() {
