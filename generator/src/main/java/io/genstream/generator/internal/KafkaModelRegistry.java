@@ -48,6 +48,11 @@ import reactor.util.retry.Retry;
  * <p>During catch-up, versions are only recorded (their bytes kept); once caught up, the newest
  * version of each model is loaded, then {@link #ready()} completes. After that a new version is
  * loaded first and added with its session, which is the atomic hot swap.
+ *
+ * <p>A tombstone (null value) removes its version, loaded or not; one for a version never seen
+ * (compaction may keep a tombstone longer than the record it deleted) changes nothing. Graph
+ * records {@code <model>/<version>/<graph>} and their tombstones are skipped: this registry
+ * serves a version's own graph only.
  */
 public final class KafkaModelRegistry implements ModelRegistry {
 
@@ -191,7 +196,12 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private void accept(ReceivedRecord<String, byte[]> received) {
     ConsumerRecord<String, byte[]> record = received.record();
     try {
-      if (record.value() == null) {
+      if (isGraphKey(record.key())) {
+        // <model>/<version>/<graph> (e.g. a VAE's encoder): extra networks of a version that
+        // this registry does not serve; their tombstones go with the version's own.
+        log.debug("skipping graph record {} ({})", record.key(),
+            record.value() == null ? "tombstone" : record.value().length + " bytes");
+      } else if (record.value() == null) {
         removeVersion(record.key());
       } else {
         addVersion(PublishedModel.fromRecord(record), record.key());
@@ -238,6 +248,23 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private void removeVersion(String key) {
     PublishedModel.Key parsed = PublishedModel.Key.parse(key);
     catalog.remove(parsed.model(), parsed.version());
+  }
+
+  /** Whether {@code key} is {@code <model>/<version>/<graph>}, a version's extra graph. */
+  private static boolean isGraphKey(String key) {
+    if (key == null) {
+      return false;
+    }
+    int first = key.indexOf('/');
+    int second = first < 0 ? -1 : key.indexOf('/', first + 1);
+    if (first <= 0 || second < 0 || second == key.length() - 1) {
+      return false;
+    }
+    try {
+      return Long.parseLong(key.substring(first + 1, second)) > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Loads the newest version of every model, then lets requests in. Follower thread. */
