@@ -1,6 +1,7 @@
 package io.genstream.generator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.genstream.broker.EmbeddedKafka;
@@ -8,6 +9,8 @@ import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.kafka.TopicSetup;
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.internal.KafkaModelRegistry;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +124,62 @@ class KafkaModelRegistryTest {
   }
 
   @Test
+  void startedAfterRetentionItListsAndLoadsOnlyTheKeptVersions() {
+    // What the trainer's VersionRetention leaves with keep 3, version 2 pinned: versions 1..7
+    // and graph records, then tombstones for 1, 3 (with its graph) and 4; another model untouched.
+    for (long v = 1; v <= 7; v++) {
+      publish(TinyGenerator.published(v, v));
+      if (v == 3 || v == 6) {
+        publishGraph("digits/" + v + "/encoder");
+      }
+      if (v <= 2) {
+        publish(renamed(TinyGenerator.published(v, v), "other"));
+      }
+    }
+    for (String key : List.of("digits/1", "digits/3/encoder", "digits/3", "digits/4")) {
+      tombstone(key);
+    }
+
+    start();
+
+    assertThat(registry.versions())
+        .isEqualTo(Map.of("digits", List.of(2L, 5L, 6L, 7L), "other", List.of(1L, 2L)));
+    // Graph records and their tombstones are not invalid model records: they are skipped.
+    assertThat(registry.invalidRecords()).isZero();
+    // Only the newest of each model was loaded; the deleted ones never were.
+    assertThat(loads).hasValue(2);
+    assertThatThrownBy(() -> registry.acquire("digits", "3"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("known versions: [2, 5, 6, 7]");
+    try (ModelLease pinned = registry.acquire("digits", "2")) {
+      assertThat(pinned.version()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void tombstonesOfVersionsItNeverSawOrLoadedAreHarmless() {
+    publish(TinyGenerator.published(1, 1f));
+    publish(TinyGenerator.published(2, 2f));
+    tombstone("digits/9"); // compaction kept the tombstone, dropped the version
+    tombstone("digits/9/encoder");
+    start();
+    assertThat(registry.versions()).isEqualTo(Map.of("digits", List.of(1L, 2L)));
+
+    // While following: a version known but never loaded, one never seen, a graph key.
+    tombstone("digits/1");
+    tombstone("digits/8");
+    tombstone("digits/2/encoder");
+    publish(TinyGenerator.published(3, 3f)); // one partition: processed after the tombstones
+
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> registry.versions().equals(Map.of("digits", List.of(2L, 3L))));
+    assertThat(registry.invalidRecords()).isZero();
+    try (ModelLease latest = registry.acquire("digits", "latest")) {
+      assertThat(latest.version()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void isReadyAtOnceOnAnEmptyTopic() {
     start();
 
@@ -133,6 +193,24 @@ class KafkaModelRegistryTest {
     registry.start();
     // Well below the 90 s catch-up timeout: ready came from reaching the end offsets.
     registry.ready().block(Duration.ofSeconds(45));
+  }
+
+  private void tombstone(String key) {
+    sender.send(new ProducerRecord<>(topics.models(), key, null)).block(Duration.ofSeconds(10));
+  }
+
+  /** A graph record {@code <model>/<version>/<graph>}: ONNX bytes, no manifest. */
+  private void publishGraph(String key) {
+    Headers headers = CloudEvents.headers(CloudEvents.TYPE_MODEL, "test", PublishedModel.CONTENT_TYPE);
+    sender.send(new ProducerRecord<>(topics.models(), null, key, TinyGenerator.onnx(0.5f), headers))
+        .block(Duration.ofSeconds(10));
+  }
+
+  private static PublishedModel renamed(PublishedModel model, String name) {
+    ModelManifest m = model.manifest();
+    return new PublishedModel(new ModelManifest(name, m.version(), m.parentVersion(), m.family(),
+        m.channels(), m.height(), m.width(), m.latentDim(), m.numClasses(), m.inputs(),
+        m.outputs(), m.sha256(), m.createdAtMillis(), m.metrics()), model.onnx());
   }
 
   private void publish(PublishedModel model) {

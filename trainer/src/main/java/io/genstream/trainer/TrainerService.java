@@ -100,6 +100,7 @@ public final class TrainerService implements AutoCloseable {
   // step; otherwise only the training thread and close() (after that thread stopped) use it.
   private volatile ModelFamily model;
   private final VersionExporter exporter;
+  private final VersionRetention retention;
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
@@ -145,6 +146,8 @@ public final class TrainerService implements AutoCloseable {
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.bootstrapServers(), options.groupId(), options.topics().images()));
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    this.retention = new VersionRetention(sender, options.topics().models(), options.modelName(),
+        options.keepVersions(), options.pinnedVersions(), () -> 0L);
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
     try {
       this.model = ModelFamily.create(spec, null);
@@ -371,6 +374,13 @@ public final class TrainerService implements AutoCloseable {
                   export.checkpoint().version(), e.toString());
               return Mono.empty();
             }))
+        .then(Mono.defer(() -> retention.published(export.version(), export.keys()))
+            // Versions not deleted now are tried again after the next publish.
+            .onErrorResume(e -> {
+              log.warn("retention of {} after v{} failed: {}", options.modelName(),
+                  export.version(), e.toString());
+              return Mono.empty();
+            }))
         .then()
         .toFuture();
     synchronized (this) {
@@ -412,6 +422,12 @@ public final class TrainerService implements AutoCloseable {
       throw unusableCheckpoint("cannot be read (" + e.getMessage() + ")", e);
     }
     long resumedVersion = checkpoint.map(this::restore).orElse(0L);
+    List<Long> kept = retention.learnExisting(options.bootstrapServers(), CLOSE_TIMEOUT);
+    if (!kept.isEmpty()) {
+      log.info("trainer {}: {} versions on {} (keeping the newest {}{})", options.modelName(),
+          kept.size(), options.topics().models(), options.keepVersions(),
+          options.pinnedVersions().isEmpty() ? "" : " and pinned " + options.pinnedVersions());
+    }
     synchronized (this) {
       nextVersion = Math.max(highest, resumedVersion) + 1;
     }

@@ -16,4 +16,12 @@ record VersionExport(PublishedModel model, List<ProducerRecord<String, byte[]>> 
   long version() {
     return model.manifest().version();
   }
+
+  /** Every models-topic key of this version: the generator's and its other graphs'. */
+  List<String> keys() {
+    List<String> keys = new java.util.ArrayList<>();
+    keys.add(PublishedModel.key(model.manifest()));
+    extraGraphs.forEach(record -> keys.add(record.key()));
+    return keys;
+  }
 }

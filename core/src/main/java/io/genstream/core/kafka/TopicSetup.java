@@ -17,7 +17,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * (their partition count and configuration are not checked or changed).
  *
  * <p>The models topic is the registry: compacted ({@code cleanup.policy=compact}, so every
- * record needs a key) and accepting records of up to {@link #MODELS_MAX_MESSAGE_BYTES}. The
+ * record needs a key), accepting records of up to {@link #MODELS_MAX_MESSAGE_BYTES}, in
+ * segments of {@link #MODELS_SEGMENT_BYTES} so that versions deleted by retention (tombstones)
+ * leave the disk soon. The
  * checkpoints topic is configured the same way (one record per model, the latest kept).
  * Producers to it need {@link SenderOptions#defaults}; consumers of it need the larger fetch
  * sizes that {@link ReceiverOptions#allFromBeginning} sets
@@ -32,6 +34,13 @@ public final class TopicSetup {
 
   /** Segment size of the checkpoints topic. */
   public static final int CHECKPOINTS_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+  /**
+   * Segment size of the models topic. Compaction only cleans closed segments: with Kafka's
+   * default (1 GiB, about 400 versions of a 2.6 MB model) the versions that retention deleted
+   * would stay on disk, and in every start-up scan, for hours.
+   */
+  public static final int MODELS_SEGMENT_BYTES = 64 * 1024 * 1024;
 
   private TopicSetup() {}
 
@@ -65,7 +74,8 @@ public final class TopicSetup {
       if (name.equals(topics.models())) {
         topic.configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES)));
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES),
+            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(MODELS_SEGMENT_BYTES)));
       } else if (name.equals(topics.checkpoints())) {
         topic.configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

@@ -48,6 +48,8 @@ class TopicSetupTest {
       assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
       assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
           .isEqualTo(String.valueOf(TopicSetup.MODELS_MAX_MESSAGE_BYTES));
+      assertThat(config.get(TopicConfig.SEGMENT_BYTES_CONFIG).value())
+          .isEqualTo(String.valueOf(64 * 1024 * 1024));
     }
     ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, topics.results());
     assertThat(kafka.admin().describeConfigs(List.of(results)).all().get().get(results)

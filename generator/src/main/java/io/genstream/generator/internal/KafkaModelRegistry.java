@@ -48,6 +48,11 @@ import reactor.util.retry.Retry;
  * <p>During catch-up, versions are only recorded (their bytes kept); once caught up, the newest
  * version of each model is loaded, then {@link #ready()} completes. After that a new version is
  * loaded first and added with its session, which is the atomic hot swap.
+ *
+ * <p>A tombstone (null value) removes its version, loaded or not; one for a version never seen
+ * (compaction may keep a tombstone longer than the record it deleted) changes nothing. Graph
+ * records {@code <model>/<version>/<graph>} and their tombstones are skipped: this registry
+ * serves a version's own graph only.
  */
 public final class KafkaModelRegistry implements ModelRegistry {
 
@@ -192,9 +197,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
     ConsumerRecord<String, byte[]> record = received.record();
     try {
       if (!PublishedModel.Key.parse(record.key()).isGenerator()) {
-        return; // another graph of a version (a VAE's encoder): not served yet
-      }
-      if (record.value() == null) {
+        // <model>/<version>/<graph> (e.g. a VAE's encoder): extra networks of a version that
+        // this registry does not serve; their tombstones go with the version's own.
+        log.debug("skipping graph record {} ({})", record.key(),
+            record.value() == null ? "tombstone" : record.value().length + " bytes");
+      } else if (record.value() == null) {
         removeVersion(record.key());
       } else {
         addVersion(PublishedModel.fromRecord(record), record.key());
