@@ -276,6 +276,53 @@ class TrainerServiceTest {
     assertThat(steps).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0);
   }
 
+  @Test
+  @Order(6)
+  void keepsTheNewestVersionsAndTombstonesTheRest() {
+    produce(images(100));
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "retained")
+        .topics(TOPICS).spec(TINY.with(Map.of("exportEvery", "1"))).samplesDir(samples)
+        .maxSteps(5).intraOpThreads(1).keepVersions(2).build();
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+      assertThat(service.summary().lastVersion()).isEqualTo(5);
+    }
+    Map<String, byte[]> latest = new java.util.HashMap<>();
+    readAll(TOPICS.models()).stream().filter(r -> r.key().startsWith("retained/"))
+        .forEach(r -> latest.put(r.key(), r.value()));
+    assertThat(latest.keySet()).containsExactlyInAnyOrder(
+        "retained/1", "retained/2", "retained/3", "retained/4", "retained/5");
+    assertThat(latest.get("retained/1")).isNull();
+    assertThat(latest.get("retained/2")).isNull();
+    assertThat(latest.get("retained/3")).isNull();
+    assertThat(latest.get("retained/4")).isNotNull();
+    assertThat(latest.get("retained/5")).isNotNull();
+  }
+
+  @Test
+  @Order(7)
+  void trainsAnUnconditionalDcganWhoseGraphTakesOnlyLatents() throws Exception {
+    produce(images(64));
+    ModelSpec dcgan = ModelSpec.defaults(ModelSpec.Family.DCGAN).with(Map.of(
+        "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
+        "exportEvery", "3"));
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "plain")
+        .topics(TOPICS).spec(dcgan).samplesDir(samples).maxSteps(3).intraOpThreads(1).build();
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+      assertThat(service.summary().lastMetrics()).containsKeys("dLoss", "gLoss");
+    }
+    PublishedModel model = readAll(TOPICS.models()).stream()
+        .filter(r -> r.key().equals("plain/1")).map(PublishedModel::fromRecord)
+        .findFirst().orElseThrow();
+    assertThat(model.manifest().family()).isEqualTo("dcgan");
+    assertThat(model.manifest().numClasses()).isZero();
+    assertThat(model.manifest().inputs()).containsOnlyKeys("z");
+    float[] images = OrtRun.run(model.onnx(),
+        Map.of("z", OrtRun.Input.of(new float[2 * 64], 2, 64))).get("image");
+    assertThat(images).hasSize(2 * 28 * 28);
+  }
+
   private static List<ProducerRecord<String, byte[]>> images(int count) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {

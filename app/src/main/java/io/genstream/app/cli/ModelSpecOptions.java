@@ -54,7 +54,17 @@ public final class ModelSpecOptions {
     lines.add("");
     lines.add("Model settings (--set NAME=VALUE or keys of a --spec file; cgan defaults shown):");
     for (String[] row : ModelSpec.defaults(Family.CGAN).describe()) {
-      lines.add(String.format("  %-26s %-13s %s", row[0], row[1], row[2]));
+      lines.add("  " + row[0] + " = " + row[1]);
+      // Wrapped here, indented under the name: picocli would wrap the footer flush left.
+      StringBuilder line = new StringBuilder("      ");
+      for (String word : row[2].split(" ")) {
+        if (line.length() + word.length() > 78) {
+          lines.add(line.toString().stripTrailing());
+          line = new StringBuilder("      ");
+        }
+        line.append(word).append(' ');
+      }
+      lines.add(line.toString().stripTrailing());
     }
     return lines.toArray(String[]::new);
   }
