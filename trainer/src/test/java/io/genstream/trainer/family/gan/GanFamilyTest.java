@@ -10,6 +10,7 @@ import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.ModelSpec.Family;
 import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.family.TrainingState;
+import io.genstream.trainer.testing.OnnxChecker;
 import io.genstream.trainer.testing.OrtRun;
 import io.genstream.trainer.testing.TestBatches;
 import java.util.ArrayList;
@@ -77,6 +78,19 @@ class GanFamilyTest {
       assertThat(steps).extracting(StepResult::step).containsExactly(1L, 2L, 3L);
       steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
       assertThat(exportParity(model, 5)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cgan", "dcgan"})
+  void exportedGeneratorsPassTheOnnxChecker(String family) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(OnnxChecker.available(),
+        "python3 with onnx is not installed (apt-get install python3-onnx)");
+    ModelSpec spec = tiny(Family.valueOf(family.toUpperCase()), "spectralNorm", "true",
+        "selfAttention", "true", "emaDecay", "0.9", "upsampling", "pixelshuffle");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      train(model, new TestBatches(spec, 9), 1);
+      OnnxChecker.check(model.export().generator().onnx());
     }
   }
 
