@@ -18,12 +18,14 @@ import io.genstream.trainer.family.ModelSpec.Objective;
  *   <li>relativistic average (RaGAN, Jolicoeur-Martineau): D {@code -log σ(r - f̄) - log(1-σ(f -
  *       r̄))}, G the same with real and fake swapped
  * </ul>
+ *
+ * <p>Public so that other families can add an adversarial term (frame prediction).
  */
-final class GanLosses {
+public final class GanLosses {
 
   private GanLosses() {}
 
-  static NDArray discriminator(Objective objective, NDArray r, NDArray f, float smoothing) {
+  public static NDArray discriminator(Objective objective, NDArray r, NDArray f, float smoothing) {
     return switch (objective) {
       case NONSATURATING -> bce(r, 1 - smoothing).add(Activation.softPlus(f).mean());
       case LSGAN -> r.sub(1 - smoothing).square().mean().mul(0.5f)
@@ -39,7 +41,7 @@ final class GanLosses {
   /**
    * @param r real scores from the (frozen) discriminator, without gradient; only RaGAN reads it
    */
-  static NDArray generator(Objective objective, NDArray f, NDArray r) {
+  public static NDArray generator(Objective objective, NDArray f, NDArray r) {
     return switch (objective) {
       case NONSATURATING -> Activation.softPlus(f.neg()).mean();
       case LSGAN -> f.sub(1).square().mean().mul(0.5f);
@@ -50,12 +52,12 @@ final class GanLosses {
   }
 
   /** Whether the generator's loss needs the real images' scores. */
-  static boolean generatorNeedsRealScores(Objective objective) {
+  public static boolean generatorNeedsRealScores(Objective objective) {
     return objective == Objective.RAGAN;
   }
 
   /** Scores as the progress line shows them: probabilities where D is a classifier. */
-  static float meanScore(Objective objective, NDArray scores) {
+  public static float meanScore(Objective objective, NDArray scores) {
     return switch (objective) {
       case NONSATURATING, RAGAN -> Activation.sigmoid(scores).mean().getFloat();
       default -> scores.mean().getFloat();
