@@ -323,6 +323,23 @@ class TrainerServiceTest {
     assertThat(images).hasSize(2 * 28 * 28);
   }
 
+  @Test
+  @Order(8)
+  void trainsAVaeAndPublishesItsEncoderBesideTheDecoder() throws Exception {
+    produce(images(640));
+    ModelSpec vae = ModelSpec.defaults(ModelSpec.Family.VAE).with(Map.of(
+        "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
+        "exportEvery", "40"));
+    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "variational")
+        .topics(TOPICS).spec(vae).samplesDir(samples).maxSteps(40).logEveryNSteps(5)
+        .intraOpThreads(1).build();
+    try (TrainerService service = new TrainerService(options, progress::add).start()) {
+      service.completion().block(Duration.ofSeconds(90));
+    }
+    progress.forEach(p -> System.out.println("VAESTEP " + p.step() + " " + p.metrics()));
+  }
+
   private static List<ProducerRecord<String, byte[]>> images(int count) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {

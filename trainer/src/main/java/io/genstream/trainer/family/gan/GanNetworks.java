@@ -32,7 +32,7 @@ import java.util.Map;
  * <p>Generator (DCGAN guidelines: no pooling, BatchNorm and ReLU inside, tanh out): {@code z}
  * (and the label's embedding, conditional) → linear → {@code [w0, b, b]} → BN → ReLU → per stage
  * ×2 upsampling (nearest or bilinear + 3×3 conv, or conv + pixel shuffle) → BN → ReLU, the last
- * stage to the image's channels → tanh.
+ * stage to the image's channels → tanh. As a VAE's decoder, the same without BatchNorm.
  *
  * <p>Discriminator: per stage a 4×4 stride-2 convolution (optionally spectrally normalised),
  * BatchNorm after the first for dcgan (not with spectral normalisation or a gradient penalty,
@@ -67,9 +67,12 @@ public final class GanNetworks {
       layers.add(new LabelEmbedding("embedding", LABEL, spec.numClasses(), spec.embeddingDim()));
       in += spec.embeddingDim();
     }
+    boolean batchNorm = generatorHasBatchNorm(spec);
     layers.add(new Linear("fc", in, w.get(0) * b * b));
     layers.add(new Reshape(w.get(0), b, b));
-    layers.add(new BatchNorm("bn0", w.get(0)));
+    if (batchNorm) {
+      layers.add(new BatchNorm("bn0", w.get(0)));
+    }
     layers.add(Activation.relu());
     int k = w.size();
     for (int i = 1; i <= k; i++) {
@@ -90,7 +93,9 @@ public final class GanNetworks {
         }
       }
       if (i < k) {
-        layers.add(new BatchNorm("bn" + i, out));
+        if (batchNorm) {
+          layers.add(new BatchNorm("bn" + i, out));
+        }
         layers.add(Activation.relu());
         if (i == 1 && spec.selfAttention()) {
           layers.add(new SelfAttention("attention", out));
@@ -99,6 +104,16 @@ public final class GanNetworks {
     }
     layers.add(Activation.tanh());
     return new Sequential(layers);
+  }
+
+  /**
+   * Whether the generator normalises with BatchNorm: yes for the GANs (DCGAN guidelines), not as
+   * a VAE's decoder. Batch statistics make the decoder blind to the scale of z and divide its
+   * gradient by the batch's spread, so a posterior that briefly collapses gets an enormous kick
+   * (measured in the demo: the KL term went from 20 to 10^12 within 30 steps).
+   */
+  public static boolean generatorHasBatchNorm(ModelSpec spec) {
+    return spec.family() != Family.VAE;
   }
 
   /** {@code float [N, C, H, W]}. */
