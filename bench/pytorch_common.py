@@ -91,7 +91,7 @@ class Generator(Params):
     except in the last) -> tanh."""
 
     def __init__(self, gen, latent, classes=0, embed=EMBED, widths=G_WIDTHS, base=BASE,
-                 channels=CHANNELS):
+                 channels=CHANNELS, batch_norm=True):
         super().__init__(gen)
         self.classes = classes
         self.widths = widths
@@ -102,7 +102,8 @@ class Generator(Params):
             fan_in += embed
         self.fc_w = self.normal(0, 0.02, widths[0] * base * base, fan_in)
         self.fc_b = self.const(0, widths[0] * base * base)
-        self.bn = [BatchNorm(self, widths[0])]
+        # As a VAE's decoder the generator has no BatchNorm (GanNetworks.generatorHasBatchNorm).
+        self.bn = [BatchNorm(self, widths[0]) if batch_norm else None]
         self.convs = []
         k = len(widths)
         for i in range(1, k + 1):
@@ -110,7 +111,7 @@ class Generator(Params):
             self.convs.append((self.normal(0, 0.02, out, widths[i - 1], 3, 3),
                                self.const(0, out)))
             if i < k:
-                self.bn.append(BatchNorm(self, out))
+                self.bn.append(BatchNorm(self, out) if batch_norm else None)
 
     def __call__(self, z, y_onehot=None, training=True):
         n = z.shape[0]
@@ -119,14 +120,14 @@ class Generator(Params):
             x = torch.cat((x, y_onehot.matmul(self.embedding)), 1)
         x = F.linear(x, self.fc_w, self.fc_b)
         x = x.reshape(n, self.widths[0], self.base, self.base)
-        x = F.relu(self.bn[0](x, training))
+        x = F.relu(self.bn[0](x, training) if self.bn[0] else x)
         k = len(self.convs)
         for i, (w, b) in enumerate(self.convs, 1):
             h = x.shape[2]
             x = F.interpolate(x, size=(2 * h, 2 * h), mode="nearest")
             x = F.conv2d(x, w, b, stride=1, padding=1)
             if i < k:
-                x = F.relu(self.bn[i](x, training))
+                x = F.relu(self.bn[i](x, training) if self.bn[i] else x)
         return torch.tanh(x)
 
 

@@ -35,7 +35,7 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     torch.manual_seed(args.seed)
     encoder = common.Discriminator(gen, classes=0, batch_norm=False, outputs=2 * LATENT)
-    decoder = common.Generator(gen, LATENT)
+    decoder = common.Generator(gen, LATENT, batch_norm=False)
     opt = common.adam(encoder.parameters() + decoder.parameters(), LR, BETAS)
     n = args.batch
     pool = common.random_pool(gen, args, 0)

@@ -6,30 +6,25 @@ import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
-import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
-import io.genstream.core.messages.Json;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
-import io.genstream.trainer.nn.Engine;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
+import io.genstream.trainer.nn.Engine;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -101,6 +96,7 @@ public final class TrainerService implements AutoCloseable {
   private volatile ModelFamily model;
   private final VersionExporter exporter;
   private final VersionRetention retention;
+  private final VersionPublisher publisher;
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
@@ -148,6 +144,7 @@ public final class TrainerService implements AutoCloseable {
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
     this.retention = new VersionRetention(sender, options.topics().models(), options.modelName(),
         options.keepVersions(), options.pinnedVersions(), () -> 0L);
+    this.publisher = new VersionPublisher(options, sender, retention);
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
     try {
       this.model = ModelFamily.create(spec, null);
@@ -351,45 +348,25 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /**
-   * Sends the version, then its training event and checkpoint, and waits for the broker's
-   * acks. The sends run to their end even if the pipeline is cancelled meanwhile, since a
-   * record handed to the producer may land anyway; {@link #finish()} waits for them, so the
-   * summary and the next version's parent always match what is on the topic.
+   * Publishes the version (see {@link VersionPublisher}) and waits for the broker's acks. The
+   * sends run to their end even if the pipeline is cancelled meanwhile, since a record handed to
+   * the producer may land anyway; {@link #finish()} waits for them, so the summary and the next
+   * version's parent always match what is on the topic.
    */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
     VersionExport export = outcome.export();
     if (export == null) {
       return Mono.just(outcome);
     }
-    // Extra graphs (a VAE's encoder) first, so a version is complete once its generator is out.
-    CompletableFuture<Void> sent = Flux.fromIterable(export.extraGraphs())
-        .concatMap(sender::send)
-        .then(sender.send(export.model().toRecord(options.topics().models(), SOURCE)))
-        .doOnSuccess(metadata -> published(export, outcome.progress()))
-        .then(sender.send(trainingEvent(outcome)))
-        .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(), SOURCE))
-            // The version is out; without its checkpoint a restart resumes from an older one.
-            .onErrorResume(e -> {
-              log.warn("checkpoint of {} v{} not published: {}", options.modelName(),
-                  export.checkpoint().version(), e.toString());
-              return Mono.empty();
-            }))
-        .then(Mono.defer(() -> retention.published(export.version(), export.keys()))
-            // Versions not deleted now are tried again after the next publish.
-            .onErrorResume(e -> {
-              log.warn("retention of {} after v{} failed: {}", options.modelName(),
-                  export.version(), e.toString());
-              return Mono.empty();
-            }))
-        .then()
-        .toFuture();
+    CompletableFuture<Void> sent = publisher.publish(export, this::published).toFuture();
     synchronized (this) {
       publishing = sent;
     }
     return Mono.fromFuture(sent, true).thenReturn(outcome);
   }
 
-  private void published(VersionExport export, TrainingProgress progress) {
+  private void published(VersionExport export) {
+    TrainingProgress progress = export.progress();
     ModelManifest manifest = export.model().manifest();
     synchronized (this) {
       versionsPublished++;
@@ -407,90 +384,37 @@ public final class TrainerService implements AutoCloseable {
 
   // ---- helpers ----
 
-  /** On the training thread, before the first step. */
+  /** On the training thread, before the first step: resume, learn the versions to retain. */
   private void prepare() {
     if (options.intraOpThreads() > 0) {
       Engine.setIntraOpThreads(options.intraOpThreads());
     }
-    long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
-        options.modelName(), CLOSE_TIMEOUT);
-    Optional<TrainerCheckpoint> checkpoint;
-    try {
-      checkpoint = TrainerCheckpoint.latest(options.bootstrapServers(),
-          options.topics().checkpoints(), options.modelName(), CLOSE_TIMEOUT);
-    } catch (IllegalArgumentException e) {
-      throw unusableCheckpoint("cannot be read (" + e.getMessage() + ")", e);
+    ResumePoint resume = ResumePoint.find(options, CLOSE_TIMEOUT);
+    if (resume.model() != null) {
+      model.close();
+      model = resume.model();
+      TrainerCheckpoint checkpoint = resume.checkpoint();
+      meter.resumeAfter(checkpoint.imagesSeen());
+      synchronized (this) {
+        lastPublishedVersion = checkpoint.version();
+        lastPublishedStep = checkpoint.state().steps();
+        steps = checkpoint.state().steps();
+        firstStep = checkpoint.state().steps();
+        imagesTrained = checkpoint.imagesSeen();
+      }
     }
-    long resumedVersion = checkpoint.map(this::restore).orElse(0L);
+    synchronized (this) {
+      nextVersion = resume.nextVersion();
+    }
     List<Long> kept = retention.learnExisting(options.bootstrapServers(), CLOSE_TIMEOUT);
-    if (!kept.isEmpty()) {
-      log.info("trainer {}: {} versions on {} (keeping the newest {}{})", options.modelName(),
-          kept.size(), options.topics().models(), options.keepVersions(),
-          options.pinnedVersions().isEmpty() ? "" : " and pinned " + options.pinnedVersions());
-    }
-    synchronized (this) {
-      nextVersion = Math.max(highest, resumedVersion) + 1;
-    }
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
-            + "version v{}, consuming {} as {}", options.modelName(), spec.family().id(),
-        spec.sha256().substring(0, 12), model.parameterCounts(), Engine.intraOpThreads(),
-        resumedVersion == 0 ? "fresh weights (no checkpoint)"
-            : "resumed from v" + resumedVersion + " at step " + model.steps(),
-        Math.max(highest, resumedVersion) + 1, options.topics().images(), options.groupId());
-  }
-
-  private IllegalStateException unusableCheckpoint(String why, Exception cause) {
-    return new IllegalStateException("the checkpoint of " + options.modelName() + " on "
-        + options.topics().checkpoints() + " " + why + "; train under another model name, or "
-        + "delete the checkpoint (a tombstone for key '" + options.modelName() + "')", cause);
-  }
-
-  /** Replaces the fresh model by the checkpoint's; returns the version it continues. */
-  private long restore(TrainerCheckpoint checkpoint) {
-    ModelFamily restored;
-    try {
-      restored = ModelFamily.create(spec, checkpoint.state());
-    } catch (IllegalArgumentException e) {
-      throw unusableCheckpoint("v" + checkpoint.version() + " does not fit the configured model ("
-          + e.getMessage() + "; settings that differ: "
-          + checkpoint.state().spec().differences(spec) + ")", e);
-    }
-    if (!checkpoint.state().spec().equals(spec)) {
-      log.warn("trainer {}: resuming v{} under changed settings {}", options.modelName(),
-          checkpoint.version(), checkpoint.state().spec().differences(spec));
-    }
-    model.close();
-    model = restored;
-    meter.resumeAfter(checkpoint.imagesSeen());
-    synchronized (this) {
-      lastPublishedVersion = checkpoint.version();
-      lastPublishedStep = checkpoint.state().steps();
-      steps = checkpoint.state().steps();
-      firstStep = checkpoint.state().steps();
-      imagesTrained = checkpoint.imagesSeen();
-    }
-    return checkpoint.version();
-  }
-
-  private ProducerRecord<String, byte[]> trainingEvent(StepOutcome outcome) {
-    TrainingProgress p = outcome.progress();
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("model", options.modelName());
-    event.put("family", spec.family().id());
-    event.put("version", outcome.export().model().manifest().version());
-    event.put("step", p.step());
-    event.put("imagesSeen", p.imagesSeen());
-    event.put("imagesPerSecond", p.imagesPerSecond());
-    event.put("dutyCycle", p.dutyCycle());
-    event.put("metrics", p.metrics());
-    if (outcome.export().grid() != null) {
-      event.put("sampleGrid", outcome.export().grid().toString());
-    }
-    Headers headers = CloudEvents.headers(CloudEvents.TYPE_TRAINING, SOURCE, "application/json");
-    CloudEvents.header(headers, "model", options.modelName());
-    CloudEvents.header(headers, "modelversion", outcome.export().model().manifest().version());
-    return new ProducerRecord<>(options.topics().training(), null, options.modelName(),
-        Json.write(event).getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+            + "version v{}, {} versions on {} (keeping {}), consuming {} as {}",
+        options.modelName(), spec.family().id(), spec.sha256().substring(0, 12),
+        model.parameterCounts(), Engine.intraOpThreads(),
+        resume.checkpoint() == null ? "fresh weights (no checkpoint)"
+            : "resumed from v" + resume.checkpoint().version() + " at step " + model.steps(),
+        resume.nextVersion(), kept.size(), options.topics().models(), options.keepVersions(),
+        options.topics().images(), options.groupId());
   }
 
   private synchronized void recordProgress(TrainingProgress progress) {
