@@ -66,7 +66,8 @@ import java.util.Random;
  *
  * <p><b>Settings.</b> The discriminator honours {@code discriminatorWidths}, {@code
  * spectralNorm}, {@code minibatchStddev}, {@code labelSmoothing} and {@code clip} (wgan) as in
- * the GAN families; {@code objective wgan-gp} with {@code adversarial > 0} is refused as there.
+ * the GAN families; {@code objective wgan-gp} with {@code adversarial > 0} is refused (not built
+ * for this family yet).
  * Not used: {@code latentDim}, {@code embeddingDim}, {@code upsampling} (always nearest), {@code
  * nCritic} (D is updated once per step, on the step's clips), {@code featureMatching}, {@code
  * modeSeeking}, {@code klWeight}, and {@code batchNormCalibration}: there is no latent to draw
@@ -99,7 +100,8 @@ public final class FramePredictionFamily implements ModelFamily {
           + spec.family().id());
     }
     if (spec.adversarial() > 0 && spec.objective() == Objective.WGAN_GP) {
-      throw new UnsupportedOperationException("objective wgan-gp is not built yet");
+      throw new UnsupportedOperationException("objective wgan-gp is not supported for "
+          + "framepred's adversarial term yet; use hinge, lsgan, wgan, ragan or nonsaturating");
     }
     this.spec = spec;
     this.k = spec.contextFrames();

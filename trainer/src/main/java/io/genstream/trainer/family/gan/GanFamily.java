@@ -65,9 +65,6 @@ public final class GanFamily implements ModelFamily {
       discriminator = new TrainedNetwork("discriminator", d, manager, init, spec,
           spec.discriminatorLearningRate(), 0f);
       separateRealAndFake = GanNetworks.discriminatorHasBatchNorm(spec);
-      if (spec.objective() == Objective.WGAN_GP) {
-        throw new UnsupportedOperationException("objective wgan-gp is not built yet");
-      }
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -128,6 +125,12 @@ public final class GanFamily implements ModelFamily {
         scores = scores(real, realY, fake.stopGradient(), fakeY);
         NDArray loss = GanLosses.discriminator(objective, scores.real(), scores.fake(),
             spec.labelSmoothing());
+        if (objective == Objective.WGAN_GP) {
+          // Interpolates between real and fake images are scored with the real images' labels.
+          NDArray labels = realY;
+          loss = loss.add(GradientPenalty.penalty(x -> score(x, labels), real,
+              fake.stopGradient(), random, spec.gradientPenalty()));
+        }
         autograd.backward(loss);
         discriminator.update(); // also zeroes D's gradients
         if (objective == Objective.WGAN) {

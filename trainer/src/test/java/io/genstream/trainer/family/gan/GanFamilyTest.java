@@ -68,7 +68,7 @@ class GanFamilyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"nonsaturating", "lsgan", "hinge", "wgan", "ragan"})
+  @ValueSource(strings = {"nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp", "ragan"})
   void everyObjectiveTrainsAndExportsWhatItComputes(String objective) throws Exception {
     ModelSpec spec = tiny(Family.CGAN, "objective", objective,
         "nCritic", objective.equals("wgan") ? "2" : "1",
@@ -92,6 +92,25 @@ class GanFamilyTest {
       train(model, new TestBatches(spec, 9), 1);
       OnnxChecker.check(model.export().generator().onnx());
     }
+  }
+
+  @Test
+  void wganGpKeepsNativeMemoryFlatAndGivesTheCriticAPenaltyGradient() {
+    ModelSpec spec = tiny(Family.DCGAN, "objective", "wgan-gp", "nCritic", "2",
+        "beta1", "0", "beta2", "0.9");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      TestBatches data = new TestBatches(spec, 10);
+      train(model, data, 3);
+      int before = model.nativeArrayCount();
+      List<StepResult> steps = train(model, data, 20);
+      assertThat(model.nativeArrayCount()).isEqualTo(before);
+      steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
+    }
+    // With the penalty's weight at 0 the critic's loss is plain WGAN: the penalty term counts.
+    ModelSpec noPenalty = spec.with(Map.of("gradientPenalty", "0"));
+    float withPenalty = losses(spec).get(0).get("dLoss");
+    float without = losses(noPenalty).get(0).get("dLoss");
+    assertThat(withPenalty).isGreaterThan(without);
   }
 
   @Test
