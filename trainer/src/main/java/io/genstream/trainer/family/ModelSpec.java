@@ -190,8 +190,9 @@ public record ModelSpec(
     return switch (family) {
       case CGAN -> cgan;
       case DCGAN -> cgan.with(Map.of("family", "dcgan", "numClasses", "0"));
+      // 5e-4: at 1e-3 a demo run's KL term ran away (it did not in a single-thread test).
       case VAE -> cgan.with(Map.of("family", "vae", "numClasses", "0", "latentDim", "16",
-          "generatorLearningRate", "0.001", "beta1", "0.9", "batchNormCalibration", "0"));
+          "generatorLearningRate", "0.0005", "beta1", "0.9", "batchNormCalibration", "0"));
       case FRAMEPRED -> cgan.with(Map.of("family", "framepred", "numClasses", "0",
           "generatorWidths", "64,64", "discriminatorWidths", "32,64",
           "generatorLearningRate", "0.001", "beta1", "0.9", "batchNormCalibration", "0"));

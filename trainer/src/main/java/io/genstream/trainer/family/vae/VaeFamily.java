@@ -77,6 +77,8 @@ public final class VaeFamily implements ModelFamily {
   /** Names of the encoder's outputs. */
   public static final String MU = "mu";
   public static final String LOGVAR = "logvar";
+  /** Training clamps logvar to ±this (std between e^-5 and e^5); the encoder exports it raw. */
+  static final float LOGVAR_LIMIT = 10f;
 
   private final ModelSpec spec;
   private final NDManager manager;
@@ -163,7 +165,9 @@ public final class VaeFamily implements ModelFamily {
 
       NDList posterior = encoder.network().forwardOutputs(encoder.training(side), x);
       NDArray mu = posterior.get(0); // [N, L]
-      NDArray logvar = posterior.get(1); // [N, L]
+      // Clamped so exp(logvar) cannot overflow: one bad step of the encoder must not turn the
+      // whole model into NaN (a demo run did, at step 98).
+      NDArray logvar = posterior.get(1).clip(-LOGVAR_LIMIT, LOGVAR_LIMIT); // [N, L]
       NDArray eps = scope.create(Latents.gaussian(random, n * latent), new Shape(n, latent));
       NDArray z = mu.add(logvar.mul(0.5f).exp().mul(eps)); // reparameterisation
       NDArray reconstruction = decoder.network().forward(decoder.training(side), z);
