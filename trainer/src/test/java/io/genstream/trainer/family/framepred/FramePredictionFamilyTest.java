@@ -186,6 +186,17 @@ class FramePredictionFamilyTest {
   }
 
   @Test
+  void theExportedGraphPassesTheOnnxChecker() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.genstream.trainer.testing.OnnxChecker.available(),
+        "python3 with onnx is not installed (apt-get install python3-onnx)");
+    ModelSpec spec = tiny("emaDecay", "0.9", "generatorWidths", "8,8", "batchSize", "4");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      io.genstream.trainer.testing.OnnxChecker.check(model.export().generator().onnx());
+    }
+  }
+
+  @Test
   void rolloutFeedsPredictionsBackAndStartsWithPredict() {
     ModelSpec spec = tiny("generatorWidths", "8,8", "batchSize", "4");
     try (FramePredictionFamily model = new FramePredictionFamily(spec)) {
