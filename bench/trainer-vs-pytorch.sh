@@ -104,6 +104,20 @@ median() { sort -g | awk '{ v[NR] = $1 } END {
   else printf "%.4g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "== $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')"
+# Debian's torch calls the system libblas.so.3, the slow reference BLAS unless an optimised one
+# is installed; a fair comparison gives it OpenBLAS. Unpacked (not installed) into a cache
+# directory, so the machine's own BLAS choice is left alone.
+if [[ -z "${PYTHON_LD_LIBRARY_PATH:-}" ]]; then
+  OPENBLAS_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/genstream-bench/openblas
+  OPENBLAS_LIB=$OPENBLAS_DIR/usr/lib/x86_64-linux-gnu/openblas-pthread
+  if [[ ! -f "$OPENBLAS_LIB/libblas.so.3" ]]; then
+    echo "== fetching libopenblas0-pthread for the PyTorch runs (apt-get download + dpkg -x)"
+    ( mkdir -p "$OPENBLAS_DIR" && cd "$OPENBLAS_DIR" && apt-get download libopenblas0-pthread \
+        >/dev/null 2>&1 && dpkg -x libopenblas0-pthread_*.deb . ) ||
+      echo "== could not fetch OpenBLAS: PyTorch runs on the system BLAS" >&2
+  fi
+  [[ -f "$OPENBLAS_LIB/libblas.so.3" ]] && PYTHON_LD_LIBRARY_PATH=$OPENBLAS_LIB
+fi
 echo "== python: $PYTHON, torch $("$PYTHON" -c 'import torch; print(torch.__version__)')," \
   "PYTHON_LD_LIBRARY_PATH=${PYTHON_LD_LIBRARY_PATH:-(none: the system libblas.so.3)}"
 echo "== families=[$FAMILIES] rounds=$ROUNDS threads=[$THREADS] warmup=$WARMUP steps=$STEPS" \

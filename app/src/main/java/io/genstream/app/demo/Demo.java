@@ -134,7 +134,8 @@ public final class Demo {
     int round = requestRounds.incrementAndGet();
     return Flux.range(0, 10)
         .concatMap(digit -> {
-          String requestId = "demo-" + round + "-digit" + digit;
+          String requestId = "demo-" + round + (config.spec().conditional() ? "-digit" : "-set")
+              + digit;
           GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
               config.count(), config.seed() * 1_000_003L + round * 10L + digit,
               config.spec().conditional() ? digit : null);
@@ -144,7 +145,9 @@ public final class Demo {
               .onErrorComplete();
         })
         .then(Mono.fromRunnable(() ->
-            log.info("Requested {} images of each digit 0-9 (round {})", config.count(), round)));
+            log.info(config.spec().conditional()
+                ? "Requested {} images of each digit 0-9 (round {})"
+                : "Requested 10 sets of {} images (round {})", config.count(), round)));
   }
 
   private synchronized void recordSent(String requestId) {
