@@ -11,6 +11,7 @@ import io.genstream.core.latent.Latents;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.FamilySupport;
+import io.genstream.trainer.family.LatentGenerator;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.ModelSpec.Objective;
@@ -44,6 +45,7 @@ public final class GanFamily implements ModelFamily {
   private final ModelSpec spec;
   private final NDManager manager;
   private final TrainedNetwork generator;
+  private final LatentGenerator sampling;
   private final TrainedNetwork discriminator;
   private final Layer trunk;
   private final Layer head;
@@ -58,6 +60,7 @@ public final class GanFamily implements ModelFamily {
       Random init = new Random(spec.seed());
       generator = new TrainedNetwork("generator", GanNetworks.generator(spec), manager, init,
           spec, spec.generatorLearningRate(), spec.emaDecay());
+      sampling = new LatentGenerator(spec, manager, generator);
       Network d = GanNetworks.discriminator(spec, spec.channels());
       List<Layer> parts = ((Sequential) d.body()).layers();
       trunk = parts.get(0);
@@ -236,7 +239,7 @@ public final class GanFamily implements ModelFamily {
     ensureOpen();
     ParameterStore weights = generator.exportedWeights();
     if (spec.batchNormCalibration() > 0) {
-      recalibrateBatchNorm(weights, spec.batchNormCalibration());
+      sampling.recalibrateBatchNorm(spec.batchNormCalibration(), steps);
     }
     Network network = generator.network();
     byte[] onnx = network.export(weights.snapshot());
@@ -244,58 +247,10 @@ public final class GanFamily implements ModelFamily {
         network.outputs())));
   }
 
-  /**
-   * Recomputes the generator's BatchNorm running statistics as the exact average over
-   * {@code batches} training-mode passes on fresh latents and labels. The running averages
-   * lag behind a generator that changes every step; recomputed for the exported weights, the
-   * inference-mode samples match what the generator does in training mode. Its own random
-   * stream, so training's course does not change.
-   */
-  private void recalibrateBatchNorm(ParameterStore weights, int batches) {
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    Random random = new Random(spec.seed() * 31 + steps);
-    int n = spec.batchSize();
-    try {
-      for (int i = 1; i <= batches; i++) {
-        try (NDManager scope = manager.newSubManager()) {
-          NDArray z = scope.create(Latents.gaussian(random, n * spec.latentDim()),
-              new Shape(n, spec.latentDim()));
-          NDArray y = spec.conditional()
-              ? FamilySupport.oneHot(scope, fakeLabels(random, n), 0, n, spec.numClasses())
-              : null;
-          // DJL momentum m keeps m·old + (1-m)·batch; 1 - 1/i makes it the running mean of all
-          // i batches so far (the first replaces the old statistics).
-          Forward pass = Forward.training(weights::get, FamilySupport.labelInput(y))
-              .withBatchNormMomentum(1f - 1f / i);
-          generator.network().forward(pass, z);
-        }
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
-  }
-
   @Override
   public float[] sample(float[] latents, long[] labels) {
     ensureOpen();
-    int n = labels.length;
-    if (n < 1 || latents.length != n * spec.latentDim()) {
-      throw new IllegalArgumentException("expected " + n + " × " + spec.latentDim()
-          + " latent values for " + n + " labels, got " + latents.length);
-    }
-    int[] ints = FamilySupport.toInts(labels, spec.numClasses());
-    // Gradient recording is a per-thread PyTorch flag that defaults to on for new threads.
-    JniUtils.setGradMode(false);
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray z = scope.create(latents, new Shape(n, spec.latentDim()));
-      NDArray y = spec.conditional()
-          ? FamilySupport.oneHot(scope, ints, 0, n, spec.numClasses()) : null;
-      ParameterStore weights = generator.exportedWeights();
-      return generator.network()
-          .forward(Forward.inference(weights::get, FamilySupport.labelInput(y)), z)
-          .toFloatArray();
-    }
+    return sampling.sample(latents, labels);
   }
 
   @Override

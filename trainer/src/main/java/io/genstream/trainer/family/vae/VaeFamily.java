@@ -11,6 +11,7 @@ import io.genstream.core.messages.ModelManifest.TensorSpec;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.FamilySupport;
+import io.genstream.trainer.family.LatentGenerator;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
@@ -83,6 +84,7 @@ public final class VaeFamily implements ModelFamily {
   private final ModelSpec spec;
   private final NDManager manager;
   private final TrainedNetwork decoder;
+  private final LatentGenerator sampling;
   private final TrainedNetwork encoder;
   private long steps;
   private boolean closed;
@@ -95,6 +97,7 @@ public final class VaeFamily implements ModelFamily {
       float rate = spec.generatorLearningRate();
       decoder = new TrainedNetwork(Exported.GENERATOR, GanNetworks.generator(spec), manager,
           init, spec, rate, spec.emaDecay());
+      sampling = new LatentGenerator(spec, manager, decoder);
       encoder = new TrainedNetwork(ENCODER, encoder(spec), manager, init, spec, rate,
           spec.emaDecay());
     } catch (RuntimeException e) {
@@ -193,7 +196,7 @@ public final class VaeFamily implements ModelFamily {
     ensureOpen();
     ParameterStore decoderWeights = decoder.exportedWeights();
     if (spec.batchNormCalibration() > 0) {
-      recalibrateBatchNorm(decoderWeights, spec.batchNormCalibration());
+      sampling.recalibrateBatchNorm(spec.batchNormCalibration(), steps);
     }
     Network d = decoder.network();
     Network e = encoder.network();
@@ -204,61 +207,10 @@ public final class VaeFamily implements ModelFamily {
             e.outputs())));
   }
 
-  /**
-   * Recomputes the decoder's BatchNorm running statistics as the exact average over
-   * {@code batches} training-mode passes on prior latents (and uniform labels): what sampling
-   * feeds the exported decoder. Its own random stream, so training's course does not change.
-   */
-  private void recalibrateBatchNorm(ParameterStore weights, int batches) {
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    Random random = new Random(spec.seed() * 31 + steps);
-    int n = spec.batchSize();
-    try {
-      for (int i = 1; i <= batches; i++) {
-        try (NDManager scope = manager.newSubManager()) {
-          NDArray z = scope.create(Latents.gaussian(random, n * spec.latentDim()),
-              new Shape(n, spec.latentDim()));
-          NDArray y = null;
-          if (spec.conditional()) {
-            int[] labels = new int[n];
-            for (int j = 0; j < n; j++) {
-              labels[j] = random.nextInt(spec.numClasses());
-            }
-            y = FamilySupport.oneHot(scope, labels, 0, n, spec.numClasses());
-          }
-          // DJL momentum m keeps m·old + (1-m)·batch; 1 - 1/i makes it the running mean of all
-          // i batches so far (the first replaces the old statistics).
-          Forward pass = Forward.training(weights::get, FamilySupport.labelInput(y))
-              .withBatchNormMomentum(1f - 1f / i);
-          decoder.network().forward(pass, z);
-        }
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
-  }
-
   @Override
   public float[] sample(float[] latents, long[] labels) {
     ensureOpen();
-    int n = labels.length;
-    if (n < 1 || latents.length != n * spec.latentDim()) {
-      throw new IllegalArgumentException("expected " + n + " × " + spec.latentDim()
-          + " latent values for " + n + " labels, got " + latents.length);
-    }
-    int[] ints = FamilySupport.toInts(labels, spec.numClasses());
-    // Gradient recording is a per-thread PyTorch flag that defaults to on for new threads.
-    JniUtils.setGradMode(false);
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray z = scope.create(latents, new Shape(n, spec.latentDim()));
-      NDArray y = spec.conditional()
-          ? FamilySupport.oneHot(scope, ints, 0, n, spec.numClasses()) : null;
-      ParameterStore weights = decoder.exportedWeights();
-      return decoder.network()
-          .forward(Forward.inference(weights::get, FamilySupport.labelInput(y)), z)
-          .toFloatArray();
-    }
+    return sampling.sample(latents, labels);
   }
 
   /**
