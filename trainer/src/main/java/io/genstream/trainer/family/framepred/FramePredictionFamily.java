@@ -1,6 +1,5 @@
 package io.genstream.trainer.family.framepred;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.genstream.core.messages.ModelManifest.TensorSpec;
+import io.genstream.trainer.family.AbstractModelFamily;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.FamilySupport;
@@ -79,33 +79,20 @@ import java.util.Random;
  * context frames followed by {@link #rollout}'s predictions, one clip per row. See
  * {@link ModelFamily} for ownership, threading and determinism (a step draws no random numbers).
  */
-public final class FramePredictionFamily implements ModelFamily {
+public final class FramePredictionFamily extends AbstractModelFamily {
 
   /** The exported graph's input: past frames stacked on the channel axis. */
   public static final String FRAMES = "frames";
   /** The exported graph's output: the predicted next frame. */
   public static final String FRAME = "frame";
 
-  private final ModelSpec spec;
   private final int k;
-  private final NDManager manager;
   private final TrainedNetwork generator;
   private final TrainedNetwork discriminator; // null without an adversarial term
-  private long steps;
-  private boolean closed;
 
   public FramePredictionFamily(ModelSpec spec) {
-    if (spec.family() != ModelSpec.Family.FRAMEPRED) {
-      throw new IllegalArgumentException("FramePredictionFamily needs family framepred, got "
-          + spec.family().id());
-    }
-    if (spec.adversarial() > 0 && spec.objective() == Objective.WGAN_GP) {
-      throw new UnsupportedOperationException("objective wgan-gp is not supported for "
-          + "framepred's adversarial term yet; use hinge, lsgan, wgan, ragan or nonsaturating");
-    }
-    this.spec = spec;
+    super(supported(spec));
     this.k = spec.contextFrames();
-    this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
     try {
       Random init = new Random(spec.seed());
       generator = new TrainedNetwork("generator", predictor(spec), manager, init, spec,
@@ -118,6 +105,19 @@ public final class FramePredictionFamily implements ModelFamily {
       manager.close();
       throw e;
     }
+  }
+
+  /** Checked before any native memory is made. */
+  private static ModelSpec supported(ModelSpec spec) {
+    if (spec.family() != ModelSpec.Family.FRAMEPRED) {
+      throw new IllegalArgumentException("FramePredictionFamily needs family framepred, got "
+          + spec.family().id());
+    }
+    if (spec.adversarial() > 0 && spec.objective() == Objective.WGAN_GP) {
+      throw new UnsupportedOperationException("objective wgan-gp is not supported for "
+          + "framepred's adversarial term yet; use hinge, lsgan, wgan, ragan or nonsaturating");
+    }
+    return spec;
   }
 
   /** The predictor {@code frames [N, k·C, H, W] → frame [N, C, H, W]}; see the class comment. */
@@ -178,10 +178,6 @@ public final class FramePredictionFamily implements ModelFamily {
     return x.get(":, :, 1:, :").sub(x.get(":, :, :-1, :"));
   }
 
-  @Override
-  public ModelSpec spec() {
-    return spec;
-  }
 
   /** Clips per step: {@code batchSize}. */
   @Override
@@ -189,10 +185,6 @@ public final class FramePredictionFamily implements ModelFamily {
     return spec.batchSize();
   }
 
-  @Override
-  public long steps() {
-    return steps;
-  }
 
   @Override
   public StepResult step(Batch batch) {
@@ -403,23 +395,6 @@ public final class FramePredictionFamily implements ModelFamily {
     return counts;
   }
 
-  @Override
-  public int nativeArrayCount() {
-    ensureOpen();
-    return manager.getManagedArrays().size();
-  }
 
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      manager.close();
-    }
-  }
 
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("model is closed");
-    }
-  }
 }

@@ -1,6 +1,5 @@
 package io.genstream.trainer.family.gan;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.genstream.core.latent.Latents;
+import io.genstream.trainer.family.AbstractModelFamily;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.FamilySupport;
@@ -40,22 +40,17 @@ import java.util.Random;
  * The last critic update's fakes keep G's graph, so G's update reuses them instead of running G
  * again. See {@link ModelFamily} for ownership, threading and determinism.
  */
-public final class GanFamily implements ModelFamily {
+public final class GanFamily extends AbstractModelFamily {
 
-  private final ModelSpec spec;
-  private final NDManager manager;
   private final TrainedNetwork generator;
   private final LatentGenerator sampling;
   private final TrainedNetwork discriminator;
   private final Layer trunk;
   private final Layer head;
   private final boolean separateRealAndFake;
-  private long steps;
-  private boolean closed;
 
   public GanFamily(ModelSpec spec) {
-    this.spec = spec;
-    this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    super(spec);
     try {
       Random init = new Random(spec.seed());
       generator = new TrainedNetwork("generator", GanNetworks.generator(spec), manager, init,
@@ -74,20 +69,12 @@ public final class GanFamily implements ModelFamily {
     }
   }
 
-  @Override
-  public ModelSpec spec() {
-    return spec;
-  }
 
   @Override
   public int imagesPerStep() {
     return spec.batchSize() * spec.nCritic();
   }
 
-  @Override
-  public long steps() {
-    return steps;
-  }
 
   @Override
   public StepResult step(Batch batch) {
@@ -277,25 +264,8 @@ public final class GanFamily implements ModelFamily {
         "discriminator", discriminator.parameters().size());
   }
 
-  @Override
-  public int nativeArrayCount() {
-    ensureOpen();
-    return manager.getManagedArrays().size();
-  }
 
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      manager.close();
-    }
-  }
 
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("model is closed");
-    }
-  }
 
   private static float[] slice(float[] values, int from, int length) {
     if (from == 0 && length == values.length) {

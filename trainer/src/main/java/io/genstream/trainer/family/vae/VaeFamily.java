@@ -1,6 +1,5 @@
 package io.genstream.trainer.family.vae;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.genstream.core.latent.Latents;
 import io.genstream.core.messages.ModelManifest.TensorSpec;
+import io.genstream.trainer.family.AbstractModelFamily;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.FamilySupport;
@@ -71,7 +71,7 @@ import java.util.Random;
  *
  * <p>See {@link ModelFamily} for ownership, threading and determinism.
  */
-public final class VaeFamily implements ModelFamily {
+public final class VaeFamily extends AbstractModelFamily {
 
   /** Name of the encoder's network, exported graph and checkpoint part. */
   public static final String ENCODER = "encoder";
@@ -81,17 +81,12 @@ public final class VaeFamily implements ModelFamily {
   /** Training clamps logvar to ±this (std between e^-5 and e^5); the encoder exports it raw. */
   static final float LOGVAR_LIMIT = 10f;
 
-  private final ModelSpec spec;
-  private final NDManager manager;
   private final TrainedNetwork decoder;
   private final LatentGenerator sampling;
   private final TrainedNetwork encoder;
-  private long steps;
-  private boolean closed;
 
   public VaeFamily(ModelSpec spec) {
-    this.spec = spec;
-    this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    super(spec);
     try {
       Random init = new Random(spec.seed());
       float rate = spec.generatorLearningRate();
@@ -134,20 +129,12 @@ public final class VaeFamily implements ModelFamily {
     return new Network(ENCODER, inputs, new Sequential(layers), outputs);
   }
 
-  @Override
-  public ModelSpec spec() {
-    return spec;
-  }
 
   @Override
   public int imagesPerStep() {
     return spec.batchSize();
   }
 
-  @Override
-  public long steps() {
-    return steps;
-  }
 
   @Override
   public StepResult step(Batch batch) {
@@ -268,23 +255,6 @@ public final class VaeFamily implements ModelFamily {
     return counts;
   }
 
-  @Override
-  public int nativeArrayCount() {
-    ensureOpen();
-    return manager.getManagedArrays().size();
-  }
 
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      manager.close();
-    }
-  }
 
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("model is closed");
-    }
-  }
 }
