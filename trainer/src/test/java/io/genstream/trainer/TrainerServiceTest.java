@@ -337,7 +337,23 @@ class TrainerServiceTest {
     try (TrainerService service = new TrainerService(options, progress::add).start()) {
       service.completion().block(Duration.ofSeconds(90));
     }
-    progress.forEach(p -> System.out.println("VAESTEP " + p.step() + " " + p.metrics()));
+    assertThat(progress).hasSize(40);
+    assertThat(progress.get(39).metrics()).containsOnlyKeys("loss", "recon", "kl");
+    assertThat(progress.get(39).metric("recon")).isLessThan(progress.get(0).metric("recon"));
+
+    Map<String, ConsumerRecord<String, byte[]>> records = new java.util.HashMap<>();
+    readAll(TOPICS.models()).forEach(r -> records.put(r.key(), r));
+    PublishedModel decoder = PublishedModel.fromRecord(records.get("variational/1"));
+    ConsumerRecord<String, byte[]> encoder = records.get("variational/1/encoder");
+    assertThat(decoder.manifest().family()).isEqualTo("vae");
+    assertThat(decoder.manifest().graphs()).containsOnlyKeys("encoder");
+    assertThat(decoder.manifest().graphs().get("encoder").sha256())
+        .isEqualTo(PublishedModel.sha256(encoder.value()));
+    assertThat(CloudEvents.attribute(encoder.headers(), "graph")).hasValue("encoder");
+    Map<String, float[]> posterior = OrtRun.run(encoder.value(),
+        Map.of("image", OrtRun.Input.of(new float[2 * 784], 2, 1, 28, 28)));
+    assertThat(posterior.get("mu")).hasSize(2 * 16);
+    assertThat(posterior.get("logvar")).hasSize(2 * 16);
   }
 
   private static List<ProducerRecord<String, byte[]>> images(int count) {

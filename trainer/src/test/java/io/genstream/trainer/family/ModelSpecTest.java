@@ -1,0 +1,94 @@
+package io.genstream.trainer.family;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genstream.trainer.family.ModelSpec.Family;
+import io.genstream.trainer.family.ModelSpec.Objective;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelSpecTest {
+
+  @Test
+  void everyFamilyHasValidDefaults() {
+    for (Family family : Family.values()) {
+      ModelSpec spec = ModelSpec.defaults(family);
+      assertThat(spec.family()).isEqualTo(family);
+      assertThat(spec.stages()).isEqualTo(2);
+      assertThat(spec.baseSize()).isEqualTo(7);
+    }
+    assertThat(ModelSpec.defaults(Family.CGAN).conditional()).isTrue();
+    assertThat(ModelSpec.defaults(Family.DCGAN).conditional()).isFalse();
+  }
+
+  @Test
+  void settingsGivenAsTextOverrideTheDefaults() {
+    ModelSpec spec = ModelSpec.defaults(Family.CGAN).with(Map.of("objective", "wgan-gp",
+        "generatorWidths", "32, 16", "spectralNorm", "true", "emaDecay", "0.999", "seed", "7"));
+    assertThat(spec.objective()).isEqualTo(Objective.WGAN_GP);
+    assertThat(spec.generatorWidths()).containsExactly(32, 16);
+    assertThat(spec.spectralNorm()).isTrue();
+    assertThat(spec.emaDecay()).isEqualTo(0.999f);
+    assertThat(spec.seed()).isEqualTo(7L);
+  }
+
+  @Test
+  void badSettingsNameTheSettingAndTheValidChoices() {
+    ModelSpec spec = ModelSpec.defaults(Family.CGAN);
+    assertThatThrownBy(() -> spec.with(Map.of("objective", "wgan_gp2")))
+        .hasMessage("objective must be one of nonsaturating, lsgan, hinge, wgan, wgan-gp, ragan, "
+            + "got 'wgan_gp2'");
+    assertThatThrownBy(() -> spec.with(Map.of("learningRate", "0.1")))
+        .hasMessageStartingWith("unknown model setting 'learningRate'; settings are [family,");
+    assertThatThrownBy(() -> spec.with(Map.of("batchSize", "many")))
+        .hasMessage("batchSize must be a number, got 'many'");
+    assertThatThrownBy(() -> spec.with(Map.of("imageSize", "30")))
+        .hasMessageStartingWith("imageSize must be 16..128 and b·2^k");
+    assertThatThrownBy(() -> spec.with(Map.of("imageSize", "32")))
+        .hasMessageStartingWith("generatorWidths must be 3 widths for imageSize 32");
+    assertThatThrownBy(() -> spec.with(Map.of("family", "dcgan")))
+        .hasMessageStartingWith("numClasses must be 0 for family dcgan");
+  }
+
+  @Test
+  void readsYamlAndJsonFilesOverTheirFamilysDefaults(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("model.yaml");
+    Files.writeString(yaml, "family: dcgan\nimageSize: 32\ngeneratorWidths: [64, 32, 16]\n"
+        + "discriminatorWidths: [16, 32, 64]\nobjective: hinge\n");
+    ModelSpec fromYaml = ModelSpec.read(yaml);
+    assertThat(fromYaml.family()).isEqualTo(Family.DCGAN);
+    assertThat(fromYaml.stages()).isEqualTo(3);
+    assertThat(fromYaml.objective()).isEqualTo(Objective.HINGE);
+    assertThat(fromYaml.numClasses()).isZero(); // dcgan's default, not cgan's
+
+    Path json = dir.resolve("model.json");
+    Files.writeString(json, fromYaml.toJson());
+    assertThat(ModelSpec.read(json)).isEqualTo(fromYaml);
+
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"family\": \"vae\", \"klWeight\": -1}");
+    assertThatThrownBy(() -> ModelSpec.read(bad))
+        .hasMessageContaining("bad.json").hasMessageContaining("klWeight must be 0..100");
+  }
+
+  @Test
+  void theHashIdentifiesTheDefinitionAndDifferencesNameTheSettings() {
+    ModelSpec a = ModelSpec.defaults(Family.CGAN);
+    ModelSpec b = a.with(Map.of("generatorWidths", "64,32"));
+    assertThat(a.sha256()).isEqualTo(ModelSpec.defaults(Family.CGAN).sha256()).hasSize(64);
+    assertThat(b.sha256()).isNotEqualTo(a.sha256());
+    assertThat(b.differences(a)).containsOnlyKeys("generatorWidths");
+  }
+
+  @Test
+  void everySettingIsDocumented() {
+    List<String[]> rows = ModelSpec.defaults(Family.CGAN).describe();
+    assertThat(rows).extracting(row -> row[0]).containsExactlyElementsOf(ModelSpec.names());
+    assertThat(rows).allSatisfy(row -> assertThat(row[2]).isNotBlank());
+  }
+}
