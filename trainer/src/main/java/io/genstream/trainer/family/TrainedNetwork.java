@@ -48,10 +48,6 @@ public final class TrainedNetwork {
     return parameters;
   }
 
-  public Optimizer optimizer() {
-    return optimizer;
-  }
-
   /** The weights a version exports: the EMA copy if there is one, else the trained ones. */
   public ParameterStore exportedWeights() {
     return ema != null ? ema.weights() : parameters;

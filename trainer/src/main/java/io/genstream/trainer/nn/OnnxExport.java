@@ -67,11 +67,6 @@ public final class OnnxExport {
     return values;
   }
 
-  /** The declared shape of a parameter. */
-  public long[] shape(String name) {
-    return spec(name).shape();
-  }
-
   /** A new float constant named after {@code hint}. */
   public String constant(String hint, float[] values, long... shape) {
     return graph.initializer(unique(hint), values, shape);

@@ -109,11 +109,6 @@ public final class ParameterStore {
     }
   }
 
-  /** Copies every value of {@code other} (same declarations) into this store, in place. */
-  public void copyFrom(ParameterStore other) {
-    values.forEach((name, array) -> array.set(other.values.get(name).toFloatArray()));
-  }
-
   /** Number of trainable scalars. */
   public long size() {
     return trainable.values().stream().mapToLong(a -> a.getShape().size()).sum();
