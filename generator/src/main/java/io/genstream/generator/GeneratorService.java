@@ -8,6 +8,7 @@ import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.core.messages.LogSafe;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +43,7 @@ import reactor.util.retry.Retry;
  *       back-off (unacknowledged requests are then delivered again).
  *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
  *       service ({@code inferenceThreads} threads); Kafka threads only route.
+ *   <li><b>Logs</b> show request-derived text only through {@link LogSafe} (escaped, truncated).
  *   <li><b>Readiness.</b> Requests are not consumed before the model registry has caught up
  *       with the models topic (or its catch-up timeout passed).
  * </ul>
@@ -179,7 +181,7 @@ public final class GeneratorService implements AutoCloseable {
 
   private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     log.warn("dead-lettering request {}-{}@{}: {}", record.topic(), record.partition(),
-        record.offset(), reason);
+        record.offset(), LogSafe.text(reason));
     return sender.send(DeadLetter.of(record, reason, options.topics().deadLetter(), SOURCE))
         .doOnSuccess(metadata -> deadLettered.incrementAndGet())
         .then();
@@ -188,8 +190,8 @@ public final class GeneratorService implements AutoCloseable {
   private void served(GenerationRequest request, List<GeneratedImage> images, long startNanos) {
     requestsServed.incrementAndGet();
     imagesGenerated.addAndGet(images.size());
-    log.info("served request {} model={} version={} count={} in {} ms", request.requestId(),
-        request.model(), images.isEmpty() ? "?" : images.get(0).version(), images.size(),
+    log.info("served request {} model={} version={} count={} in {} ms",
+        LogSafe.text(request.requestId()), LogSafe.text(request.model()), images.isEmpty() ? "?" : images.get(0).version(), images.size(),
         (System.nanoTime() - startNanos) / 1_000_000);
   }
 
