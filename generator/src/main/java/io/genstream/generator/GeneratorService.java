@@ -9,11 +9,16 @@ import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.LogSafe;
+import io.genstream.core.messages.RequestParser;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -68,6 +73,7 @@ public final class GeneratorService implements AutoCloseable {
   private final KafkaSender<String, byte[]> sender;
   private final Scheduler inference;
   private final ImageGeneration generation;
+  private final RequestParser requestParser;
   private final AtomicLong requestsServed = new AtomicLong();
   private final AtomicLong imagesGenerated = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
@@ -85,6 +91,7 @@ public final class GeneratorService implements AutoCloseable {
     this.inference = Schedulers.newBoundedElastic(
         options.inferenceThreads(), 4 * options.inferenceThreads(), "genstream-inference", 60, true);
     this.generation = new ImageGeneration(registry, options.maxCount());
+    this.requestParser = options.requestParser();
   }
 
   /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
@@ -148,7 +155,8 @@ public final class GeneratorService implements AutoCloseable {
 
   private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
     try {
-      return GenerationRequest.parse(record.value());
+      return requestParser.parse(record.value(), UUID.randomUUID().toString(),
+          UUID.randomUUID().getMostSignificantBits() >>> 1);
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
       throw new Rejected(e.getMessage());
@@ -172,11 +180,40 @@ public final class GeneratorService implements AutoCloseable {
         .subscribeOn(inference);
   }
 
-  /** Sends every result; completes once the broker acknowledged them all. */
+  /**
+   * Sends every result, once all of them are known to fit {@code maxResultBytes}; completes
+   * once the broker acknowledged them all.
+   */
   private Mono<List<GeneratedImage>> publish(List<GeneratedImage> images) {
-    return Flux.fromIterable(images)
-        .flatMap(image -> sender.send(image.toRecord(options.topics().results(), SOURCE)))
+    return Mono.fromCallable(() -> resultRecords(images))
+        .flatMapMany(Flux::fromIterable)
+        .flatMap(sender::send)
         .then(Mono.just(images));
+  }
+
+  private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images) {
+    List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>(images.size());
+    for (GeneratedImage image : images) {
+      ProducerRecord<String, byte[]> record = image.toRecord(options.topics().results(), SOURCE);
+      long size = serializedSize(record);
+      if (size > options.maxResultBytes()) {
+        throw new Rejected("result record of " + size + " bytes (image " + image.index()
+            + ") exceeds maxResultBytes " + options.maxResultBytes());
+      }
+      records.add(record);
+    }
+    return records;
+  }
+
+  /** Key, value and headers: what a record weighs before the producer's batch overhead. */
+  private static long serializedSize(ProducerRecord<String, byte[]> record) {
+    long size = record.value() == null ? 0 : record.value().length;
+    size += record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+    for (Header header : record.headers()) {
+      size += header.key().getBytes(StandardCharsets.UTF_8).length
+          + (header.value() == null ? 0 : header.value().length);
+    }
+    return size;
   }
 
   private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

@@ -14,6 +14,7 @@ import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.core.messages.RequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -183,6 +185,53 @@ class GeneratorServiceTest {
   }
 
   @Test
+  void deadLettersDuplicateKeysInsteadOfTakingTheLast() {
+    startService();
+
+    request("{\"requestId\": \"dup\", \"model\": \"digits\", \"seed\": 1, \"seed\": 2}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"seed\": 1}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("duplicate key in request").contains("'seed'");
+  }
+
+  @Test
+  void deadLettersRequestsOverTheLimitsBeforeAnyWork() {
+    startService(options -> options.withLimits(200, 16, GeneratorOptions.DEFAULT_MAX_RESULT_BYTES));
+
+    String big = "{\"model\": \"digits\", \"pad\": \"" + "x".repeat(300) + "\"}";
+    request(big);
+    request("{\"model\": \"" + "m".repeat(17) + "\"}");
+    request("{\"requestId\": \"" + "r".repeat(100) + "\", \"model\": \"digits\"}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\"}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<String> reasons = read(topics.deadLetter(), 3).stream().map(DeadLetter::reason).toList();
+    assertThat(reasons).hasSize(3);
+    assertThat(reasons.get(0)).isEqualTo("request of " + big.length() + " bytes exceeds maxRequestBytes 200");
+    assertThat(reasons.get(1)).contains("maxStringLength 16");
+    assertThat(reasons.get(2)).contains("maxStringLength 16");
+  }
+
+  @Test
+  void deadLettersResultsOverMaxResultBytesBeforeSendingAny() {
+    startService(options -> options.withLimits(
+        RequestParser.DEFAULT_MAX_REQUEST_BYTES, RequestParser.DEFAULT_MAX_STRING_LENGTH, 300));
+
+    request("{\"requestId\": \"huge\", \"model\": \"digits\", \"count\": 3}");
+
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("result record of ").endsWith(" exceeds maxResultBytes 300");
+    assertThat(read(topics.results(), 0)).isEmpty();
+    await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(0, 0, 1)));
+  }
+
+  @Test
   void skipsInvalidModelRecords() {
     PublishedModel v2 = TinyGenerator.published(2, 2f);
     ProducerRecord<String, byte[]> corrupt = v2.toRecord(topics.models(), "test");
@@ -264,12 +313,16 @@ class GeneratorServiceTest {
   // ---------------------------------------------------------------------------------------------
 
   private void startService() {
+    startService(options -> options);
+  }
+
+  private void startService(UnaryOperator<GeneratorOptions> configure) {
     // A group per test: members of one group with different subscriptions rebalance each other,
     // and a rebalance legitimately redelivers (at least once), which would blur exact counts.
     GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
         .withTopics(topics)
         .withGroupId("generator-" + topics.requests());
-    service = GeneratorService.create(options).start();
+    service = GeneratorService.create(configure.apply(options)).start();
     service.ready().block(Duration.ofSeconds(30));
   }
 
