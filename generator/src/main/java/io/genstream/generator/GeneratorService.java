@@ -18,6 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +49,9 @@ import reactor.util.retry.Retry;
  *       model version, seed and label.
  *   <li><b>Bad input</b> never stops the service: malformed JSON, invalid fields, unknown models
  *       or versions, labels or counts out of range become dead letters whose {@code ce_reason}
- *       names the value and the valid choices. Broker failures restart the pipeline after a
+ *       names the value and the valid choices; so do requests or results over the limits in
+ *       {@link GeneratorOptions}, and results that can never be published (too large for the
+ *       results topic, no right to write it). Other broker failures restart the pipeline after a
  *       back-off (unacknowledged requests are then delivered again).
  *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
  *       service ({@code inferenceThreads} threads); Kafka threads only route.
@@ -188,7 +195,25 @@ public final class GeneratorService implements AutoCloseable {
     return Mono.fromCallable(() -> resultRecords(images))
         .flatMapMany(Flux::fromIterable)
         .flatMap(sender::send)
+        .onErrorMap(GeneratorService::neverPublishable, e -> new Rejected(
+            "result cannot be published to " + options.topics().results()
+                + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
+                + e.getMessage()))
         .then(Mono.just(images));
+  }
+
+  /**
+   * Whether a send failed because of the record itself, its topic's limits or name, or this
+   * service's rights on it: it would fail again on redelivery, so the request fails
+   * permanently (dead letter, acknowledge, go on). Anything else (retriable broker errors, a closed
+   * sender) restarts the pipeline and the request is delivered again.
+   */
+  private static boolean neverPublishable(Throwable e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof InvalidTopicException
+        || e instanceof TopicAuthorizationException
+        || e instanceof SerializationException;
   }
 
   private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images) {

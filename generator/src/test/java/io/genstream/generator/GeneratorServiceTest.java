@@ -25,11 +25,17 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -229,6 +235,37 @@ class GeneratorServiceTest {
         .startsWith("result record of ").endsWith(" exceeds maxResultBytes 300");
     assertThat(read(topics.results(), 0)).isEmpty();
     await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(0, 0, 1)));
+  }
+
+  @Test
+  void aResultTheResultsTopicRefusesDeadLettersItsRequestAndServesTheOthers() throws Exception {
+    // The broker refuses records over 800 bytes on the results topic: a result with a 250-character
+    // request id (key and ce_requestid) is over it, the others are not.
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        kafka.bootstrapServers()))) {
+      admin.incrementalAlterConfigs(Map.of(
+          new ConfigResource(ConfigResource.Type.TOPIC, topics.results()),
+          List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "800"),
+              AlterConfigOp.OpType.SET)))).all().get();
+    }
+    startService();
+
+    String poison = "p".repeat(250);
+    request("{\"requestId\": \"" + poison + "\", \"model\": \"digits\", \"seed\": 1}");
+    for (int i = 0; i < 5; i++) {
+      request("{\"requestId\": \"v" + i + "\", \"model\": \"digits\", \"seed\": " + i + "}");
+    }
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 5);
+    assertThat(results).extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4");
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("result cannot be published to " + topics.results())
+        .contains("RecordTooLargeException");
+    assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).contains(poison);
+    await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(5, 5, 1)));
   }
 
   @Test

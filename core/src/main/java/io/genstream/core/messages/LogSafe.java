@@ -12,7 +12,7 @@ package io.genstream.core.messages;
 public final class LogSafe {
 
   /** Characters of the original kept before truncation. */
-  public static final int MAX_CHARS = 120;
+  public static final int MAX_CHARS = 300;
 
   private LogSafe() {}
 
