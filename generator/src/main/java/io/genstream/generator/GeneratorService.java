@@ -13,7 +13,6 @@ import io.genstream.core.messages.RequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,7 +45,8 @@ import reactor.util.retry.Retry;
  *   <li><b>Delivery.</b> At least once: a request is acknowledged only after the broker
  *       acknowledged all of its results (or its dead letter). A crash before that redelivers it
  *       to the group, so results can repeat; they are identical, since a result is a function of
- *       model version, seed and label.
+ *       model version, seed and label, and a request without a seed or id gets them from its
+ *       record's topic, partition and offset (see {@link Conditioning}).
  *   <li><b>Bad input</b> never stops the service: malformed JSON, invalid fields, unknown models
  *       or versions, labels or counts out of range become dead letters whose {@code ce_reason}
  *       names the value and the valid choices; so do requests or results over the limits in
@@ -162,8 +162,10 @@ public final class GeneratorService implements AutoCloseable {
 
   private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
     try {
-      return requestParser.parse(record.value(), UUID.randomUUID().toString(),
-          UUID.randomUUID().getMostSignificantBits() >>> 1);
+      // Defaults from the record's place, so that a redelivery gives the same images.
+      return requestParser.parse(record.value(),
+          Conditioning.requestIdFor(record.topic(), record.partition(), record.offset()),
+          Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
       throw new Rejected(e.getMessage());

@@ -139,6 +139,33 @@ class GeneratorServiceTest {
   }
 
   @Test
+  void aRequestWithoutSeedOrIdGivesIdenticalImagesWhenConsumedAgain() {
+    startService();
+    GeneratorOptions secondGroup = GeneratorOptions.defaults(kafka.bootstrapServers())
+        .withTopics(topics).withGroupId("second-" + topics.requests());
+
+    request("{\"model\": \"digits\", \"count\": 3}");
+
+    List<ConsumerRecord<String, byte[]>> first = read(topics.results(), 3);
+    try (GeneratorService again = GeneratorService.create(secondGroup).start()) {
+      // The same record, read by a second group: a redelivery as far as the request can tell.
+      List<ConsumerRecord<String, byte[]>> both = read(topics.results(), 6);
+      assertThat(both).hasSize(6);
+      String id = Conditioning.requestIdFor(topics.requests(), 0, 0);
+      long seed = Conditioning.seedFor(topics.requests(), 0, 0);
+      assertThat(both).allMatch(r -> r.key().equals(id))
+          .allMatch(r -> GeneratedImage.fromRecord(r).seed() == seed);
+      List<ConsumerRecord<String, byte[]>> second = both.subList(3, 6);
+      assertThat(first).hasSize(3);
+      List<byte[]> a = sortedByIndex(first).stream().map(ConsumerRecord::value).toList();
+      List<byte[]> b = sortedByIndex(second).stream().map(ConsumerRecord::value).toList();
+      for (int i = 0; i < 3; i++) {
+        assertThat(b.get(i)).isEqualTo(a.get(i));
+      }
+    }
+  }
+
+  @Test
   void deadLettersMalformedJson() {
     startService();
 
