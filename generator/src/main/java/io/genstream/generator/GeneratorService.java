@@ -12,6 +12,7 @@ import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.RequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -207,8 +208,8 @@ public final class GeneratorService implements AutoCloseable {
   /**
    * Whether a send failed because of the record itself, its topic's limits or name, or this
    * service's rights on it: it would fail again on redelivery, so the request fails
-   * permanently (dead letter, acknowledge, go on). Anything else (retriable broker errors, a closed
-   * sender) restarts the pipeline and the request is delivered again.
+   * permanently (dead letter, acknowledge, go on). Anything else (retriable broker errors, a
+   * closed sender) restarts the pipeline and the request is delivered again.
    */
   private static boolean neverPublishable(Throwable e) {
     return e instanceof RecordTooLargeException
@@ -219,7 +220,7 @@ public final class GeneratorService implements AutoCloseable {
   }
 
   private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images) {
-    List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>(images.size());
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images.size());
     for (GeneratedImage image : images) {
       ProducerRecord<String, byte[]> record = image.toRecord(options.topics().results(), SOURCE);
       long size = serializedSize(record);
@@ -255,7 +256,8 @@ public final class GeneratorService implements AutoCloseable {
     requestsServed.incrementAndGet();
     imagesGenerated.addAndGet(images.size());
     log.info("served request {} model={} version={} count={} in {} ms",
-        LogSafe.text(request.requestId()), LogSafe.text(request.model()), images.isEmpty() ? "?" : images.get(0).version(), images.size(),
+        LogSafe.text(request.requestId()), LogSafe.text(request.model()),
+        images.isEmpty() ? "?" : images.get(0).version(), images.size(),
         (System.nanoTime() - startNanos) / 1_000_000);
   }
 
