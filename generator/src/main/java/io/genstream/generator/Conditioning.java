@@ -2,6 +2,10 @@ package io.genstream.generator;
 
 import io.genstream.core.latent.Latents;
 import io.genstream.core.messages.ModelManifest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Random;
 
 /**
@@ -20,6 +24,16 @@ import java.util.Random;
  *       otherwise, <em>after</em> all latents were drawn, {@code count} successive
  *       {@code nextInt(numClasses)} values from the same generator.
  *   <li>Unconditional models: labels are all -1 and not passed to the graph.
+ * </ol>
+ *
+ * <p><b>Requests without a seed or an id</b> take them from where the request was read, so that a
+ * redelivered request (a crash before its acknowledgement, a second consumer group) gives
+ * byte-identical results:
+ * <ol>
+ *   <li>The id is {@code <topic>-<partition>@<offset>} of the request record
+ *       ({@link #requestIdFor}).
+ *   <li>The seed is the first 8 bytes, big-endian, of the SHA-256 of that id's UTF-8 bytes, with
+ *       the sign bit cleared ({@link #seedFor}). It is echoed on every result like any seed.
  * </ol>
  *
  * @param count number of images
@@ -53,6 +67,22 @@ public record Conditioning(int count, float[] latents, long[] labels) {
       }
     }
     return new Conditioning(count, latents, labels);
+  }
+
+  /** The id of a request read at {@code topic}, {@code partition}, {@code offset} that gave none. */
+  public static String requestIdFor(String topic, int partition, long offset) {
+    return topic + "-" + partition + "@" + offset;
+  }
+
+  /** The seed of a request read at {@code topic}, {@code partition}, {@code offset} that gave none. */
+  public static long seedFor(String topic, int partition, long offset) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest(requestIdFor(topic, partition, offset).getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(hash, 0, Long.BYTES).getLong() & Long.MAX_VALUE;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /** The dead-letter wording for a label the model cannot take. */

@@ -8,11 +8,22 @@ import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.core.messages.LogSafe;
+import io.genstream.core.messages.RequestParser;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -35,13 +46,17 @@ import reactor.util.retry.Retry;
  *   <li><b>Delivery.</b> At least once: a request is acknowledged only after the broker
  *       acknowledged all of its results (or its dead letter). A crash before that redelivers it
  *       to the group, so results can repeat; they are identical, since a result is a function of
- *       model version, seed and label.
+ *       model version, seed and label, and a request without a seed or id gets them from its
+ *       record's topic, partition and offset (see {@link Conditioning}).
  *   <li><b>Bad input</b> never stops the service: malformed JSON, invalid fields, unknown models
  *       or versions, labels or counts out of range become dead letters whose {@code ce_reason}
- *       names the value and the valid choices. Broker failures restart the pipeline after a
+ *       names the value and the valid choices; so do requests or results over the limits in
+ *       {@link GeneratorOptions}, and results that can never be published (too large for the
+ *       results topic, no right to write it). Other broker failures restart the pipeline after a
  *       back-off (unacknowledged requests are then delivered again).
  *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
  *       service ({@code inferenceThreads} threads); Kafka threads only route.
+ *   <li><b>Logs</b> show request-derived text only through {@link LogSafe} (escaped, truncated).
  *   <li><b>Readiness.</b> Requests are not consumed before the model registry has caught up
  *       with the models topic (or its catch-up timeout passed).
  * </ul>
@@ -66,6 +81,7 @@ public final class GeneratorService implements AutoCloseable {
   private final KafkaSender<String, byte[]> sender;
   private final Scheduler inference;
   private final ImageGeneration generation;
+  private final RequestParser requestParser;
   private final AtomicLong requestsServed = new AtomicLong();
   private final AtomicLong imagesGenerated = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
@@ -83,6 +99,7 @@ public final class GeneratorService implements AutoCloseable {
     this.inference = Schedulers.newBoundedElastic(
         options.inferenceThreads(), 4 * options.inferenceThreads(), "genstream-inference", 60, true);
     this.generation = new ImageGeneration(registry, options.maxCount());
+    this.requestParser = options.requestParser();
   }
 
   /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
@@ -146,7 +163,10 @@ public final class GeneratorService implements AutoCloseable {
 
   private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
     try {
-      return GenerationRequest.parse(record.value());
+      // Defaults from the record's place, so that a redelivery gives the same images.
+      return requestParser.parse(record.value(),
+          Conditioning.requestIdFor(record.topic(), record.partition(), record.offset()),
+          Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
       throw new Rejected(e.getMessage());
@@ -170,16 +190,63 @@ public final class GeneratorService implements AutoCloseable {
         .subscribeOn(inference);
   }
 
-  /** Sends every result; completes once the broker acknowledged them all. */
+  /**
+   * Sends every result, once all of them are known to fit {@code maxResultBytes}; completes
+   * once the broker acknowledged them all.
+   */
   private Mono<List<GeneratedImage>> publish(List<GeneratedImage> images) {
-    return Flux.fromIterable(images)
-        .flatMap(image -> sender.send(image.toRecord(options.topics().results(), SOURCE)))
+    return Mono.fromCallable(() -> resultRecords(images))
+        .flatMapMany(Flux::fromIterable)
+        .flatMap(sender::send)
+        .onErrorMap(GeneratorService::neverPublishable, e -> new Rejected(
+            "result cannot be published to " + options.topics().results()
+                + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
+                + e.getMessage()))
         .then(Mono.just(images));
+  }
+
+  /**
+   * Whether a send failed because of the record itself, its topic's limits or name, or this
+   * service's rights on it: it would fail again on redelivery, so the request fails
+   * permanently (dead letter, acknowledge, go on). Anything else (retriable broker errors, a
+   * closed sender) restarts the pipeline and the request is delivered again.
+   */
+  private static boolean neverPublishable(Throwable e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof InvalidTopicException
+        || e instanceof TopicAuthorizationException
+        || e instanceof SerializationException;
+  }
+
+  private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images) {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images.size());
+    for (GeneratedImage image : images) {
+      ProducerRecord<String, byte[]> record = image.toRecord(options.topics().results(), SOURCE);
+      long size = serializedSize(record);
+      if (size > options.maxResultBytes()) {
+        throw new Rejected("result record of " + size + " bytes (image " + image.index()
+            + ") exceeds maxResultBytes " + options.maxResultBytes());
+      }
+      records.add(record);
+    }
+    return records;
+  }
+
+  /** Key, value and headers: what a record weighs before the producer's batch overhead. */
+  private static long serializedSize(ProducerRecord<String, byte[]> record) {
+    long size = record.value() == null ? 0 : record.value().length;
+    size += record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+    for (Header header : record.headers()) {
+      size += header.key().getBytes(StandardCharsets.UTF_8).length
+          + (header.value() == null ? 0 : header.value().length);
+    }
+    return size;
   }
 
   private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     log.warn("dead-lettering request {}-{}@{}: {}", record.topic(), record.partition(),
-        record.offset(), reason);
+        record.offset(), LogSafe.text(reason));
     return sender.send(DeadLetter.of(record, reason, options.topics().deadLetter(), SOURCE))
         .doOnSuccess(metadata -> deadLettered.incrementAndGet())
         .then();
@@ -188,8 +255,9 @@ public final class GeneratorService implements AutoCloseable {
   private void served(GenerationRequest request, List<GeneratedImage> images, long startNanos) {
     requestsServed.incrementAndGet();
     imagesGenerated.addAndGet(images.size());
-    log.info("served request {} model={} version={} count={} in {} ms", request.requestId(),
-        request.model(), images.isEmpty() ? "?" : images.get(0).version(), images.size(),
+    log.info("served request {} model={} version={} count={} in {} ms",
+        LogSafe.text(request.requestId()), LogSafe.text(request.model()),
+        images.isEmpty() ? "?" : images.get(0).version(), images.size(),
         (System.nanoTime() - startNanos) / 1_000_000);
   }
 

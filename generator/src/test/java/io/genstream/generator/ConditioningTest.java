@@ -51,4 +51,18 @@ class ConditioningTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("label 10 out of range for model 'digits' version 1, valid labels are 0..9");
   }
+
+  @Test
+  void requestsWithoutSeedOrIdTakeThemFromTheRecordsPlace() {
+    assertThat(Conditioning.requestIdFor("genstream.requests", 0, 42))
+        .isEqualTo("genstream.requests-0@42");
+    // SHA-256("genstream.requests-0@42"), first 8 bytes big-endian, sign bit cleared: pinned, since
+    // changing the rule changes every result of such requests.
+    assertThat(Conditioning.seedFor("genstream.requests", 0, 42)).isEqualTo(4168085109032147784L);
+    assertThat(Conditioning.seedFor("genstream.requests", 0, 43))
+        .isNotEqualTo(Conditioning.seedFor("genstream.requests", 0, 42))
+        .isNotNegative();
+    assertThat(Conditioning.seedFor("genstream.requests", 1, 42))
+        .isNotEqualTo(Conditioning.seedFor("genstream.requests", 0, 42));
+  }
 }

@@ -14,6 +14,7 @@ import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.core.messages.RequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -131,6 +139,33 @@ class GeneratorServiceTest {
   }
 
   @Test
+  void aRequestWithoutSeedOrIdGivesIdenticalImagesWhenConsumedAgain() {
+    startService();
+    GeneratorOptions secondGroup = GeneratorOptions.defaults(kafka.bootstrapServers())
+        .withTopics(topics).withGroupId("second-" + topics.requests());
+
+    request("{\"model\": \"digits\", \"count\": 3}");
+
+    List<ConsumerRecord<String, byte[]>> first = read(topics.results(), 3);
+    try (GeneratorService again = GeneratorService.create(secondGroup).start()) {
+      // The same record, read by a second group: a redelivery as far as the request can tell.
+      List<ConsumerRecord<String, byte[]>> both = read(topics.results(), 6);
+      assertThat(both).hasSize(6);
+      String id = Conditioning.requestIdFor(topics.requests(), 0, 0);
+      long seed = Conditioning.seedFor(topics.requests(), 0, 0);
+      assertThat(both).allMatch(r -> r.key().equals(id))
+          .allMatch(r -> GeneratedImage.fromRecord(r).seed() == seed);
+      List<ConsumerRecord<String, byte[]>> second = both.subList(3, 6);
+      assertThat(first).hasSize(3);
+      List<byte[]> a = sortedByIndex(first).stream().map(ConsumerRecord::value).toList();
+      List<byte[]> b = sortedByIndex(second).stream().map(ConsumerRecord::value).toList();
+      for (int i = 0; i < 3; i++) {
+        assertThat(b.get(i)).isEqualTo(a.get(i));
+      }
+    }
+  }
+
+  @Test
   void deadLettersMalformedJson() {
     startService();
 
@@ -180,6 +215,84 @@ class GeneratorServiceTest {
         "count must be 1..256, got 1000",
         "count must be 1..256, got 0",
         "label 10 out of range for model 'digits' version 1, valid labels are 0..9");
+  }
+
+  @Test
+  void deadLettersDuplicateKeysInsteadOfTakingTheLast() {
+    startService();
+
+    request("{\"requestId\": \"dup\", \"model\": \"digits\", \"seed\": 1, \"seed\": 2}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"seed\": 1}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("duplicate key in request").contains("'seed'");
+  }
+
+  @Test
+  void deadLettersRequestsOverTheLimitsBeforeAnyWork() {
+    startService(options -> options.withLimits(200, 16, GeneratorOptions.DEFAULT_MAX_RESULT_BYTES));
+
+    String big = "{\"model\": \"digits\", \"pad\": \"" + "x".repeat(300) + "\"}";
+    request(big);
+    request("{\"model\": \"" + "m".repeat(17) + "\"}");
+    request("{\"requestId\": \"" + "r".repeat(100) + "\", \"model\": \"digits\"}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\"}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<String> reasons = read(topics.deadLetter(), 3).stream().map(DeadLetter::reason).toList();
+    assertThat(reasons).hasSize(3);
+    assertThat(reasons.get(0)).isEqualTo("request of " + big.length() + " bytes exceeds maxRequestBytes 200");
+    assertThat(reasons.get(1)).contains("maxStringLength 16");
+    assertThat(reasons.get(2)).contains("maxStringLength 16");
+  }
+
+  @Test
+  void deadLettersResultsOverMaxResultBytesBeforeSendingAny() {
+    startService(options -> options.withLimits(
+        RequestParser.DEFAULT_MAX_REQUEST_BYTES, RequestParser.DEFAULT_MAX_STRING_LENGTH, 300));
+
+    request("{\"requestId\": \"huge\", \"model\": \"digits\", \"count\": 3}");
+
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("result record of ").endsWith(" exceeds maxResultBytes 300");
+    assertThat(read(topics.results(), 0)).isEmpty();
+    await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(0, 0, 1)));
+  }
+
+  @Test
+  void aResultTheResultsTopicRefusesDeadLettersItsRequestAndServesTheOthers() throws Exception {
+    // The broker refuses records over 800 bytes on the results topic: a result with a 250-character
+    // request id (key and ce_requestid) is over it, the others are not.
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        kafka.bootstrapServers()))) {
+      admin.incrementalAlterConfigs(Map.of(
+          new ConfigResource(ConfigResource.Type.TOPIC, topics.results()),
+          List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "800"),
+              AlterConfigOp.OpType.SET)))).all().get();
+    }
+    startService();
+
+    String poison = "p".repeat(250);
+    request("{\"requestId\": \"" + poison + "\", \"model\": \"digits\", \"seed\": 1}");
+    for (int i = 0; i < 5; i++) {
+      request("{\"requestId\": \"v" + i + "\", \"model\": \"digits\", \"seed\": " + i + "}");
+    }
+
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 5);
+    assertThat(results).extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4");
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0)))
+        .startsWith("result cannot be published to " + topics.results())
+        .contains("RecordTooLargeException");
+    assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).contains(poison);
+    await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(5, 5, 1)));
   }
 
   @Test
@@ -264,12 +377,16 @@ class GeneratorServiceTest {
   // ---------------------------------------------------------------------------------------------
 
   private void startService() {
+    startService(options -> options);
+  }
+
+  private void startService(UnaryOperator<GeneratorOptions> configure) {
     // A group per test: members of one group with different subscriptions rebalance each other,
     // and a rebalance legitimately redelivers (at least once), which would blur exact counts.
     GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
         .withTopics(topics)
         .withGroupId("generator-" + topics.requests());
-    service = GeneratorService.create(options).start();
+    service = GeneratorService.create(configure.apply(options)).start();
     service.ready().block(Duration.ofSeconds(30));
   }
 

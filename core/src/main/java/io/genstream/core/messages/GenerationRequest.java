@@ -1,7 +1,6 @@
 package io.genstream.core.messages;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -50,20 +49,21 @@ public record GenerationRequest(
   }
 
   /**
-   * Parses and validates a request's JSON bytes.
+   * Parses and validates a request's JSON bytes under {@link RequestParser}'s default limits; an
+   * absent {@code requestId} becomes a fresh UUID, an absent {@code seed} a random one. A
+   * service that can derive them from where the request came from uses
+   * {@link RequestParser#parse} instead, so that a redelivered request gives the same images.
    *
    * @throws InvalidRequestException with a message fit for the dead-letter reason
    */
   public static GenerationRequest parse(byte[] json) {
-    if (json == null || json.length == 0) {
-      throw new InvalidRequestException("empty request");
-    }
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(new String(json, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("malformed JSON: " + e.getOriginalMessage());
-    }
+    return RequestParser.defaults().parse(
+        json, UUID.randomUUID().toString(), UUID.randomUUID().getMostSignificantBits() >>> 1);
+  }
+
+  /** The request in a parsed JSON tree; {@link RequestParser} checked the bytes' limits. */
+  static GenerationRequest fromTree(
+      JsonNode node, int maxStringLength, String defaultRequestId, long defaultSeed) {
     if (node == null || !node.isObject()) {
       throw new InvalidRequestException("request must be a JSON object");
     }
@@ -74,11 +74,11 @@ public record GenerationRequest(
       }
     }
     return new GenerationRequest(
-        node.hasNonNull("requestId") ? text(node, "requestId") : UUID.randomUUID().toString(),
-        node.hasNonNull("model") ? text(node, "model") : null,
-        node.hasNonNull("version") ? node.get("version").asText() : "latest",
+        node.hasNonNull("requestId") ? text(node, "requestId", maxStringLength) : defaultRequestId,
+        node.hasNonNull("model") ? text(node, "model", maxStringLength) : null,
+        node.hasNonNull("version") ? text(node, "version", maxStringLength) : "latest",
         node.has("count") ? integer(node, "count") : 1,
-        node.hasNonNull("seed") ? longValue(node, "seed") : UUID.randomUUID().getMostSignificantBits() >>> 1,
+        node.hasNonNull("seed") ? longValue(node, "seed") : defaultSeed,
         node.hasNonNull("label") ? integer(node, "label") : null);
   }
 
@@ -86,10 +86,18 @@ public record GenerationRequest(
     return Json.write(this).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String text(JsonNode node, String field) {
+  private static String text(JsonNode node, String field, int maxStringLength) {
     JsonNode value = node.get(field);
+    if (field.equals("version") && value.isIntegralNumber()) {
+      return value.asText(); // "version": 3 is as clear as "version": "3"
+    }
     if (!value.isTextual()) {
       throw new InvalidRequestException(field + " must be a string, got " + value);
+    }
+    // Jackson's limit counts UTF-16 units before decoding; this names the field.
+    if (value.asText().length() > maxStringLength) {
+      throw new InvalidRequestException(field + " of " + value.asText().length()
+          + " characters exceeds maxStringLength " + maxStringLength);
     }
     return value.asText();
   }
