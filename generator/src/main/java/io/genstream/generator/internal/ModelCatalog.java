@@ -1,9 +1,11 @@
 package io.genstream.generator.internal;
 
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.RegistryOptions;
 import io.genstream.generator.UnknownModelException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * The versions a registry knows, their bytes, and the reference-counted sessions open for some
  * of them. No Kafka here: the follower feeds it, the service leases from it.
  *
+ * <p><b>Bounded memory.</b> Only the newest {@code retainedVersionsPerModel} versions of each
+ * model keep their ONNX bytes; an older version keeps its manifest (it stays listed), serves
+ * while a session is open for it, and is reported as no longer retained when asked for after
+ * that. Open sessions are bounded by {@code openSessionsPerModel}.
+ *
  * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
  * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
  * zero, so a closed session is never handed out). Evicting a session removes it from its entry
@@ -38,13 +45,20 @@ final class ModelCatalog implements AutoCloseable {
 
   private final ModelLoader loader;
   private final int openSessionsPerModel;
+  private final int retainedVersionsPerModel;
   private final Map<String, ConcurrentSkipListMap<Long, Entry>> models = new ConcurrentHashMap<>();
   private final AtomicLong useClock = new AtomicLong();
   private volatile boolean closed;
+  private volatile boolean retentionDeferred;
 
   ModelCatalog(ModelLoader loader, int openSessionsPerModel) {
+    this(loader, openSessionsPerModel, RegistryOptions.DEFAULT_RETAINED_VERSIONS);
+  }
+
+  ModelCatalog(ModelLoader loader, int openSessionsPerModel, int retainedVersionsPerModel) {
     this.loader = loader;
     this.openSessionsPerModel = openSessionsPerModel;
+    this.retainedVersionsPerModel = retainedVersionsPerModel;
   }
 
   /**
@@ -70,6 +84,9 @@ final class ModelCatalog implements AutoCloseable {
     if (closed) {
       entry.evict(); // lost a race with close(): nobody else will
       return;
+    }
+    if (!retentionDeferred) {
+      dropBytesBeyondBound(name, versions);
     }
     if (preloaded != null) {
       entry.touch();
@@ -181,6 +198,61 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
+  /**
+   * Keeps every version's bytes until {@link #applyRetention()}: while catching up on a compacted
+   * topic, newer versions arrive before the tombstones of the older ones they replace, so the
+   * newest N seen so far are not yet the newest N that will remain.
+   */
+  void deferRetention() {
+    retentionDeferred = true;
+  }
+
+  /** Drops the bytes beyond the bound now, and from then on whenever a version is added. */
+  void applyRetention() {
+    retentionDeferred = false;
+    models.forEach(this::dropBytesBeyondBound);
+  }
+
+  /** ONNX bytes held on the heap for all versions (for tests and metrics). */
+  long retainedBytes() {
+    long bytes = 0;
+    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
+      for (Entry entry : versions.values()) {
+        PublishedModel model = entry.model;
+        bytes += model == null ? 0 : model.onnx().length;
+      }
+    }
+    return bytes;
+  }
+
+  /** Versions whose ONNX bytes are held, all models together (for tests and metrics). */
+  int retainedVersions() {
+    int count = 0;
+    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
+      for (Entry entry : versions.values()) {
+        count += entry.model == null ? 0 : 1;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Lets go of the bytes of every version of {@code name} older than the newest
+   * {@code retainedVersionsPerModel}. An open session is left alone: it serves until evicted.
+   */
+  private void dropBytesBeyondBound(String name, ConcurrentSkipListMap<Long, Entry> versions) {
+    int kept = 0;
+    for (Entry entry : versions.descendingMap().values()) {
+      if (kept < retainedVersionsPerModel) {
+        kept++;
+      } else if (entry.model != null) {
+        entry.model = null;
+        log.debug("model {} version {}: ONNX bytes no longer retained (only the newest {} are)",
+            name, entry.manifest.version(), retainedVersionsPerModel);
+      }
+    }
+  }
+
   private List<String> knownModels() {
     List<String> names = new ArrayList<>();
     models.forEach((name, versions) -> {
@@ -216,7 +288,7 @@ final class ModelCatalog implements AutoCloseable {
       for (int i = 0; i < open.size() - openSessionsPerModel; i++) {
         Entry victim = candidates.get(i);
         log.info("closing the session of model {} version {} (more than {} open; closes once unused)",
-            name, victim.model.manifest().version(), openSessionsPerModel);
+            name, victim.manifest.version(), openSessionsPerModel);
         victim.evict();
       }
     }
@@ -237,9 +309,14 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
-  /** One version: its bytes, its session while open, why it failed to load if it did. */
+  /**
+   * One version: its manifest, its bytes while retained, its session while open, why it failed
+   * to load if it did.
+   */
   private final class Entry {
-    final PublishedModel model;
+    final ModelManifest manifest;
+    /** The bytes to load from; null once dropped by the retention bound. */
+    volatile PublishedModel model;
     volatile Session session;
     volatile String failure;
     /** Guarded by this entry. */
@@ -247,6 +324,7 @@ final class ModelCatalog implements AutoCloseable {
     volatile long lastUsed;
 
     Entry(PublishedModel model, GenerativeModel preloaded) {
+      this.manifest = model.manifest();
       this.model = model;
       this.session = preloaded == null ? null : new Session(preloaded);
     }
@@ -265,7 +343,7 @@ final class ModelCatalog implements AutoCloseable {
       synchronized (this) {
         if (failure != null) {
           throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " cannot be loaded: " + failure);
+              + manifest.version() + " cannot be loaded: " + failure);
         }
         if (closed) {
           throw new IllegalStateException("model registry is closed");
@@ -273,7 +351,7 @@ final class ModelCatalog implements AutoCloseable {
         if (removed) {
           // A tombstone raced this request: a session opened now would belong to no one.
           throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " was removed");
+              + manifest.version() + " was removed");
         }
         // Another request may have opened it while we waited for the lock.
         current = session;
@@ -281,14 +359,20 @@ final class ModelCatalog implements AutoCloseable {
           touch();
           return new Lease(current);
         }
+        PublishedModel bytes = model;
+        if (bytes == null) {
+          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
+              + " is no longer retained: only the newest " + retainedVersionsPerModel
+              + " versions per model keep their ONNX bytes (registry option retainedVersionsPerModel)");
+        }
         try {
-          opened = new Session(load(model));
+          opened = new Session(load(bytes));
         } catch (RuntimeException e) {
           failure = e.getMessage();
           log.warn("model {} version {} cannot be loaded: {}", name,
-              model.manifest().version(), e.getMessage());
+              manifest.version(), e.getMessage());
           throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " cannot be loaded: " + failure);
+              + manifest.version() + " cannot be loaded: " + failure);
         }
         // Retained for our caller before anyone can see it, so that eviction below (with a
         // bound of 1, an old pinned version is evicted at once) cannot close it under the lease.

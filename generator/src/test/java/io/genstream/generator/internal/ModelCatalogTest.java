@@ -87,6 +87,37 @@ class ModelCatalogTest {
   }
 
   @Test
+  void aHundredVersionsKeepTheBytesOfOnlyTheNewestAndTheNewestServes() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2, 3);
+    int size = version(1).onnx().length;
+    for (long v = 1; v <= 100; v++) {
+      // Half read at catch-up (lazy), half hot-swapped in with their session.
+      catalog.add(version(v), v <= 50 ? null : loader.load(version(v)));
+      assertThat(catalog.retainedVersions()).isLessThanOrEqualTo(3);
+      assertThat(catalog.retainedBytes()).isLessThanOrEqualTo(3L * size);
+      assertThat(catalog.openSessions("digits")).isLessThanOrEqualTo(2);
+    }
+
+    assertThat(catalog.versions().get("digits")).hasSize(100);
+    assertThat(catalog.retainedVersions()).isEqualTo(3);
+    assertThat(catalog.retainedBytes()).isEqualTo(3L * size);
+    try (ModelLease latest = catalog.acquire("digits", "latest")) {
+      assertThat(latest.version()).isEqualTo(100);
+      assertThat(latest.model().generate(new float[4], new long[] {0}, 1)).hasSize(TinyGenerator.PIXELS);
+    }
+    // The third newest still loads from its bytes; an old one is listed but not loadable.
+    try (ModelLease pinned = catalog.acquire("digits", "98")) {
+      assertThat(pinned.version()).isEqualTo(98);
+    }
+    assertThatThrownBy(() -> catalog.acquire("digits", "12"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("model 'digits' version 12 is no longer retained")
+        .hasMessageContaining("only the newest 3 versions");
+    // Every session beyond the open bound was closed.
+    assertThat(open.values().stream().filter(m -> !m.closed).count()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void unknownNamesAndVersionsNameTheValidChoices() {
     ModelCatalog catalog = new ModelCatalog(loader, 2);
     catalog.add(version(1), null);
