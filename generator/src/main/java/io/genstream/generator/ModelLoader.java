@@ -24,10 +24,14 @@ public interface ModelLoader {
   }
 
   /**
-   * Loads and checks the graph against the manifest.
+   * Loads and checks the graph against the manifest. The type of the exception is the contract
+   * the registry relies on to retry or not.
    *
-   * @throws IllegalArgumentException if the graph does not match the manifest's contract
-   *     (message names the expected and actual inputs/outputs) or cannot be parsed
+   * @throws IllegalArgumentException if the model is invalid and can never load: the graph does
+   *     not match the manifest's contract (message names the expected and actual
+   *     inputs/outputs) or cannot be parsed
+   * @throws RuntimeException of any other type (and {@link OutOfMemoryError}) for a failure that
+   *     a later attempt may not meet: the runtime out of memory, a provider or I/O error
    */
   GenerativeModel load(PublishedModel model);
 }

@@ -135,6 +135,31 @@ class KafkaModelRegistryTest {
   }
 
   @Test
+  void aVersionThatFailedToLoadServesWithoutARestartOnceTheRuntimeRecovers() {
+    AtomicInteger failuresLeft = new AtomicInteger(2);
+    ModelLoader flaky = model -> {
+      if (model.manifest().version() == 2 && failuresLeft.getAndDecrement() > 0) {
+        throw new IllegalStateException("ONNX Runtime failed to load it: out of memory");
+      }
+      return countingLoader.load(model);
+    };
+    publish(TinyGenerator.published(1, 1f));
+    start(RegistryOptions.DEFAULT_RETAINED_VERSIONS, flaky);
+
+    publish(TinyGenerator.published(2, 2f)); // the follower's load fails: listed, not invalid
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.versions().get("digits").size() == 2);
+    assertThat(registry.invalidRecords()).isZero();
+    // Requests retry after the back-off (1 s, then 2 s); meanwhile latest is version 1.
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      try (ModelLease lease = registry.acquire("digits", "latest")) {
+        return lease.version() == 2;
+      }
+    });
+    assertThat(failuresLeft.get()).isNegative();
+  }
+
+  @Test
   void aTombstoneRemovesAVersion() {
     publish(TinyGenerator.published(1, 1f));
     publish(TinyGenerator.published(2, 2f));
@@ -215,8 +240,12 @@ class KafkaModelRegistryTest {
   }
 
   private void start(int retainedVersionsPerModel) {
+    start(retainedVersionsPerModel, countingLoader);
+  }
+
+  private void start(int retainedVersionsPerModel, ModelLoader loader) {
     registry = new KafkaModelRegistry(new RegistryOptions(kafka.bootstrapServers(), topics.models(),
-        2, Duration.ofSeconds(90), retainedVersionsPerModel), countingLoader);
+        2, Duration.ofSeconds(90), retainedVersionsPerModel), loader);
     registry.start();
     // Well below the 90 s catch-up timeout: ready came from reaching the end offsets.
     registry.ready().block(Duration.ofSeconds(45));

@@ -255,9 +255,12 @@ public final class KafkaModelRegistry implements ModelRegistry {
     GenerativeModel loaded;
     try {
       loaded = catalog.load(model);
-    } catch (RuntimeException e) {
-      catalog.addBroken(model, e.getMessage());
-      throw e;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      catalog.addFailed(model, e);
+      if (ModelCatalog.isPermanent(e)) {
+        throw (RuntimeException) e; // an invalid record: counted and logged by accept
+      }
+      return; // listed; a request retries the load after the back-off
     }
     catalog.add(model, loaded);
   }

@@ -14,9 +14,11 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * model keep their ONNX bytes; an older version keeps its manifest (it stays listed), serves
  * while a session is open for it, and is reported as no longer retained when asked for after
  * that. Open sessions are bounded by {@code openSessionsPerModel}.
+ *
+ * <p><b>Load failures</b> are classified once, by {@link #isPermanent}: an invalid model (the
+ * loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match its
+ * manifest) is remembered for good and its bytes dropped; anything else (the runtime failing,
+ * out of memory) is transient: the version is retried on a request once a back-off has passed
+ * (1 s, doubling to 1 min), and serves as soon as a retry succeeds.
  *
  * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
  * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
@@ -47,7 +55,11 @@ final class ModelCatalog implements AutoCloseable {
   private final int openSessionsPerModel;
   private final int retainedVersionsPerModel;
   private final Map<String, ConcurrentSkipListMap<Long, Entry>> models = new ConcurrentHashMap<>();
+  private static final long FIRST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_RETRY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final AtomicLong useClock = new AtomicLong();
+  private final LongSupplier nanoClock;
   private volatile boolean closed;
   private volatile boolean retentionDeferred;
 
@@ -56,6 +68,13 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   ModelCatalog(ModelLoader loader, int openSessionsPerModel, int retainedVersionsPerModel) {
+    this(loader, openSessionsPerModel, retainedVersionsPerModel, System::nanoTime);
+  }
+
+  /** @param nanoClock {@link System#nanoTime()} or a test's clock, for the retry back-off */
+  ModelCatalog(ModelLoader loader, int openSessionsPerModel, int retainedVersionsPerModel,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.loader = loader;
     this.openSessionsPerModel = openSessionsPerModel;
     this.retainedVersionsPerModel = retainedVersionsPerModel;
@@ -94,12 +113,31 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
-  /** Records a version whose load failed, so that asking for it names the failure. */
-  void addBroken(PublishedModel model, String reason) {
+  /**
+   * Adds a version whose load just failed: for good if the failure {@link #isPermanent is
+   * permanent} (asking for it names the failure), else to be retried on a request after the
+   * back-off. A version already known is left as it is.
+   */
+  void addFailed(PublishedModel model, Throwable failure) {
+    String name = model.manifest().name();
     Entry entry = new Entry(model, null);
-    entry.failure = reason;
-    models.computeIfAbsent(model.manifest().name(), n -> new ConcurrentSkipListMap<>())
-        .putIfAbsent(model.manifest().version(), entry);
+    ConcurrentSkipListMap<Long, Entry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    if (versions.putIfAbsent(model.manifest().version(), entry) == null) {
+      synchronized (entry) {
+        entry.failed(name, failure);
+      }
+      if (!retentionDeferred) {
+        dropBytesBeyondBound(name, versions);
+      }
+    }
+  }
+
+  /**
+   * The one place that decides whether a failed load may succeed later: only an invalid model
+   * ({@link IllegalArgumentException}, the {@link ModelLoader#load} contract) never will.
+   */
+  static boolean isPermanent(Throwable loadFailure) {
+    return loadFailure instanceof IllegalArgumentException;
   }
 
   /** Forgets a version (a tombstone); its session closes once unused. */
@@ -318,7 +356,12 @@ final class ModelCatalog implements AutoCloseable {
     /** The bytes to load from; null once dropped by the retention bound. */
     volatile PublishedModel model;
     volatile Session session;
-    volatile String failure;
+    /** Why this version can never load (an invalid model); null while it may. */
+    volatile String permanentFailure;
+    /** Guarded by this entry: the last transient failure, how many in a row, next retry. */
+    String lastFailure;
+    int failures;
+    long retryAtNanos;
     /** Guarded by this entry. */
     boolean removed;
     volatile long lastUsed;
@@ -341,9 +384,15 @@ final class ModelCatalog implements AutoCloseable {
       }
       Session opened;
       synchronized (this) {
-        if (failure != null) {
+        if (permanentFailure != null) {
           throw new UnknownModelException("model '" + name + "' version "
-              + manifest.version() + " cannot be loaded: " + failure);
+              + manifest.version() + " cannot be loaded: " + permanentFailure);
+        }
+        long wait = retryAtNanos - nanoClock.getAsLong();
+        if (failures > 0 && wait > 0) {
+          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
+              + " failed to load (" + lastFailure + "); retrying in "
+              + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
         }
         if (closed) {
           throw new IllegalStateException("model registry is closed");
@@ -367,12 +416,14 @@ final class ModelCatalog implements AutoCloseable {
         }
         try {
           opened = new Session(load(bytes));
-        } catch (RuntimeException e) {
-          failure = e.getMessage();
-          log.warn("model {} version {} cannot be loaded: {}", name,
-              manifest.version(), e.getMessage());
-          throw new UnknownModelException("model '" + name + "' version "
-              + manifest.version() + " cannot be loaded: " + failure);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          throw failed(name, e);
+        }
+        if (failures > 0) {
+          log.info("model {} version {} loaded after {} failed attempt(s)", name,
+              manifest.version(), failures);
+          failures = 0;
+          lastFailure = null;
         }
         // Retained for our caller before anyone can see it, so that eviction below (with a
         // bound of 1, an old pinned version is evicted at once) cannot close it under the lease.
@@ -382,6 +433,27 @@ final class ModelCatalog implements AutoCloseable {
       }
       evictBeyondBound(name);
       return new Lease(opened);
+    }
+
+    /** Records a failed load (caller holds this entry's lock); returns what to throw. */
+    UnknownModelException failed(String name, Throwable e) {
+      String reason = String.valueOf(e.getMessage() == null ? e : e.getMessage());
+      if (isPermanent(e)) {
+        permanentFailure = reason;
+        model = null; // it will never load: its bytes are dead weight
+        log.warn("model {} version {} cannot be loaded: {}", name, manifest.version(), reason);
+        return new UnknownModelException("model '" + name + "' version "
+            + manifest.version() + " cannot be loaded: " + reason);
+      }
+      failures++;
+      lastFailure = reason;
+      long backOff = Math.min(MAX_RETRY_NANOS, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));
+      retryAtNanos = nanoClock.getAsLong() + backOff;
+      log.warn("model {} version {} failed to load (attempt {}), will retry on a request after {} ms: {}",
+          name, manifest.version(), failures, TimeUnit.NANOSECONDS.toMillis(backOff), reason);
+      return new UnknownModelException("model '" + name + "' version " + manifest.version()
+          + " failed to load (" + reason + "); retrying in "
+          + TimeUnit.NANOSECONDS.toMillis(backOff) + " ms");
     }
 
     /** Removed by a tombstone: no new session may be opened for it; the current one is evicted. */

@@ -78,8 +78,10 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   /**
    * Builds a session from the model's bytes.
    *
-   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes or the graph does not
-   *     match the manifest
+   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes as an invalid model, or
+   *     the graph does not match the manifest: loading it again will fail again
+   * @throws IllegalStateException if ONNX Runtime failed for another reason (out of memory, a
+   *     provider or engine error): a later attempt may succeed
    */
   static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads) {
     ModelManifest manifest = model.manifest();
@@ -100,9 +102,22 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
+      if (e instanceof OrtException ort && !isInvalidModel(ort.getCode())) {
+        throw new IllegalStateException("model " + PublishedModel.key(manifest)
+            + ": ONNX Runtime failed to load it (" + ort.getCode() + "): " + e.getMessage(), e);
+      }
       throw new IllegalArgumentException("model " + PublishedModel.key(manifest)
           + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
     }
+  }
+
+  /** Error codes that say the model itself is bad, as opposed to the runtime failing. */
+  private static boolean isInvalidModel(OrtException.OrtErrorCode code) {
+    return switch (code) {
+      case ORT_INVALID_ARGUMENT, ORT_NO_MODEL, ORT_INVALID_PROTOBUF, ORT_INVALID_GRAPH,
+          ORT_NOT_IMPLEMENTED, ORT_MODEL_REQUIRES_COMPILATION -> true;
+      default -> false;
+    };
   }
 
   @Override
