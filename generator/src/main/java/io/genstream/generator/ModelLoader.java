@@ -24,6 +24,25 @@ public interface ModelLoader {
   }
 
   /**
+   * ONNX Runtime on {@code provider}. With {@link ExecutionProvider#CUDA} (device 0), if the
+   * runtime has no CUDA provider (the CPU build, or no GPU, driver, CUDA 12 or cuDNN 9) the
+   * loader logs one warning naming the cause and loads this and every later session on the CPU.
+   *
+   * @param intraOpThreads threads one inference may use, at least 1
+   */
+  static ModelLoader onnxRuntime(int intraOpThreads, ExecutionProvider provider) {
+    return new OnnxModelLoader(intraOpThreads, provider, 0);
+  }
+
+  /**
+   * Where the sessions this loader loads from now on run: the requested provider, or
+   * {@link ExecutionProvider#CPU} once it fell back. For metrics and result headers.
+   */
+  default ExecutionProvider executionProvider() {
+    return ExecutionProvider.CPU;
+  }
+
+  /**
    * Loads and checks the graph against the manifest. The type of the exception is the contract
    * the registry relies on to retry or not.
    *
@@ -34,4 +53,25 @@ public interface ModelLoader {
    *     a later attempt may not meet: the runtime out of memory, a provider or I/O error
    */
   GenerativeModel load(PublishedModel model);
+
+  /** Where ONNX Runtime runs a session. */
+  enum ExecutionProvider {
+    CPU,
+    /** ONNX Runtime's CUDA execution provider (the {@code gpu} Maven profile's runtime). */
+    CUDA;
+
+    /**
+     * {@code cpu} or {@code cuda}, any case.
+     *
+     * @throws IllegalArgumentException naming the valid choices
+     */
+    public static ExecutionProvider parse(String name) {
+      for (ExecutionProvider provider : values()) {
+        if (provider.name().equalsIgnoreCase(name)) {
+          return provider;
+        }
+      }
+      throw new IllegalArgumentException("executionProvider must be cpu or cuda, got '" + name + "'");
+    }
+  }
 }

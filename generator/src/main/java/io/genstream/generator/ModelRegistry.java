@@ -57,6 +57,14 @@ public interface ModelRegistry extends AutoCloseable {
    */
   ModelLease acquire(String model, String version);
 
+  /**
+   * Where the sessions loaded from now on run: the loader's requested provider, or CPU once it
+   * fell back (see {@link ModelLoader#onnxRuntime(int, ModelLoader.ExecutionProvider)}).
+   */
+  default ModelLoader.ExecutionProvider executionProvider() {
+    return ModelLoader.ExecutionProvider.CPU;
+  }
+
   /** The versions known per model, ascending; a snapshot. */
   Map<String, List<Long>> versions();
 

@@ -62,6 +62,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(15);
 
   private final RegistryOptions options;
+  private final ModelLoader loader;
   private final ModelCatalog catalog;
   private final Scheduler followerThread;
   private final Sinks.Empty<Void> ready = Sinks.empty();
@@ -76,6 +77,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
 
   public KafkaModelRegistry(RegistryOptions options, ModelLoader loader) {
     this.options = options;
+    this.loader = loader;
     this.catalog = new ModelCatalog(loader, options.openSessionsPerModel(),
         options.retainedVersionsPerModel());
     catalog.deferRetention();
@@ -120,6 +122,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
   @Override
   public ModelLease acquire(String model, String version) {
     return catalog.acquire(model, version);
+  }
+
+  @Override
+  public ModelLoader.ExecutionProvider executionProvider() {
+    return loader.executionProvider();
   }
 
   @Override

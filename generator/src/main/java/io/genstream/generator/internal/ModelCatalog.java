@@ -336,8 +336,10 @@ final class ModelCatalog implements AutoCloseable {
   GenerativeModel load(PublishedModel model) {
     long start = System.nanoTime();
     GenerativeModel loaded = loader.load(model);
-    log.info("loaded model {} version {} ({} bytes) in {} ms", model.manifest().name(),
-        model.manifest().version(), model.onnx().length, (System.nanoTime() - start) / 1_000_000);
+    log.info("loaded model {} version {} ({} bytes) on {} in {} ms", model.manifest().name(),
+        model.manifest().version(), model.onnx().length, loaded instanceof OnnxGenerativeModel onnx
+            ? onnx.executionProvider() : loader.executionProvider(),
+        (System.nanoTime() - start) / 1_000_000);
     return loaded;
   }
 

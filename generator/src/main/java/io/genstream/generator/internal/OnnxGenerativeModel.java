@@ -11,6 +11,7 @@ import ai.onnxruntime.TensorInfo;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLoader.ExecutionProvider;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class OnnxGenerativeModel implements GenerativeModel {
 
   private final ModelManifest manifest;
+  private final ExecutionProvider provider;
   private final OrtEnvironment environment;
   private final OrtSession.SessionOptions options;
   private final OrtSession session;
@@ -47,8 +49,10 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   private boolean closed;
 
   private OnnxGenerativeModel(ModelManifest manifest, OrtEnvironment environment,
-      OrtSession.SessionOptions options, OrtSession session) throws OrtException {
+      OrtSession.SessionOptions options, OrtSession session, ExecutionProvider provider)
+      throws OrtException {
     this.manifest = manifest;
+    this.provider = provider;
     this.environment = environment;
     this.options = options;
     this.session = session;
@@ -84,8 +88,29 @@ public final class OnnxGenerativeModel implements GenerativeModel {
    *     provider or engine error): a later attempt may succeed
    */
   static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads) {
+    return load(environment, model, intraOpThreads, ExecutionProvider.CPU, 0);
+  }
+
+  /**
+   * Builds a session on {@code provider}.
+   *
+   * @throws ProviderUnavailableException if the provider cannot be added to the session's
+   *     options (nothing was loaded; the caller may fall back to the CPU)
+   * @throws IllegalArgumentException as {@link #load(OrtEnvironment, PublishedModel, int)}
+   * @throws IllegalStateException as {@link #load(OrtEnvironment, PublishedModel, int)}
+   */
+  static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads,
+      ExecutionProvider provider, int deviceId) {
     ModelManifest manifest = model.manifest();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    if (provider == ExecutionProvider.CUDA) {
+      try {
+        options.addCUDA(deviceId);
+      } catch (OrtException | RuntimeException | LinkageError e) {
+        options.close();
+        throw new ProviderUnavailableException(e.toString(), e);
+      }
+    }
     OrtSession session = null;
     try {
       options.setIntraOpNumThreads(intraOpThreads);
@@ -95,7 +120,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       // Spinning idle threads would steal the cores that training shares with us.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       session = environment.createSession(model.onnx(), options);
-      return new OnnxGenerativeModel(manifest, environment, options, session);
+      return new OnnxGenerativeModel(manifest, environment, options, session, provider);
     } catch (OrtException | RuntimeException e) {
       closeQuietly(session);
       options.close();
@@ -108,6 +133,18 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       }
       throw new IllegalArgumentException("model " + PublishedModel.key(manifest)
           + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+    }
+  }
+
+  /** Where this session runs. */
+  public ExecutionProvider executionProvider() {
+    return provider;
+  }
+
+  /** The requested execution provider cannot be added: the runtime or the machine lacks it. */
+  static final class ProviderUnavailableException extends RuntimeException {
+    ProviderUnavailableException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -215,7 +252,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
 
   @Override
   public String toString() {
-    return "OnnxGenerativeModel[" + PublishedModel.key(manifest) + ", " + latentInput
+    return "OnnxGenerativeModel[" + PublishedModel.key(manifest) + " on " + provider + ", " + latentInput
         + (labelInput == null ? "" : ", " + labelInput) + " -> " + imageOutput + "]";
   }
 
