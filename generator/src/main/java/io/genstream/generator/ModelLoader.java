@@ -24,10 +24,54 @@ public interface ModelLoader {
   }
 
   /**
-   * Loads and checks the graph against the manifest.
+   * ONNX Runtime on {@code provider}. With {@link ExecutionProvider#CUDA} (device 0), if the
+   * runtime has no CUDA provider (the CPU build, or no GPU, driver, CUDA 12 or cuDNN 9) the
+   * loader logs one warning naming the cause and loads this and every later session on the CPU.
    *
-   * @throws IllegalArgumentException if the graph does not match the manifest's contract
-   *     (message names the expected and actual inputs/outputs) or cannot be parsed
+   * @param intraOpThreads threads one inference may use, at least 1
+   */
+  static ModelLoader onnxRuntime(int intraOpThreads, ExecutionProvider provider) {
+    return new OnnxModelLoader(intraOpThreads, provider, 0);
+  }
+
+  /**
+   * Where the sessions this loader loads from now on run: the requested provider, or
+   * {@link ExecutionProvider#CPU} once it fell back. For metrics and result headers.
+   */
+  default ExecutionProvider executionProvider() {
+    return ExecutionProvider.CPU;
+  }
+
+  /**
+   * Loads and checks the graph against the manifest. The type of the exception is the contract
+   * the registry relies on to retry or not.
+   *
+   * @throws IllegalArgumentException if the model is invalid and can never load: the graph does
+   *     not match the manifest's contract (message names the expected and actual
+   *     inputs/outputs) or cannot be parsed
+   * @throws RuntimeException of any other type (and {@link OutOfMemoryError}) for a failure that
+   *     a later attempt may not meet: the runtime out of memory, a provider or I/O error
    */
   GenerativeModel load(PublishedModel model);
+
+  /** Where ONNX Runtime runs a session. */
+  enum ExecutionProvider {
+    CPU,
+    /** ONNX Runtime's CUDA execution provider (the {@code gpu} Maven profile's runtime). */
+    CUDA;
+
+    /**
+     * {@code cpu} or {@code cuda}, any case.
+     *
+     * @throws IllegalArgumentException naming the valid choices
+     */
+    public static ExecutionProvider parse(String name) {
+      for (ExecutionProvider provider : values()) {
+        if (provider.name().equalsIgnoreCase(name)) {
+          return provider;
+        }
+      }
+      throw new IllegalArgumentException("executionProvider must be cpu or cuda, got '" + name + "'");
+    }
+  }
 }

@@ -12,7 +12,10 @@ import reactor.core.publisher.Mono;
  *   <li><b>Following.</b> {@link #start()} reads the compacted models topic from the beginning
  *       and keeps following it (no consumer group, nothing committed). Every valid version is
  *       kept as bytes; invalid records (bad manifest, SHA-256 mismatch, a graph that does not
- *       match its manifest) are logged and skipped, never fatal. A tombstone removes a version.
+ *       match its manifest) are logged and skipped, never fatal. A load that fails for any other
+ *       reason (the runtime out of memory, a provider error) is not remembered: the version stays
+ *       listed and a request retries it after a back-off. A tombstone removes a version.
+ *   <li><b>Bounded memory.</b> See {@link RegistryOptions#retainedVersionsPerModel()}.
  *   <li><b>Readiness.</b> {@link #ready()} completes once the follower has read up to the end
  *       offsets the topic had at start, so a service can hold requests until then instead of
  *       rejecting models it simply has not read yet.
@@ -53,6 +56,14 @@ public interface ModelRegistry extends AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   ModelLease acquire(String model, String version);
+
+  /**
+   * Where the sessions loaded from now on run: the loader's requested provider, or CPU once it
+   * fell back (see {@link ModelLoader#onnxRuntime(int, ModelLoader.ExecutionProvider)}).
+   */
+  default ModelLoader.ExecutionProvider executionProvider() {
+    return ModelLoader.ExecutionProvider.CPU;
+  }
 
   /** The versions known per model, ascending; a snapshot. */
   Map<String, List<Long>> versions();

@@ -16,9 +16,20 @@ import java.util.Objects;
  * @param catchUpTimeout how long {@link ModelRegistry#ready()} waits to reach the end offsets
  *     seen at start before it completes anyway (with a warning); guards against offsets that can
  *     never be reached, such as transaction markers at the end of a partition
+ * @param retainedVersionsPerModel how many of the newest versions per model keep their ONNX
+ *     bytes on the heap, 1..{@value #MAX_RETAINED_VERSIONS} (default
+ *     {@value #DEFAULT_RETAINED_VERSIONS}). Older versions stay listed (their manifest is kept)
+ *     and keep serving while a session is open for them, but once it is closed they cannot be
+ *     loaded again: asking for one names the reason. Bounds the heap to this many model sizes
+ *     per model however long the trainer publishes. For every version kept on the topic to stay
+ *     loadable, set it to the trainer's {@code --keep-versions} plus its pinned versions.
  */
 public record RegistryOptions(
-    String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout) {
+    String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout,
+    int retainedVersionsPerModel) {
+
+  public static final int DEFAULT_RETAINED_VERSIONS = 3;
+  public static final int MAX_RETAINED_VERSIONS = 1000;
 
   public RegistryOptions {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -30,9 +41,22 @@ public record RegistryOptions(
     if (catchUpTimeout.isNegative() || catchUpTimeout.isZero()) {
       throw new IllegalArgumentException("catchUpTimeout must be positive, got " + catchUpTimeout);
     }
+    if (retainedVersionsPerModel < 1 || retainedVersionsPerModel > MAX_RETAINED_VERSIONS) {
+      throw new IllegalArgumentException("retainedVersionsPerModel must be 1.." + MAX_RETAINED_VERSIONS
+          + ", got " + retainedVersionsPerModel);
+    }
   }
 
-  /** Two open sessions per model (the newest and one pinned), 30 s to catch up. */
+  /** The options with {@value #DEFAULT_RETAINED_VERSIONS} retained versions per model. */
+  public RegistryOptions(
+      String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout) {
+    this(bootstrapServers, modelsTopic, openSessionsPerModel, catchUpTimeout, DEFAULT_RETAINED_VERSIONS);
+  }
+
+  /**
+   * Two open sessions per model (the newest and one pinned), 30 s to catch up, the bytes of the
+   * newest {@value #DEFAULT_RETAINED_VERSIONS} versions per model kept.
+   */
   public static RegistryOptions defaults(String bootstrapServers, String modelsTopic) {
     return new RegistryOptions(bootstrapServers, modelsTopic, 2, Duration.ofSeconds(30));
   }

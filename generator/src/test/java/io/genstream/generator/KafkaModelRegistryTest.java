@@ -112,6 +112,54 @@ class KafkaModelRegistryTest {
   }
 
   @Test
+  void keepsTheBytesOfOnlyTheNewestVersionsAndServesTheNewest() {
+    for (long v = 1; v <= 100; v++) {
+      publish(TinyGenerator.published(v, 1f + v / 100f));
+    }
+
+    start();
+
+    assertThat(registry.versions().get("digits")).hasSize(100);
+    assertThat(registry.retainedVersions()).isEqualTo(RegistryOptions.DEFAULT_RETAINED_VERSIONS);
+    assertThat(registry.retainedBytes())
+        .isEqualTo((long) RegistryOptions.DEFAULT_RETAINED_VERSIONS * TinyGenerator.onnx(1f).length);
+    try (ModelLease latest = registry.acquire("digits", "latest")) {
+      assertThat(latest.version()).isEqualTo(100);
+      float[] image = latest.model().generate(new float[] {1, 1, 1, 1}, new long[] {3}, 1);
+      assertThat(image).containsExactly(TinyGenerator.reference(new float[] {1, 1, 1, 1}, 0, 3, 2f),
+          org.assertj.core.api.Assertions.within(1e-5f));
+    }
+    assertThatThrownBy(() -> registry.acquire("digits", "1"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("is no longer retained");
+  }
+
+  @Test
+  void aVersionThatFailedToLoadServesWithoutARestartOnceTheRuntimeRecovers() {
+    AtomicInteger failuresLeft = new AtomicInteger(2);
+    ModelLoader flaky = model -> {
+      if (model.manifest().version() == 2 && failuresLeft.getAndDecrement() > 0) {
+        throw new IllegalStateException("ONNX Runtime failed to load it: out of memory");
+      }
+      return countingLoader.load(model);
+    };
+    publish(TinyGenerator.published(1, 1f));
+    start(RegistryOptions.DEFAULT_RETAINED_VERSIONS, flaky);
+
+    publish(TinyGenerator.published(2, 2f)); // the follower's load fails: listed, not invalid
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.versions().get("digits").size() == 2);
+    assertThat(registry.invalidRecords()).isZero();
+    // Requests retry after the back-off (1 s, then 2 s); meanwhile latest is version 1.
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      try (ModelLease lease = registry.acquire("digits", "latest")) {
+        return lease.version() == 2;
+      }
+    });
+    assertThat(failuresLeft.get()).isNegative();
+  }
+
+  @Test
   void aTombstoneRemovesAVersion() {
     publish(TinyGenerator.published(1, 1f));
     publish(TinyGenerator.published(2, 2f));
@@ -140,7 +188,8 @@ class KafkaModelRegistryTest {
       tombstone(key);
     }
 
-    start();
+    // Bytes retained for as many versions as the trainer keeps, pins included.
+    start(4);
 
     assertThat(registry.versions())
         .isEqualTo(Map.of("digits", List.of(2L, 5L, 6L, 7L), "other", List.of(1L, 2L)));
@@ -187,9 +236,16 @@ class KafkaModelRegistryTest {
   }
 
   private void start() {
-    registry = new KafkaModelRegistry(
-        new RegistryOptions(kafka.bootstrapServers(), topics.models(), 2, Duration.ofSeconds(90)),
-        countingLoader);
+    start(RegistryOptions.DEFAULT_RETAINED_VERSIONS);
+  }
+
+  private void start(int retainedVersionsPerModel) {
+    start(retainedVersionsPerModel, countingLoader);
+  }
+
+  private void start(int retainedVersionsPerModel, ModelLoader loader) {
+    registry = new KafkaModelRegistry(new RegistryOptions(kafka.bootstrapServers(), topics.models(),
+        2, Duration.ofSeconds(90), retainedVersionsPerModel), loader);
     registry.start();
     // Well below the 90 s catch-up timeout: ready came from reaching the end offsets.
     registry.ready().block(Duration.ofSeconds(45));

@@ -45,8 +45,10 @@ import reactor.util.retry.Retry;
  * in parallel on cores that training shares). If the follower fails (broker gone), it starts
  * over from the beginning after a back-off; versions it already has are skipped.
  *
- * <p>During catch-up, versions are only recorded (their bytes kept); once caught up, the newest
- * version of each model is loaded, then {@link #ready()} completes. After that a new version is
+ * <p>During catch-up, versions are only recorded with their bytes (tombstones of old versions
+ * come after the newer ones, so the peak is what the compacted topic holds); once caught up,
+ * only the newest {@link RegistryOptions#retainedVersionsPerModel()} per model keep them, the
+ * newest version of each model is loaded, then {@link #ready()} completes. After that a new version is
  * loaded first and added with its session, which is the atomic hot swap.
  *
  * <p>A tombstone (null value) removes its version, loaded or not; one for a version never seen
@@ -60,6 +62,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(15);
 
   private final RegistryOptions options;
+  private final ModelLoader loader;
   private final ModelCatalog catalog;
   private final Scheduler followerThread;
   private final Sinks.Empty<Void> ready = Sinks.empty();
@@ -74,7 +77,10 @@ public final class KafkaModelRegistry implements ModelRegistry {
 
   public KafkaModelRegistry(RegistryOptions options, ModelLoader loader) {
     this.options = options;
-    this.catalog = new ModelCatalog(loader, options.openSessionsPerModel());
+    this.loader = loader;
+    this.catalog = new ModelCatalog(loader, options.openSessionsPerModel(),
+        options.retainedVersionsPerModel());
+    catalog.deferRetention();
     this.followerThread = Schedulers.newSingle("genstream-registry", true);
   }
 
@@ -119,6 +125,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
   }
 
   @Override
+  public ModelLoader.ExecutionProvider executionProvider() {
+    return loader.executionProvider();
+  }
+
+  @Override
   public Map<String, List<Long>> versions() {
     return catalog.versions();
   }
@@ -126,6 +137,19 @@ public final class KafkaModelRegistry implements ModelRegistry {
   /** Records on the models topic that were skipped as invalid since start. */
   public long invalidRecords() {
     return invalidRecords.get();
+  }
+
+  /**
+   * ONNX bytes held on the heap right now, all versions together; bounded by
+   * {@link RegistryOptions#retainedVersionsPerModel()} versions per model.
+   */
+  public long retainedBytes() {
+    return catalog.retainedBytes();
+  }
+
+  /** Versions whose ONNX bytes are held right now, all models together. */
+  public int retainedVersions() {
+    return catalog.retainedVersions();
   }
 
   /** Sessions open for {@code model} right now. */
@@ -238,9 +262,12 @@ public final class KafkaModelRegistry implements ModelRegistry {
     GenerativeModel loaded;
     try {
       loaded = catalog.load(model);
-    } catch (RuntimeException e) {
-      catalog.addBroken(model, e.getMessage());
-      throw e;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      catalog.addFailed(model, e);
+      if (ModelCatalog.isPermanent(e)) {
+        throw (RuntimeException) e; // an invalid record: counted and logged by accept
+      }
+      return; // listed; a request retries the load after the back-off
     }
     catalog.add(model, loaded);
   }
@@ -253,6 +280,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
   /** Loads the newest version of every model, then lets requests in. Follower thread. */
   private void markCaughtUp() {
     caughtUp = true;
+    catalog.applyRetention();
     catalog.warmAll();
     Map<String, List<Long>> versions = catalog.versions();
     log.info("model registry caught up with {}: {}", options.modelsTopic(), versions);

@@ -1,9 +1,11 @@
 package io.genstream.generator.internal;
 
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.RegistryOptions;
 import io.genstream.generator.UnknownModelException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,15 +14,28 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The versions a registry knows, their bytes, and the reference-counted sessions open for some
  * of them. No Kafka here: the follower feeds it, the service leases from it.
+ *
+ * <p><b>Bounded memory.</b> Only the newest {@code retainedVersionsPerModel} versions of each
+ * model keep their ONNX bytes; an older version keeps its manifest (it stays listed), serves
+ * while a session is open for it, and is reported as no longer retained when asked for after
+ * that. Open sessions are bounded by {@code openSessionsPerModel}.
+ *
+ * <p><b>Load failures</b> are classified once, by {@link #isPermanent}: an invalid model (the
+ * loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match its
+ * manifest) is remembered for good and its bytes dropped; anything else (the runtime failing,
+ * out of memory) is transient: the version is retried on a request once a back-off has passed
+ * (1 s, doubling to 1 min), and serves as soon as a retry succeeds.
  *
  * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
  * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
@@ -38,13 +53,31 @@ final class ModelCatalog implements AutoCloseable {
 
   private final ModelLoader loader;
   private final int openSessionsPerModel;
+  private final int retainedVersionsPerModel;
   private final Map<String, ConcurrentSkipListMap<Long, Entry>> models = new ConcurrentHashMap<>();
+  private static final long FIRST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_RETRY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final AtomicLong useClock = new AtomicLong();
+  private final LongSupplier nanoClock;
   private volatile boolean closed;
+  private volatile boolean retentionDeferred;
 
   ModelCatalog(ModelLoader loader, int openSessionsPerModel) {
+    this(loader, openSessionsPerModel, RegistryOptions.DEFAULT_RETAINED_VERSIONS);
+  }
+
+  ModelCatalog(ModelLoader loader, int openSessionsPerModel, int retainedVersionsPerModel) {
+    this(loader, openSessionsPerModel, retainedVersionsPerModel, System::nanoTime);
+  }
+
+  /** @param nanoClock {@link System#nanoTime()} or a test's clock, for the retry back-off */
+  ModelCatalog(ModelLoader loader, int openSessionsPerModel, int retainedVersionsPerModel,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.loader = loader;
     this.openSessionsPerModel = openSessionsPerModel;
+    this.retainedVersionsPerModel = retainedVersionsPerModel;
   }
 
   /**
@@ -71,18 +104,40 @@ final class ModelCatalog implements AutoCloseable {
       entry.evict(); // lost a race with close(): nobody else will
       return;
     }
+    if (!retentionDeferred) {
+      dropBytesBeyondBound(name, versions);
+    }
     if (preloaded != null) {
       entry.touch();
       evictBeyondBound(name);
     }
   }
 
-  /** Records a version whose load failed, so that asking for it names the failure. */
-  void addBroken(PublishedModel model, String reason) {
+  /**
+   * Adds a version whose load just failed: for good if the failure {@link #isPermanent is
+   * permanent} (asking for it names the failure), else to be retried on a request after the
+   * back-off. A version already known is left as it is.
+   */
+  void addFailed(PublishedModel model, Throwable failure) {
+    String name = model.manifest().name();
     Entry entry = new Entry(model, null);
-    entry.failure = reason;
-    models.computeIfAbsent(model.manifest().name(), n -> new ConcurrentSkipListMap<>())
-        .putIfAbsent(model.manifest().version(), entry);
+    ConcurrentSkipListMap<Long, Entry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    if (versions.putIfAbsent(model.manifest().version(), entry) == null) {
+      synchronized (entry) {
+        entry.failed(name, failure);
+      }
+      if (!retentionDeferred) {
+        dropBytesBeyondBound(name, versions);
+      }
+    }
+  }
+
+  /**
+   * The one place that decides whether a failed load may succeed later: only an invalid model
+   * ({@link IllegalArgumentException}, the {@link ModelLoader#load} contract) never will.
+   */
+  static boolean isPermanent(Throwable loadFailure) {
+    return loadFailure instanceof IllegalArgumentException;
   }
 
   /** Forgets a version (a tombstone); its session closes once unused. */
@@ -181,6 +236,61 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
+  /**
+   * Keeps every version's bytes until {@link #applyRetention()}: while catching up on a compacted
+   * topic, newer versions arrive before the tombstones of the older ones they replace, so the
+   * newest N seen so far are not yet the newest N that will remain.
+   */
+  void deferRetention() {
+    retentionDeferred = true;
+  }
+
+  /** Drops the bytes beyond the bound now, and from then on whenever a version is added. */
+  void applyRetention() {
+    retentionDeferred = false;
+    models.forEach(this::dropBytesBeyondBound);
+  }
+
+  /** ONNX bytes held on the heap for all versions (for tests and metrics). */
+  long retainedBytes() {
+    long bytes = 0;
+    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
+      for (Entry entry : versions.values()) {
+        PublishedModel model = entry.model;
+        bytes += model == null ? 0 : model.onnx().length;
+      }
+    }
+    return bytes;
+  }
+
+  /** Versions whose ONNX bytes are held, all models together (for tests and metrics). */
+  int retainedVersions() {
+    int count = 0;
+    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
+      for (Entry entry : versions.values()) {
+        count += entry.model == null ? 0 : 1;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Lets go of the bytes of every version of {@code name} older than the newest
+   * {@code retainedVersionsPerModel}. An open session is left alone: it serves until evicted.
+   */
+  private void dropBytesBeyondBound(String name, ConcurrentSkipListMap<Long, Entry> versions) {
+    int kept = 0;
+    for (Entry entry : versions.descendingMap().values()) {
+      if (kept < retainedVersionsPerModel) {
+        kept++;
+      } else if (entry.model != null) {
+        entry.model = null;
+        log.debug("model {} version {}: ONNX bytes no longer retained (only the newest {} are)",
+            name, entry.manifest.version(), retainedVersionsPerModel);
+      }
+    }
+  }
+
   private List<String> knownModels() {
     List<String> names = new ArrayList<>();
     models.forEach((name, versions) -> {
@@ -216,7 +326,7 @@ final class ModelCatalog implements AutoCloseable {
       for (int i = 0; i < open.size() - openSessionsPerModel; i++) {
         Entry victim = candidates.get(i);
         log.info("closing the session of model {} version {} (more than {} open; closes once unused)",
-            name, victim.model.manifest().version(), openSessionsPerModel);
+            name, victim.manifest.version(), openSessionsPerModel);
         victim.evict();
       }
     }
@@ -226,8 +336,10 @@ final class ModelCatalog implements AutoCloseable {
   GenerativeModel load(PublishedModel model) {
     long start = System.nanoTime();
     GenerativeModel loaded = loader.load(model);
-    log.info("loaded model {} version {} ({} bytes) in {} ms", model.manifest().name(),
-        model.manifest().version(), model.onnx().length, (System.nanoTime() - start) / 1_000_000);
+    log.info("loaded model {} version {} ({} bytes) on {} in {} ms", model.manifest().name(),
+        model.manifest().version(), model.onnx().length, loaded instanceof OnnxGenerativeModel onnx
+            ? onnx.executionProvider() : loader.executionProvider(),
+        (System.nanoTime() - start) / 1_000_000);
     return loaded;
   }
 
@@ -237,16 +349,27 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
-  /** One version: its bytes, its session while open, why it failed to load if it did. */
+  /**
+   * One version: its manifest, its bytes while retained, its session while open, why it failed
+   * to load if it did.
+   */
   private final class Entry {
-    final PublishedModel model;
+    final ModelManifest manifest;
+    /** The bytes to load from; null once dropped by the retention bound. */
+    volatile PublishedModel model;
     volatile Session session;
-    volatile String failure;
+    /** Why this version can never load (an invalid model); null while it may. */
+    volatile String permanentFailure;
+    /** Guarded by this entry: the last transient failure, how many in a row, next retry. */
+    String lastFailure;
+    int failures;
+    long retryAtNanos;
     /** Guarded by this entry. */
     boolean removed;
     volatile long lastUsed;
 
     Entry(PublishedModel model, GenerativeModel preloaded) {
+      this.manifest = model.manifest();
       this.model = model;
       this.session = preloaded == null ? null : new Session(preloaded);
     }
@@ -263,9 +386,15 @@ final class ModelCatalog implements AutoCloseable {
       }
       Session opened;
       synchronized (this) {
-        if (failure != null) {
+        if (permanentFailure != null) {
           throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " cannot be loaded: " + failure);
+              + manifest.version() + " cannot be loaded: " + permanentFailure);
+        }
+        long wait = retryAtNanos - nanoClock.getAsLong();
+        if (failures > 0 && wait > 0) {
+          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
+              + " failed to load (" + lastFailure + "); retrying in "
+              + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
         }
         if (closed) {
           throw new IllegalStateException("model registry is closed");
@@ -273,7 +402,7 @@ final class ModelCatalog implements AutoCloseable {
         if (removed) {
           // A tombstone raced this request: a session opened now would belong to no one.
           throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " was removed");
+              + manifest.version() + " was removed");
         }
         // Another request may have opened it while we waited for the lock.
         current = session;
@@ -281,14 +410,22 @@ final class ModelCatalog implements AutoCloseable {
           touch();
           return new Lease(current);
         }
+        PublishedModel bytes = model;
+        if (bytes == null) {
+          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
+              + " is no longer retained: only the newest " + retainedVersionsPerModel
+              + " versions per model keep their ONNX bytes (registry option retainedVersionsPerModel)");
+        }
         try {
-          opened = new Session(load(model));
-        } catch (RuntimeException e) {
-          failure = e.getMessage();
-          log.warn("model {} version {} cannot be loaded: {}", name,
-              model.manifest().version(), e.getMessage());
-          throw new UnknownModelException("model '" + name + "' version "
-              + model.manifest().version() + " cannot be loaded: " + failure);
+          opened = new Session(load(bytes));
+        } catch (RuntimeException | OutOfMemoryError e) {
+          throw failed(name, e);
+        }
+        if (failures > 0) {
+          log.info("model {} version {} loaded after {} failed attempt(s)", name,
+              manifest.version(), failures);
+          failures = 0;
+          lastFailure = null;
         }
         // Retained for our caller before anyone can see it, so that eviction below (with a
         // bound of 1, an old pinned version is evicted at once) cannot close it under the lease.
@@ -298,6 +435,27 @@ final class ModelCatalog implements AutoCloseable {
       }
       evictBeyondBound(name);
       return new Lease(opened);
+    }
+
+    /** Records a failed load (caller holds this entry's lock); returns what to throw. */
+    UnknownModelException failed(String name, Throwable e) {
+      String reason = String.valueOf(e.getMessage() == null ? e : e.getMessage());
+      if (isPermanent(e)) {
+        permanentFailure = reason;
+        model = null; // it will never load: its bytes are dead weight
+        log.warn("model {} version {} cannot be loaded: {}", name, manifest.version(), reason);
+        return new UnknownModelException("model '" + name + "' version "
+            + manifest.version() + " cannot be loaded: " + reason);
+      }
+      failures++;
+      lastFailure = reason;
+      long backOff = Math.min(MAX_RETRY_NANOS, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));
+      retryAtNanos = nanoClock.getAsLong() + backOff;
+      log.warn("model {} version {} failed to load (attempt {}), will retry on a request after {} ms: {}",
+          name, manifest.version(), failures, TimeUnit.NANOSECONDS.toMillis(backOff), reason);
+      return new UnknownModelException("model '" + name + "' version " + manifest.version()
+          + " failed to load (" + reason + "); retrying in "
+          + TimeUnit.NANOSECONDS.toMillis(backOff) + " ms");
     }
 
     /** Removed by a tombstone: no new session may be opened for it; the current one is evicted. */

@@ -11,6 +11,7 @@ import ai.onnxruntime.TensorInfo;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLoader.ExecutionProvider;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class OnnxGenerativeModel implements GenerativeModel {
 
   private final ModelManifest manifest;
+  private final ExecutionProvider provider;
   private final OrtEnvironment environment;
   private final OrtSession.SessionOptions options;
   private final OrtSession session;
@@ -47,8 +49,10 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   private boolean closed;
 
   private OnnxGenerativeModel(ModelManifest manifest, OrtEnvironment environment,
-      OrtSession.SessionOptions options, OrtSession session) throws OrtException {
+      OrtSession.SessionOptions options, OrtSession session, ExecutionProvider provider)
+      throws OrtException {
     this.manifest = manifest;
+    this.provider = provider;
     this.environment = environment;
     this.options = options;
     this.session = session;
@@ -78,12 +82,35 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   /**
    * Builds a session from the model's bytes.
    *
-   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes or the graph does not
-   *     match the manifest
+   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes as an invalid model, or
+   *     the graph does not match the manifest: loading it again will fail again
+   * @throws IllegalStateException if ONNX Runtime failed for another reason (out of memory, a
+   *     provider or engine error): a later attempt may succeed
    */
   static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads) {
+    return load(environment, model, intraOpThreads, ExecutionProvider.CPU, 0);
+  }
+
+  /**
+   * Builds a session on {@code provider}.
+   *
+   * @throws ProviderUnavailableException if the provider cannot be added to the session's
+   *     options (nothing was loaded; the caller may fall back to the CPU)
+   * @throws IllegalArgumentException as {@link #load(OrtEnvironment, PublishedModel, int)}
+   * @throws IllegalStateException as {@link #load(OrtEnvironment, PublishedModel, int)}
+   */
+  static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads,
+      ExecutionProvider provider, int deviceId) {
     ModelManifest manifest = model.manifest();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    if (provider == ExecutionProvider.CUDA) {
+      try {
+        options.addCUDA(deviceId);
+      } catch (OrtException | RuntimeException | LinkageError e) {
+        options.close();
+        throw new ProviderUnavailableException(e.toString(), e);
+      }
+    }
     OrtSession session = null;
     try {
       options.setIntraOpNumThreads(intraOpThreads);
@@ -93,16 +120,41 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       // Spinning idle threads would steal the cores that training shares with us.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       session = environment.createSession(model.onnx(), options);
-      return new OnnxGenerativeModel(manifest, environment, options, session);
+      return new OnnxGenerativeModel(manifest, environment, options, session, provider);
     } catch (OrtException | RuntimeException e) {
       closeQuietly(session);
       options.close();
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
+      if (e instanceof OrtException ort && !isInvalidModel(ort.getCode())) {
+        throw new IllegalStateException("model " + PublishedModel.key(manifest)
+            + ": ONNX Runtime failed to load it (" + ort.getCode() + "): " + e.getMessage(), e);
+      }
       throw new IllegalArgumentException("model " + PublishedModel.key(manifest)
           + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
     }
+  }
+
+  /** Where this session runs. */
+  public ExecutionProvider executionProvider() {
+    return provider;
+  }
+
+  /** The requested execution provider cannot be added: the runtime or the machine lacks it. */
+  static final class ProviderUnavailableException extends RuntimeException {
+    ProviderUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Error codes that say the model itself is bad, as opposed to the runtime failing. */
+  private static boolean isInvalidModel(OrtException.OrtErrorCode code) {
+    return switch (code) {
+      case ORT_INVALID_ARGUMENT, ORT_NO_MODEL, ORT_INVALID_PROTOBUF, ORT_INVALID_GRAPH,
+          ORT_NOT_IMPLEMENTED, ORT_MODEL_REQUIRES_COMPILATION -> true;
+      default -> false;
+    };
   }
 
   @Override
@@ -200,7 +252,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
 
   @Override
   public String toString() {
-    return "OnnxGenerativeModel[" + PublishedModel.key(manifest) + ", " + latentInput
+    return "OnnxGenerativeModel[" + PublishedModel.key(manifest) + " on " + provider + ", " + latentInput
         + (labelInput == null ? "" : ", " + labelInput) + " -> " + imageOutput + "]";
   }
 
