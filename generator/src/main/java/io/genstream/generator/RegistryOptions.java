@@ -28,7 +28,8 @@ public record RegistryOptions(
     String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout,
     int retainedVersionsPerModel) {
 
-  public static final int DEFAULT_RETAINED_VERSIONS = 3;
+  /** The trainer's default {@code --keep-versions}: every version kept on the topic stays loadable. */
+  public static final int DEFAULT_RETAINED_VERSIONS = 20;
   public static final int MAX_RETAINED_VERSIONS = 1000;
 
   public RegistryOptions {
