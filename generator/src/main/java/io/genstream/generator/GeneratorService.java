@@ -1,5 +1,6 @@
 package io.genstream.generator;
 
+import io.genstream.core.failure.Failures;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
@@ -54,6 +55,9 @@ import reactor.util.retry.Retry;
  *       {@link GeneratorOptions}, and results that can never be published (too large for the
  *       results topic, no right to write it). Other broker failures restart the pipeline after a
  *       back-off (unacknowledged requests are then delivered again).
+ *   <li><b>Transient failures</b> ({@link io.genstream.core.failure.Failures}: a model version
+ *       whose load is being retried, memory pressure) make the request wait and retry,
+ *       unacknowledged; they are never dead-lettered.
  *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
  *       service ({@code inferenceThreads} threads); Kafka threads only route.
  *   <li><b>Logs</b> show request-derived text only through {@link LogSafe} (escaped, truncated).
@@ -154,6 +158,7 @@ public final class GeneratorService implements AutoCloseable {
     long start = System.nanoTime();
     return Mono.fromCallable(() -> parse(record))
         .flatMap(request -> generate(request)
+            .retryWhen(untilReady(request))
             .flatMap(this::publish)
             .doOnSuccess(images -> served(request, images, start)))
         .then()
@@ -179,8 +184,10 @@ public final class GeneratorService implements AutoCloseable {
           try {
             return generation.encode(generation.infer(request));
           } catch (RuntimeException e) {
-            if (closed.get()) {
-              throw e; // shutting down: leave the request unacknowledged for the next generator
+            if (closed.get() || Failures.isTransient(e)) {
+              // Shutting down, or the model is not ready yet: leave the request unacknowledged
+              // (retried below, or delivered to the next generator).
+              throw e;
             }
             // Invalid for this model, or the model failed at run time: either way retrying the
             // same request would fail the same way, so it goes to the dead letters.
@@ -188,6 +195,20 @@ public final class GeneratorService implements AutoCloseable {
           }
         })
         .subscribeOn(inference);
+  }
+
+  /**
+   * A transient failure (a model version whose load is being retried, memory pressure) retries
+   * the request after a back-off (0.2 s doubling to 5 s) for as long as the service runs; it is
+   * never dead-lettered, and the request stays unacknowledged meanwhile, so a crash loses
+   * nothing. Permanent failures were already turned into dead letters.
+   */
+  private Retry untilReady(GenerationRequest request) {
+    return Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+        .maxBackoff(Duration.ofSeconds(5))
+        .filter(e -> Failures.isTransient(e) && !closed.get())
+        .doBeforeRetry(signal -> log.info("request {} waits: {}",
+            LogSafe.text(request.requestId()), LogSafe.text(signal.failure().getMessage())));
   }
 
   /**

@@ -374,6 +374,33 @@ class GeneratorServiceTest {
     }
   }
 
+  @Test
+  void aModelWhoseLoadFailsThenHealsServesTheRequestInsteadOfDeadLetteringIt() {
+    java.util.concurrent.atomic.AtomicInteger failuresLeft =
+        new java.util.concurrent.atomic.AtomicInteger(2);
+    ModelLoader onnx = ModelLoader.onnxRuntime(1);
+    ModelLoader flaky = model -> {
+      if (failuresLeft.getAndDecrement() > 0) {
+        throw new IllegalStateException("ONNX Runtime failed to allocate its arena");
+      }
+      return onnx.load(model);
+    };
+    GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
+        .withTopics(topics)
+        .withGroupId("generator-" + topics.requests());
+    service = GeneratorService.create(options, flaky).start();
+    service.ready().block(Duration.ofSeconds(30));
+
+    request("{\"requestId\": \"patient\", \"model\": \"digits\", \"count\": 2, \"seed\": 7}");
+
+    // The catalog retries the load after 1 s, then 2 s; the request waits unacknowledged.
+    List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 2);
+    assertThat(results).extracting(ConsumerRecord::key).containsOnly("patient").hasSize(2);
+    assertThat(failuresLeft.get()).isNegative();
+    await().untilAsserted(() -> assertThat(service.stats()).isEqualTo(new GeneratorStats(1, 2, 0)));
+    assertThat(read(topics.deadLetter(), 0)).isEmpty();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private void startService() {

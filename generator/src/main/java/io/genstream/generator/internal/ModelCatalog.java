@@ -5,6 +5,7 @@ import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.ModelNotReadyException;
 import io.genstream.generator.RegistryOptions;
 import io.genstream.generator.UnknownModelException;
 import java.util.ArrayList;
@@ -161,8 +162,8 @@ final class ModelCatalog implements AutoCloseable {
     for (String name : models.keySet()) {
       try (ModelLease lease = acquire(name, "latest")) {
         log.debug("model {} warm at version {}", name, lease.version());
-      } catch (UnknownModelException e) {
-        log.warn("{}", e.getMessage());
+      } catch (UnknownModelException | ModelNotReadyException e) {
+        log.warn("{}", e.getMessage()); // requests for it wait (not ready) or are refused
       }
     }
   }
@@ -177,14 +178,18 @@ final class ModelCatalog implements AutoCloseable {
     }
     if ("latest".equals(version)) {
       List<String> failures = new ArrayList<>();
+      boolean anyNotReady = false;
       for (Entry entry : versions.descendingMap().values()) {
         try {
           return entry.lease(name);
-        } catch (UnknownModelException e) {
+        } catch (UnknownModelException | ModelNotReadyException e) {
           failures.add(e.getMessage());
+          anyNotReady |= e instanceof ModelNotReadyException;
         }
       }
-      throw new UnknownModelException("model '" + name + "' has no loadable version: " + failures);
+      String reason = "model '" + name + "' has no loadable version: " + failures;
+      // One that may still load makes the request wait rather than fail for good.
+      throw anyNotReady ? new ModelNotReadyException(reason) : new UnknownModelException(reason);
     }
     long number;
     try {
@@ -392,7 +397,7 @@ final class ModelCatalog implements AutoCloseable {
         }
         long wait = retryAtNanos - nanoClock.getAsLong();
         if (failures > 0 && wait > 0) {
-          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
+          throw new ModelNotReadyException("model '" + name + "' version " + manifest.version()
               + " failed to load (" + lastFailure + "); retrying in "
               + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
         }
@@ -437,8 +442,11 @@ final class ModelCatalog implements AutoCloseable {
       return new Lease(opened);
     }
 
-    /** Records a failed load (caller holds this entry's lock); returns what to throw. */
-    UnknownModelException failed(String name, Throwable e) {
+    /**
+     * Records a failed load (caller holds this entry's lock); returns what to throw: an
+     * {@link UnknownModelException} (permanent) or a {@link ModelNotReadyException} (transient).
+     */
+    RuntimeException failed(String name, Throwable e) {
       String reason = String.valueOf(e.getMessage() == null ? e : e.getMessage());
       if (isPermanent(e)) {
         permanentFailure = reason;
@@ -453,7 +461,7 @@ final class ModelCatalog implements AutoCloseable {
       retryAtNanos = nanoClock.getAsLong() + backOff;
       log.warn("model {} version {} failed to load (attempt {}), will retry on a request after {} ms: {}",
           name, manifest.version(), failures, TimeUnit.NANOSECONDS.toMillis(backOff), reason);
-      return new UnknownModelException("model '" + name + "' version " + manifest.version()
+      return new ModelNotReadyException("model '" + name + "' version " + manifest.version()
           + " failed to load (" + reason + "); retrying in "
           + TimeUnit.NANOSECONDS.toMillis(backOff) + " ms");
     }

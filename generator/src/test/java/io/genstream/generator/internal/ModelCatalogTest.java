@@ -124,7 +124,7 @@ class ModelCatalogTest {
     int before = attempts.get();
 
     assertThatThrownBy(() -> catalog.acquire("digits", "2"))
-        .isInstanceOf(UnknownModelException.class)
+        .isInstanceOf(io.genstream.generator.ModelNotReadyException.class) // transient: wait
         .hasMessageContaining("model 'digits' version 2 failed to load (ONNX Runtime failed")
         .hasMessageContaining("retrying in 1000 ms");
     // Within the back-off: no new attempt, and latest serves the version before.
