@@ -2,6 +2,7 @@ package io.genstream.app.cli;
 
 import io.genstream.generator.GeneratorOptions;
 import io.genstream.generator.GeneratorService;
+import io.genstream.generator.ModelLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,11 @@ public final class GeneratorCommand implements Callable<Integer> {
       description = "Requests served at the same time (default: ${DEFAULT-VALUE}).")
   int inferenceThreads;
 
+  @Option(names = "--execution-provider", defaultValue = "cpu", paramLabel = "cpu|cuda",
+      description = "Where ONNX Runtime runs (default: ${DEFAULT-VALUE}). cuda needs the gpu "
+          + "build (mvn -Pgpu); without a usable GPU it warns once and runs on the CPU.")
+  ModelLoader.ExecutionProvider executionProvider;
+
   @Override
   public Integer call() throws Exception {
     return UntilStopped.run("generator", () -> {
@@ -35,7 +41,8 @@ public final class GeneratorCommand implements Callable<Integer> {
           .withTopics(kafka.ensureTopics())
           .withGroupId(group)
           .withThreads(ortThreads, inferenceThreads);
-      return GeneratorService.create(options).start();
+      return GeneratorService.create(options,
+          ModelLoader.onnxRuntime(ortThreads, executionProvider)).start();
     });
   }
 }
