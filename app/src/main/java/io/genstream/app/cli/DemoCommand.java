@@ -55,14 +55,6 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin ModelSpecOptions modelOptions;
 
-  @Option(names = "--export-every", paramLabel = "N",
-      description = "Publish a model version every N training steps (default 200; same as --set exportEvery=N).")
-  Integer exportEvery;
-
-  @Option(names = "--batch-size", paramLabel = "N",
-      description = "Training batch size (default 64; same as --set batchSize=N).")
-  Integer batchSize;
-
   @Option(names = "--keep-versions", defaultValue = "20",
       description = "Model versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
   int keepVersions;
@@ -85,12 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DemoConfig config;
     try {
-      java.util.Map<String, String> shortcuts = new java.util.LinkedHashMap<>();
-      shortcuts.put("exportEvery", exportEvery == null ? null : exportEvery.toString());
-      shortcuts.put("batchSize", batchSize == null ? null : batchSize.toString());
-      shortcuts.put("seed", String.valueOf(seed));
       config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-          modelOptions.resolve(shortcuts), keepVersions, requestEvery, count, seed);
+          modelOptions.resolve(seed), keepVersions, requestEvery, count, seed);
     } catch (IllegalArgumentException e) {
       // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -22,17 +22,31 @@ public final class ModelSpecOptions {
       description = "Model spec file (JSON or YAML): any settings listed below.")
   Path specFile;
 
+  @Option(names = "--export-every", paramLabel = "N",
+      description = "Publish a model version every N training steps (default 200; same as "
+          + "--set exportEvery=N).")
+  Integer exportEvery;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Training batch size (default 64; same as --set batchSize=N).")
+  Integer batchSize;
+
   @Option(names = "--set", paramLabel = "NAME=VALUE",
       description = "Override one model setting, e.g. --set objective=hinge --set emaDecay=0.999.")
   Map<String, String> settings = new LinkedHashMap<>();
 
   /**
-   * The spec: family defaults (or the file), then {@code shortcuts} (command options such as
-   * {@code --batch-size}, null values skipped), then {@code --set}.
+   * The spec: family defaults (or the file), then the shortcut options ({@code --export-every},
+   * {@code --batch-size}, and {@code seed} if not null), then {@code --set}.
    *
+   * @param seed the command's seed for the model, or null to keep the spec's
    * @throws IllegalArgumentException naming the setting if anything is invalid
    */
-  public ModelSpec resolve(Map<String, String> shortcuts) {
+  public ModelSpec resolve(Long seed) {
+    Map<String, String> shortcuts = new LinkedHashMap<>();
+    shortcuts.put("exportEvery", exportEvery == null ? null : exportEvery.toString());
+    shortcuts.put("batchSize", batchSize == null ? null : batchSize.toString());
+    shortcuts.put("seed", seed == null ? null : seed.toString());
     ModelSpec spec = specFile != null ? ModelSpec.read(specFile)
         : ModelSpec.defaults(family == null ? Family.CGAN : family);
     if (specFile != null && family != null && spec.family() != family) {

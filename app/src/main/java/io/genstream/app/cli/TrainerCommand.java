@@ -4,8 +4,6 @@ import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
 import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,14 +26,6 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Mixin ModelSpecOptions model;
 
-  @Option(names = "--export-every", paramLabel = "N",
-      description = "Publish a version every N steps (same as --set exportEvery=N).")
-  Integer exportEvery;
-
-  @Option(names = "--batch-size", paramLabel = "N",
-      description = "Batch size (same as --set batchSize=N).")
-  Integer batchSize;
-
   @Option(names = "--keep-versions", defaultValue = "20",
       description = "Versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
   int keepVersions;
@@ -56,13 +46,9 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> shortcuts = new LinkedHashMap<>();
-    shortcuts.put("exportEvery", exportEvery == null ? null : exportEvery.toString());
-    shortcuts.put("batchSize", batchSize == null ? null : batchSize.toString());
-    shortcuts.put("seed", seed == null ? null : seed.toString());
     ModelSpec modelSpec;
     try {
-      modelSpec = model.resolve(shortcuts);
+      modelSpec = model.resolve(seed);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -25,6 +25,12 @@ public abstract class AbstractModelFamily implements ModelFamily {
     return spec;
   }
 
+  /** {@code batchSize} examples (images, or clips for frame prediction). */
+  @Override
+  public int imagesPerStep() {
+    return spec.batchSize();
+  }
+
   @Override
   public long steps() {
     return steps;

@@ -66,6 +66,24 @@ public final class TrainedNetwork {
     }
   }
 
+  /**
+   * Clips every trainable weight to [-limit, limit] in place (WGAN's Lipschitz constraint on
+   * the critic, after its update).
+   */
+  public void clipWeights(float limit) {
+    boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    try {
+      for (NDArray weight : parameters.trainable().values()) {
+        try (NDArray clipped = weight.clip(-limit, limit)) {
+          weight.set(clipped.toFloatArray());
+        }
+      }
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+    }
+  }
+
   public void setFrozen(boolean frozen) {
     parameters.setFrozen(frozen);
   }

@@ -178,14 +178,6 @@ public final class FramePredictionFamily extends AbstractModelFamily {
     return x.get(":, :, 1:, :").sub(x.get(":, :, :-1, :"));
   }
 
-
-  /** Clips per step: {@code batchSize}. */
-  @Override
-  public int imagesPerStep() {
-    return spec.batchSize();
-  }
-
-
   @Override
   public StepResult step(Batch batch) {
     ensureOpen();
@@ -218,7 +210,7 @@ public final class FramePredictionFamily extends AbstractModelFamily {
         autograd.backward(loss);
         discriminator.update(); // also zeroes D's gradients
         if (objective == Objective.WGAN) {
-          clipDiscriminator();
+          discriminator.clipWeights(spec.clip());
         }
         dLoss = loss.getFloat();
 
@@ -258,21 +250,6 @@ public final class FramePredictionFamily extends AbstractModelFamily {
 
   private NDArray score(NDArray frames) {
     return discriminator.network().forward(discriminator.training(Map.of()), frames).reshape(-1);
-  }
-
-  /** WGAN's Lipschitz constraint: every weight of D clipped to [-clip, clip] after its update. */
-  private void clipDiscriminator() {
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    try {
-      for (NDArray weight : discriminator.parameters().trainable().values()) {
-        try (NDArray clipped = weight.clip(-spec.clip(), spec.clip())) {
-          weight.set(clipped.toFloatArray());
-        }
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
   }
 
   /**
@@ -394,7 +371,5 @@ public final class FramePredictionFamily extends AbstractModelFamily {
     }
     return counts;
   }
-
-
 
 }

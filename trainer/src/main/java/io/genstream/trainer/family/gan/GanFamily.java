@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import io.genstream.core.latent.Latents;
 import io.genstream.trainer.family.AbstractModelFamily;
 import io.genstream.trainer.family.Batch;
@@ -69,12 +68,10 @@ public final class GanFamily extends AbstractModelFamily {
     }
   }
 
-
   @Override
   public int imagesPerStep() {
     return spec.batchSize() * spec.nCritic();
   }
-
 
   @Override
   public StepResult step(Batch batch) {
@@ -124,7 +121,7 @@ public final class GanFamily extends AbstractModelFamily {
         autograd.backward(loss);
         discriminator.update(); // also zeroes D's gradients
         if (objective == Objective.WGAN) {
-          clipDiscriminator();
+          discriminator.clipWeights(spec.clip());
         }
         dLoss = loss.getFloat();
       }
@@ -206,21 +203,6 @@ public final class GanFamily extends AbstractModelFamily {
     return imageGap.div(latentGap).add(1e-5f).pow(-1).mul(spec.modeSeeking());
   }
 
-  /** WGAN's Lipschitz constraint: every weight of D clipped to [-clip, clip] after its update. */
-  private void clipDiscriminator() {
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    try {
-      for (NDArray weight : discriminator.parameters().trainable().values()) {
-        try (NDArray clipped = weight.clip(-spec.clip(), spec.clip())) {
-          weight.set(clipped.toFloatArray());
-        }
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
-  }
-
   @Override
   public Exported export() {
     ensureOpen();
@@ -263,9 +245,6 @@ public final class GanFamily extends AbstractModelFamily {
     return Map.of("generator", generator.parameters().size(),
         "discriminator", discriminator.parameters().size());
   }
-
-
-
 
   private static float[] slice(float[] values, int from, int length) {
     if (from == 0 && length == values.length) {

@@ -129,13 +129,6 @@ public final class VaeFamily extends AbstractModelFamily {
     return new Network(ENCODER, inputs, new Sequential(layers), outputs);
   }
 
-
-  @Override
-  public int imagesPerStep() {
-    return spec.batchSize();
-  }
-
-
   @Override
   public StepResult step(Batch batch) {
     ensureOpen();
@@ -254,7 +247,5 @@ public final class VaeFamily extends AbstractModelFamily {
     counts.put(ENCODER, encoder.parameters().size());
     return counts;
   }
-
-
 
 }
