@@ -60,6 +60,11 @@ public interface GenerativeModel extends AutoCloseable {
     return images;
   }
 
+  /** Where this model's inferences run. */
+  default ModelLoader.ExecutionProvider executionProvider() {
+    return ModelLoader.ExecutionProvider.CPU;
+  }
+
   /** Frees the native session. Idempotent. */
   @Override
   void close();

@@ -2,23 +2,24 @@ package io.genstream.generator;
 
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.SenderOptions;
-import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.RequestParser;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything a {@link GeneratorService} is wired with; validated here, once.
+ * Everything a {@link GeneratorService} is wired with; validated here, once. Build it with
+ * {@link #builder(String)}; {@link #toBuilder()} changes a few settings of existing options.
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param topics topic names (requests in; results and dead letters out; models followed)
  * @param groupId consumer group of the requests topic; generators with the same group share
  *     the work (scale-out)
- * @param ortIntraOpThreads threads one ONNX Runtime inference may use, at least 1
- * @param inferenceThreads threads of the dedicated inference scheduler, i.e. requests run at
- *     the same time, at least 1; {@code ortIntraOpThreads × inferenceThreads} should not exceed
- *     the cores the generator may use
- * @param maxCount largest {@code count} a request may ask for, 1..{@value GenerationRequest#MAX_COUNT}
+ * @param ortIntraOpThreads threads one ONNX Runtime inference may use, at least 1;
+ *     {@code ortIntraOpThreads × engine.inferenceThreads} should not exceed the cores the
+ *     generator may use
+ * @param engine batching, queue and thread settings of the {@link GenerationEngine}
+ * @param maxInFlightRequests requests read from Kafka and not yet acknowledged, at least 1;
+ *     enough to fill several batches, since the broker's acknowledgements take a round trip
  * @param openSessionsPerModel see {@link RegistryOptions#openSessionsPerModel()}
  * @param readyTimeout how long to wait for the registry to catch up before serving anyway
  * @param maxRequestBytes largest request (JSON bytes) parsed; a larger one is dead-lettered
@@ -33,8 +34,8 @@ public record GeneratorOptions(
     Topics topics,
     String groupId,
     int ortIntraOpThreads,
-    int inferenceThreads,
-    int maxCount,
+    EngineOptions engine,
+    int maxInFlightRequests,
     int openSessionsPerModel,
     Duration readyTimeout,
     int maxRequestBytes,
@@ -43,12 +44,14 @@ public record GeneratorOptions(
 
   public static final String DEFAULT_GROUP_ID = "genstream-generator";
   public static final int DEFAULT_MAX_RESULT_BYTES = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 256;
   /** Below the producer's {@code max.request.size}, with room for its batch overhead. */
   public static final int MAX_RESULT_BYTES_LIMIT = SenderOptions.MAX_REQUEST_SIZE - 1024 * 1024;
 
   public GeneratorOptions {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(readyTimeout, "readyTimeout");
     if (groupId == null || groupId.isBlank()) {
       throw new IllegalArgumentException("groupId must not be blank");
@@ -56,12 +59,9 @@ public record GeneratorOptions(
     if (ortIntraOpThreads < 1) {
       throw new IllegalArgumentException("ortIntraOpThreads must be >= 1, got " + ortIntraOpThreads);
     }
-    if (inferenceThreads < 1) {
-      throw new IllegalArgumentException("inferenceThreads must be >= 1, got " + inferenceThreads);
-    }
-    if (maxCount < 1 || maxCount > GenerationRequest.MAX_COUNT) {
+    if (maxInFlightRequests < 1) {
       throw new IllegalArgumentException(
-          "maxCount must be 1.." + GenerationRequest.MAX_COUNT + ", got " + maxCount);
+          "maxInFlightRequests must be >= 1, got " + maxInFlightRequests);
     }
     RequestParser.checkLimits(maxRequestBytes, maxStringLength);
     if (maxResultBytes < 1 || maxResultBytes > MAX_RESULT_BYTES_LIMIT) {
@@ -73,47 +73,31 @@ public record GeneratorOptions(
   }
 
   /**
-   * Default topics and group, one inference at a time on one ONNX Runtime thread (the cores are
-   * shared with training), requests of up to {@value GenerationRequest#MAX_COUNT} images,
-   * 64 KiB of JSON and strings of 256 characters, results of up to 4 MiB.
+   * Default topics and group, {@link EngineOptions#defaults()} on one ONNX Runtime thread (the
+   * cores are shared with training), 256 requests in flight, 64 KiB of JSON and strings of 256
+   * characters, results of up to 4 MiB.
    */
   public static GeneratorOptions defaults(String bootstrapServers) {
-    return new GeneratorOptions(bootstrapServers, Topics.defaults(), DEFAULT_GROUP_ID, 1, 1,
-        GenerationRequest.MAX_COUNT, 2, Duration.ofSeconds(30),
-        RequestParser.DEFAULT_MAX_REQUEST_BYTES, RequestParser.DEFAULT_MAX_STRING_LENGTH,
-        DEFAULT_MAX_RESULT_BYTES);
+    return builder(bootstrapServers).build();
   }
 
-  public GeneratorOptions withTopics(Topics topics) {
-    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
-        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout, maxRequestBytes,
-        maxStringLength, maxResultBytes);
+  public static Builder builder(String bootstrapServers) {
+    return new Builder(bootstrapServers);
   }
 
-  /** Generators sharing a group share the requests; separate groups each serve every request. */
-  public GeneratorOptions withGroupId(String groupId) {
-    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
-        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout, maxRequestBytes,
-        maxStringLength, maxResultBytes);
-  }
-
-  public GeneratorOptions withMaxCount(int maxCount) {
-    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
-        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout, maxRequestBytes,
-        maxStringLength, maxResultBytes);
-  }
-
-  public GeneratorOptions withThreads(int ortIntraOpThreads, int inferenceThreads) {
-    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
-        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout, maxRequestBytes,
-        maxStringLength, maxResultBytes);
-  }
-
-  /** Limits checked before any work; see the parameters of the same names. */
-  public GeneratorOptions withLimits(int maxRequestBytes, int maxStringLength, int maxResultBytes) {
-    return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads,
-        inferenceThreads, maxCount, openSessionsPerModel, readyTimeout, maxRequestBytes,
-        maxStringLength, maxResultBytes);
+  public Builder toBuilder() {
+    Builder b = new Builder(bootstrapServers);
+    b.topics = topics;
+    b.groupId = groupId;
+    b.ortIntraOpThreads = ortIntraOpThreads;
+    b.engine = engine;
+    b.maxInFlightRequests = maxInFlightRequests;
+    b.openSessionsPerModel = openSessionsPerModel;
+    b.readyTimeout = readyTimeout;
+    b.maxRequestBytes = maxRequestBytes;
+    b.maxStringLength = maxStringLength;
+    b.maxResultBytes = maxResultBytes;
+    return b;
   }
 
   /** The request parser these options' limits make. */
@@ -124,5 +108,75 @@ public record GeneratorOptions(
   /** The registry's share of these options. */
   public RegistryOptions registryOptions() {
     return new RegistryOptions(bootstrapServers, topics.models(), openSessionsPerModel, readyTimeout);
+  }
+
+  /** Builds {@link GeneratorOptions}; every setting starts at its default. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private Topics topics = Topics.defaults();
+    private String groupId = DEFAULT_GROUP_ID;
+    private int ortIntraOpThreads = 1;
+    private EngineOptions engine = EngineOptions.defaults();
+    private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+    private int openSessionsPerModel = 2;
+    private Duration readyTimeout = Duration.ofSeconds(30);
+    private int maxRequestBytes = RequestParser.DEFAULT_MAX_REQUEST_BYTES;
+    private int maxStringLength = RequestParser.DEFAULT_MAX_STRING_LENGTH;
+    private int maxResultBytes = DEFAULT_MAX_RESULT_BYTES;
+
+    private Builder(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+    }
+
+    public Builder topics(Topics topics) {
+      this.topics = topics;
+      return this;
+    }
+
+    /** Generators sharing a group share the requests; separate groups each serve every request. */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    public Builder ortIntraOpThreads(int threads) {
+      this.ortIntraOpThreads = threads;
+      return this;
+    }
+
+    public Builder engine(EngineOptions engine) {
+      this.engine = engine;
+      return this;
+    }
+
+    public Builder maxInFlightRequests(int requests) {
+      this.maxInFlightRequests = requests;
+      return this;
+    }
+
+    public Builder openSessionsPerModel(int sessions) {
+      this.openSessionsPerModel = sessions;
+      return this;
+    }
+
+    public Builder readyTimeout(Duration timeout) {
+      this.readyTimeout = timeout;
+      return this;
+    }
+
+    /** Limits checked before any work; see the record's parameters of the same names. */
+    public Builder limits(int maxRequestBytes, int maxStringLength, int maxResultBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+      this.maxStringLength = maxStringLength;
+      this.maxResultBytes = maxResultBytes;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the first invalid setting */
+    public GeneratorOptions build() {
+      return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads, engine,
+          maxInFlightRequests, openSessionsPerModel, readyTimeout, maxRequestBytes,
+          maxStringLength, maxResultBytes);
+    }
   }
 }

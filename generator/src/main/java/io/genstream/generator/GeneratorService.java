@@ -11,6 +11,8 @@ import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.RequestParser;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,16 +32,14 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
  * The request service: generation requests in, one PNG result record per image out.
  *
  * <pre>
- * requests topic ─► parse ─► infer (resolve version, latents from seed, ONNX Runtime)
- *                ─► encode PNG ─► publish results ─► acknowledge request
+ * requests topic ─► parse ─► GenerationEngine (micro-batched ONNX Runtime, PNG/raw encoding)
+ *                ─► publish results ─► acknowledge request
  *   any rejection ─► dead letter (with the reason) ─► acknowledge request
  * </pre>
  *
@@ -58,15 +58,18 @@ import reactor.util.retry.Retry;
  *   <li><b>Transient failures</b> ({@link io.genstream.core.failure.Failures}: a model version
  *       whose load is being retried, memory pressure) make the request wait and retry,
  *       unacknowledged; they are never dead-lettered.
- *   <li><b>Threads.</b> Inference and PNG encoding run on a bounded scheduler owned by this
- *       service ({@code inferenceThreads} threads); Kafka threads only route.
+ *   <li><b>Throughput.</b> Up to {@link GeneratorOptions#maxInFlightRequests()} requests are
+ *       in flight at once, so that the engine can batch many single-image requests into one
+ *       ONNX Runtime call while earlier results wait for the broker's acknowledgements.
+ *   <li><b>Threads.</b> Inference and encoding run on the engine's threads; Kafka threads only
+ *       route.
  *   <li><b>Logs</b> show request-derived text only through {@link LogSafe} (escaped, truncated).
  *   <li><b>Readiness.</b> Requests are not consumed before the model registry has caught up
  *       with the models topic (or its catch-up timeout passed).
  * </ul>
  *
- * <p><b>Lifecycle and ownership.</b> {@link #create} builds the registry, receiver, sender and
- * scheduler; the service owns them all. {@link #start()} once; {@link #close()} stops consuming,
+ * <p><b>Lifecycle and ownership.</b> {@link #create} builds the registry, engine, receiver and
+ * sender; the service owns them all (the HTTP routes borrow {@link #engine()}). {@link #start()} once; {@link #close()} stops consuming,
  * lets running inferences finish (up to a few seconds), flushes the producer, then closes the
  * registry, whose sessions close as their last lease is released.
  */
@@ -83,8 +86,7 @@ public final class GeneratorService implements AutoCloseable {
   private final ModelRegistry registry;
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
-  private final Scheduler inference;
-  private final ImageGeneration generation;
+  private final GenerationEngine engine;
   private final RequestParser requestParser;
   private final AtomicLong requestsServed = new AtomicLong();
   private final AtomicLong imagesGenerated = new AtomicLong();
@@ -93,16 +95,13 @@ public final class GeneratorService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Disposable pipeline = () -> {};
 
-  private GeneratorService(GeneratorOptions options, ModelRegistry registry) {
+  private GeneratorService(GeneratorOptions options, ModelRegistry registry, MeterRegistry meters) {
     this.options = options;
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.bootstrapServers(), options.groupId(), options.topics().requests()));
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
-    // Bounded: ONNX Runtime calls block; queued tasks are bounded by the flatMap concurrency.
-    this.inference = Schedulers.newBoundedElastic(
-        options.inferenceThreads(), 4 * options.inferenceThreads(), "genstream-inference", 60, true);
-    this.generation = new ImageGeneration(registry, options.maxCount());
+    this.engine = new GenerationEngine(registry, options.engine(), meters);
     this.requestParser = options.requestParser();
   }
 
@@ -113,7 +112,17 @@ public final class GeneratorService implements AutoCloseable {
 
   /** A service whose registry loads models with {@code loader} (a seam for tests and GPUs). */
   public static GeneratorService create(GeneratorOptions options, ModelLoader loader) {
-    return new GeneratorService(options, ModelRegistry.create(options.registryOptions(), loader));
+    return create(options, loader, new SimpleMeterRegistry());
+  }
+
+  /**
+   * A service whose registry loads models with {@code loader} and whose engine records its
+   * metrics in {@code meters} (a Prometheus registry behind {@code /metrics}).
+   */
+  public static GeneratorService create(GeneratorOptions options, ModelLoader loader,
+      MeterRegistry meters) {
+    return new GeneratorService(options, ModelRegistry.create(options.registryOptions(), loader),
+        meters);
   }
 
   /** Starts the registry and, once it is ready, consuming requests. Returns {@code this}. */
@@ -125,7 +134,7 @@ public final class GeneratorService implements AutoCloseable {
     pipeline = registry.ready()
         .onErrorResume(e -> Mono.empty())
         .thenMany(Flux.defer(receiver::receive))
-        .flatMap(this::serve, options.inferenceThreads() * 2)
+        .flatMap(this::serve, options.maxInFlightRequests())
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(10))
             .filter(e -> !closed.get())
@@ -143,6 +152,11 @@ public final class GeneratorService implements AutoCloseable {
     return registry.ready();
   }
 
+  /** The engine this service serves with; the HTTP routes share it. */
+  public GenerationEngine engine() {
+    return engine;
+  }
+
   /** The registry this service serves from (versions for a dashboard, health). */
   public ModelRegistry registry() {
     return registry;
@@ -157,10 +171,11 @@ public final class GeneratorService implements AutoCloseable {
     ConsumerRecord<String, byte[]> record = received.record();
     long start = System.nanoTime();
     return Mono.fromCallable(() -> parse(record))
-        .flatMap(request -> generate(request)
+        .flatMap(request -> engine.generate(request)
+            .onErrorMap(this::permanent, e -> new Rejected(String.valueOf(e.getMessage())))
             .retryWhen(untilReady(request))
             .flatMap(this::publish)
-            .doOnSuccess(images -> served(request, images, start)))
+            .doOnSuccess(generation -> served(generation, start)))
         .then()
         .onErrorResume(Rejected.class, e -> deadLetter(record, e.getMessage()))
         .then(Mono.fromRunnable(received::acknowledge));
@@ -178,23 +193,13 @@ public final class GeneratorService implements AutoCloseable {
     }
   }
 
-  /** Resolve, infer and encode on the inference scheduler. */
-  private Mono<List<GeneratedImage>> generate(GenerationRequest request) {
-    return Mono.fromCallable(() -> {
-          try {
-            return generation.encode(generation.infer(request));
-          } catch (RuntimeException e) {
-            if (closed.get() || Failures.isTransient(e)) {
-              // Shutting down, or the model is not ready yet: leave the request unacknowledged
-              // (retried below, or delivered to the next generator).
-              throw e;
-            }
-            // Invalid for this model, or the model failed at run time: either way retrying the
-            // same request would fail the same way, so it goes to the dead letters.
-            throw new Rejected(String.valueOf(e.getMessage()));
-          }
-        })
-        .subscribeOn(inference);
+  /**
+   * Whether the engine's failure is this request's for good: invalid, unknown model, or the
+   * runtime failing on it. Transient failures, and anything while shutting down, leave the
+   * request unacknowledged (retried below, or delivered to the next generator).
+   */
+  private boolean permanent(Throwable e) {
+    return !closed.get() && !Failures.isTransient(e);
   }
 
   /**
@@ -215,15 +220,16 @@ public final class GeneratorService implements AutoCloseable {
    * Sends every result, once all of them are known to fit {@code maxResultBytes}; completes
    * once the broker acknowledged them all.
    */
-  private Mono<List<GeneratedImage>> publish(List<GeneratedImage> images) {
-    return Mono.fromCallable(() -> resultRecords(images))
+  private Mono<Generation> publish(Generation generation) {
+    String topic = options.topics().results();
+    return Mono.fromCallable(() -> resultRecords(generation.images(), topic))
         .flatMapMany(Flux::fromIterable)
         .flatMap(sender::send)
         .onErrorMap(GeneratorService::neverPublishable, e -> new Rejected(
-            "result cannot be published to " + options.topics().results()
+            "result cannot be published to " + topic
                 + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
                 + e.getMessage()))
-        .then(Mono.just(images));
+        .then(Mono.just(generation));
   }
 
   /**
@@ -240,10 +246,11 @@ public final class GeneratorService implements AutoCloseable {
         || e instanceof SerializationException;
   }
 
-  private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images) {
+  private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images,
+      String topic) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images.size());
     for (GeneratedImage image : images) {
-      ProducerRecord<String, byte[]> record = image.toRecord(options.topics().results(), SOURCE);
+      ProducerRecord<String, byte[]> record = image.toRecord(topic, SOURCE);
       long size = serializedSize(record);
       if (size > options.maxResultBytes()) {
         throw new Rejected("result record of " + size + " bytes (image " + image.index()
@@ -273,13 +280,16 @@ public final class GeneratorService implements AutoCloseable {
         .then();
   }
 
-  private void served(GenerationRequest request, List<GeneratedImage> images, long startNanos) {
+  private void served(Generation generation, long startNanos) {
+    GenerationRequest request = generation.request();
     requestsServed.incrementAndGet();
-    imagesGenerated.addAndGet(images.size());
-    log.info("served request {} model={} version={} count={} in {} ms",
-        LogSafe.text(request.requestId()), LogSafe.text(request.model()),
-        images.isEmpty() ? "?" : images.get(0).version(), images.size(),
-        (System.nanoTime() - startNanos) / 1_000_000);
+    imagesGenerated.addAndGet(generation.images().size());
+    if (log.isDebugEnabled()) {
+      log.debug("served request {} model={} version={} count={} on {} in {} ms",
+          LogSafe.text(request.requestId()), LogSafe.text(request.model()), generation.version(),
+          generation.images().size(), generation.provider(),
+          (System.nanoTime() - startNanos) / 1_000_000);
+    }
   }
 
   /**
@@ -298,12 +308,7 @@ public final class GeneratorService implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("request consumer not closed within {}", DRAIN_TIMEOUT);
     }
-    try {
-      inference.disposeGracefully().block(DRAIN_TIMEOUT);
-    } catch (RuntimeException e) {
-      log.warn("inference did not finish within {}; closing anyway", DRAIN_TIMEOUT);
-      inference.dispose();
-    }
+    engine.close();
     sender.close();
     registry.close();
     log.info("generator service closed: {}", stats());

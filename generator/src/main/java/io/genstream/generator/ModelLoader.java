@@ -60,6 +60,11 @@ public interface ModelLoader {
     /** ONNX Runtime's CUDA execution provider (the {@code gpu} Maven profile's runtime). */
     CUDA;
 
+    /** {@code cpu} or {@code cuda}: how logs, metrics and result headers name it. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /**
      * {@code cpu} or {@code cuda}, any case.
      *

@@ -141,8 +141,8 @@ class GeneratorServiceTest {
   @Test
   void aRequestWithoutSeedOrIdGivesIdenticalImagesWhenConsumedAgain() {
     startService();
-    GeneratorOptions secondGroup = GeneratorOptions.defaults(kafka.bootstrapServers())
-        .withTopics(topics).withGroupId("second-" + topics.requests());
+    GeneratorOptions secondGroup = GeneratorOptions.builder(kafka.bootstrapServers())
+        .topics(topics).groupId("second-" + topics.requests()).build();
 
     request("{\"model\": \"digits\", \"count\": 3}");
 
@@ -233,7 +233,7 @@ class GeneratorServiceTest {
 
   @Test
   void deadLettersRequestsOverTheLimitsBeforeAnyWork() {
-    startService(options -> options.withLimits(200, 16, GeneratorOptions.DEFAULT_MAX_RESULT_BYTES));
+    startService(options -> options.limits(200, 16, GeneratorOptions.DEFAULT_MAX_RESULT_BYTES));
 
     String big = "{\"model\": \"digits\", \"pad\": \"" + "x".repeat(300) + "\"}";
     request(big);
@@ -251,7 +251,7 @@ class GeneratorServiceTest {
 
   @Test
   void deadLettersResultsOverMaxResultBytesBeforeSendingAny() {
-    startService(options -> options.withLimits(
+    startService(options -> options.limits(
         RequestParser.DEFAULT_MAX_REQUEST_BYTES, RequestParser.DEFAULT_MAX_STRING_LENGTH, 300));
 
     request("{\"requestId\": \"huge\", \"model\": \"digits\", \"count\": 3}");
@@ -385,9 +385,10 @@ class GeneratorServiceTest {
       }
       return onnx.load(model);
     };
-    GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
-        .withTopics(topics)
-        .withGroupId("generator-" + topics.requests());
+    GeneratorOptions options = GeneratorOptions.builder(kafka.bootstrapServers())
+        .topics(topics)
+        .groupId("generator-" + topics.requests())
+        .build();
     service = GeneratorService.create(options, flaky).start();
     service.ready().block(Duration.ofSeconds(30));
 
@@ -407,13 +408,13 @@ class GeneratorServiceTest {
     startService(options -> options);
   }
 
-  private void startService(UnaryOperator<GeneratorOptions> configure) {
+  private void startService(UnaryOperator<GeneratorOptions.Builder> configure) {
     // A group per test: members of one group with different subscriptions rebalance each other,
     // and a rebalance legitimately redelivers (at least once), which would blur exact counts.
-    GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
-        .withTopics(topics)
-        .withGroupId("generator-" + topics.requests());
-    service = GeneratorService.create(configure.apply(options)).start();
+    GeneratorOptions.Builder options = GeneratorOptions.builder(kafka.bootstrapServers())
+        .topics(topics)
+        .groupId("generator-" + topics.requests());
+    service = GeneratorService.create(configure.apply(options).build()).start();
     service.ready().block(Duration.ofSeconds(30));
   }
 

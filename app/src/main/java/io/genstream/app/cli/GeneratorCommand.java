@@ -1,5 +1,6 @@
 package io.genstream.app.cli;
 
+import io.genstream.generator.EngineOptions;
 import io.genstream.generator.GeneratorOptions;
 import io.genstream.generator.GeneratorService;
 import io.genstream.generator.ModelLoader;
@@ -26,8 +27,18 @@ public final class GeneratorCommand implements Callable<Integer> {
   int ortThreads;
 
   @Option(names = "--inference-threads", defaultValue = "1",
-      description = "Requests served at the same time (default: ${DEFAULT-VALUE}).")
+      description = "Batches inferred at the same time (default: ${DEFAULT-VALUE}).")
   int inferenceThreads;
+
+  @Option(names = "--max-batch-size", defaultValue = "64",
+      description = "Most images in one ONNX Runtime call; queued requests are batched up to "
+          + "it (default: ${DEFAULT-VALUE}).")
+  int maxBatchSize;
+
+  @Option(names = "--max-batch-wait", defaultValue = "PT0.002S", paramLabel = "DURATION",
+      description = "How long a request waits for others to fill its batch, ISO-8601 "
+          + "(default: ${DEFAULT-VALUE}, 2 ms).")
+  java.time.Duration maxBatchWait;
 
   @Option(names = "--execution-provider", defaultValue = "cpu", paramLabel = "cpu|cuda",
       description = "Where ONNX Runtime runs (default: ${DEFAULT-VALUE}). cuda needs the gpu "
@@ -37,10 +48,14 @@ public final class GeneratorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return UntilStopped.run("generator", () -> {
-      GeneratorOptions options = GeneratorOptions.defaults(kafka.bootstrapServers())
-          .withTopics(kafka.ensureTopics())
-          .withGroupId(group)
-          .withThreads(ortThreads, inferenceThreads);
+      GeneratorOptions options = GeneratorOptions.builder(kafka.bootstrapServers())
+          .topics(kafka.ensureTopics())
+          .groupId(group)
+          .ortIntraOpThreads(ortThreads)
+          .engine(EngineOptions.defaults()
+              .withInferenceThreads(inferenceThreads)
+              .withBatching(maxBatchSize, maxBatchWait))
+          .build();
       return GeneratorService.create(options,
           ModelLoader.onnxRuntime(ortThreads, executionProvider)).start();
     });

@@ -54,7 +54,7 @@ public final class Pipeline implements AutoCloseable {
       sink = started(started, new SinkService(files,
           new SinkService.Options(bootstrap, config.topics(), SINK_GROUP)).start());
       generator = started(started, GeneratorService.create(
-          GeneratorOptions.defaults(bootstrap).withTopics(config.topics())).start());
+          GeneratorOptions.builder(bootstrap).topics(config.topics()).build()).start());
       trainer = started(started, new TrainerService(trainerOptions(config)).start());
       ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
       ingest = started(started, new IngestService(new SyntheticDigits(config.spec().imageSize(), config.seed()),

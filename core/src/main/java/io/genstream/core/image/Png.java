@@ -12,7 +12,7 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** PNG encoding and decoding of {@link GrayImage}s with the JDK's ImageIO. */
+/** PNG encoding (gray, RGB) and decoding (to gray) with the JDK's ImageIO. */
 public final class Png {
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -37,7 +37,13 @@ public final class Png {
         new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
     byte[] target = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
     System.arraycopy(image.pixels(), 0, target, 0, target.length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(image.width() * image.height() / 2 + 128);
+    return encode(buffered);
+  }
+
+  /** PNG bytes of any {@link BufferedImage} ImageIO can write (gray, RGB). */
+  public static byte[] encode(BufferedImage buffered) {
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(buffered.getWidth() * buffered.getHeight() / 2 + 128);
     ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
     // A memory cache, not ImageIO's default file cache: that would create a temporary file per
     // image (slow at thousands of images a second, and closed by ImageIO's own shutdown hook).

@@ -12,6 +12,8 @@ import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLoader.ExecutionProvider;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -136,7 +138,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
     }
   }
 
-  /** Where this session runs. */
+  @Override
   public ExecutionProvider executionProvider() {
     return provider;
   }
@@ -180,34 +182,75 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   }
 
   private float[] run(float[] latents, long[] labels, int n) throws OrtException {
+    Scratch scratch = SCRATCH.get();
+    long[] imageShape = {n, manifest.channels(), manifest.height(), manifest.width()};
+    int imageValues = n * manifest.channels() * manifest.height() * manifest.width();
     Map<String, OnnxTensor> feed = new HashMap<>(2);
-    // z: float [n, latentDim]; label: int64 [n]. Both tensors are closed before returning,
-    // also when creating the second one or running fails.
-    try (OnnxTensor z = OnnxTensor.createTensor(environment, FloatBuffer.wrap(latents),
+    // Tensors over the thread's direct buffers: ONNX Runtime reads the inputs and writes the
+    // output in place, without copies. All are closed before returning, also on failure.
+    try (OnnxTensor z = OnnxTensor.createTensor(environment, scratch.latents(latents),
             new long[] {n, manifest.latentDim()});
         OnnxTensor label = labelInput == null ? null
-            : OnnxTensor.createTensor(environment, LongBuffer.wrap(labels), new long[] {n})) {
+            : OnnxTensor.createTensor(environment, scratch.labels(labels), new long[] {n});
+        OnnxTensor image = OnnxTensor.createTensor(environment, scratch.images(imageValues),
+            imageShape)) {
       feed.put(latentInput, z);
       if (label != null) {
         feed.put(labelInput, label);
       }
-      try (OrtSession.Result result = session.run(feed, java.util.Set.of(imageOutput))) {
-        OnnxValue value = result.get(imageOutput)
-            .orElseThrow(() -> new IllegalStateException("graph produced no " + imageOutput));
-        OnnxTensor image = (OnnxTensor) value;
-        long[] shape = image.getInfo().getShape();
-        long expected = (long) n * manifest.channels() * manifest.height() * manifest.width();
-        if (shape.length != 4 || shape[0] * shape[1] * shape[2] * shape[3] != expected) {
-          throw new IllegalStateException("model " + PublishedModel.key(manifest) + ": output "
-              + imageOutput + " has shape " + Arrays.toString(shape) + ", expected ["
-              + n + ", " + manifest.channels() + ", " + manifest.height() + ", "
-              + manifest.width() + "]");
-        }
-        FloatBuffer buffer = image.getFloatBuffer();
-        float[] out = new float[buffer.remaining()];
-        buffer.get(out);
+      try (OrtSession.Result result =
+          session.run(feed, Map.of(imageOutput, image))) {
+        float[] out = new float[imageValues];
+        scratch.imageBuffer().get(out);
         return out;
       }
+    }
+  }
+
+  /**
+   * Direct buffers of one inference thread, grown to the largest batch it ran and reused: a
+   * batch then allocates nothing native. Bounded by the engine's batch size and thread count;
+   * they go with their thread.
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    private FloatBuffer latents = floats(0);
+    private LongBuffer labels = longs(0);
+    private FloatBuffer images = floats(0);
+
+    FloatBuffer latents(float[] values) {
+      if (latents.capacity() < values.length) {
+        latents = floats(values.length);
+      }
+      return latents.clear().put(values).flip();
+    }
+
+    LongBuffer labels(long[] values) {
+      if (labels.capacity() < values.length) {
+        labels = longs(values.length);
+      }
+      return labels.clear().put(values).flip();
+    }
+
+    FloatBuffer images(int values) {
+      if (images.capacity() < values) {
+        images = floats(values);
+      }
+      return images.clear().limit(values);
+    }
+
+    /** The output of the last run, positioned at its start. */
+    FloatBuffer imageBuffer() {
+      return images.duplicate().rewind();
+    }
+
+    private static FloatBuffer floats(int n) {
+      return ByteBuffer.allocateDirect(Float.BYTES * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static LongBuffer longs(int n) {
+      return ByteBuffer.allocateDirect(Long.BYTES * n).order(ByteOrder.nativeOrder()).asLongBuffer();
     }
   }
 
