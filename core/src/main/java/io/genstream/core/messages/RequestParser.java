@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -13,9 +14,12 @@ import java.io.IOException;
 
 /**
  * Parses {@link GenerationRequest}s with their limits checked before any work: the size of the
- * bytes before parsing, every string's length while parsing (Jackson's
- * {@link StreamReadConstraints}, so an oversized string is refused before it is allocated),
- * nesting and number lengths, and duplicate keys (an error, not "the last one wins").
+ * bytes before parsing; field names' length, nesting and number lengths while parsing (Jackson's
+ * {@link StreamReadConstraints}, so an oversized name is refused before it is allocated);
+ * duplicate keys (an error, not "the last one wins"). A string value may be as long as the
+ * request, since a variations request's {@code image} takes nearly all of it; every other string
+ * is held to {@code maxStringLength} by name, right after parsing, and arrays to their sizes
+ * before anything is allocated for them ({@link GenerationRequest}).
  * Thread-safe.
  */
 public final class RequestParser {
@@ -27,7 +31,7 @@ public final class RequestParser {
    * bytes, and must fit a topic with the broker's default {@code max.message.bytes} (1 MiB).
    */
   public static final int MAX_REQUEST_BYTES_LIMIT = 512 * 1024;
-  /** A request is a flat object: nothing legitimate nests deeper. */
+  /** A request nests three deep at most (request, latents, row): nothing legitimate is deeper. */
   private static final int MAX_NESTING_DEPTH = 8;
   /** Longer than any long (19 digits and a sign), short enough to refuse giant numbers early. */
   private static final int MAX_NUMBER_LENGTH = 32;
@@ -41,7 +45,8 @@ public final class RequestParser {
 
   /**
    * @param maxRequestBytes largest request, in bytes of JSON, 2..{@value #MAX_REQUEST_BYTES_LIMIT}
-   * @param maxStringLength longest string (value or field name), in characters, 1..maxRequestBytes
+   * @param maxStringLength longest field name and text field ({@code requestId}, {@code model},
+   *     {@code version}, {@code format}, {@code replyTopic}), in characters, 1..maxRequestBytes
    * @throws IllegalArgumentException naming the setting and the value
    */
   public RequestParser(int maxRequestBytes, int maxStringLength) {
@@ -51,14 +56,17 @@ public final class RequestParser {
     JsonFactory factory = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(StreamReadConstraints.builder()
-            .maxStringLength(maxStringLength)
+            // Only the request's size bounds a value (the image); fromTree bounds text fields.
+            .maxStringLength(maxRequestBytes)
             .maxNameLength(maxStringLength)
             .maxNestingDepth(MAX_NESTING_DEPTH)
             .maxNumberLength(MAX_NUMBER_LENGTH)
             .maxDocumentLength(maxRequestBytes)
             .build())
         .build();
-    this.reader = new ObjectMapper(factory).reader();
+    // Fractions as BigDecimal, so that a float is rounded once from its decimal text.
+    this.reader = new ObjectMapper(factory).reader()
+        .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   }
 
   /** The parser with the default limits. */
@@ -110,8 +118,8 @@ public final class RequestParser {
       node = reader.readTree(json);
     } catch (StreamConstraintsException e) {
       throw new InvalidRequestException("request exceeds a limit (maxStringLength "
-          + maxStringLength + ", nesting depth " + MAX_NESTING_DEPTH + ", number length "
-          + MAX_NUMBER_LENGTH + "): " + e.getOriginalMessage());
+          + maxStringLength + " for field names, nesting depth " + MAX_NESTING_DEPTH
+          + ", number length " + MAX_NUMBER_LENGTH + "): " + e.getOriginalMessage());
     } catch (JsonParseException e) {
       String message = e.getOriginalMessage();
       if (message != null && message.startsWith("Duplicate field")) {
