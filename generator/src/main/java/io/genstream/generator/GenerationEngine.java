@@ -198,7 +198,12 @@ public final class GenerationEngine implements AutoCloseable {
   }
 
   private static Conditioning conditioning(GenerationRequest request, ModelManifest manifest) {
-    return Conditioning.fromSeed(request.seed(), request.count(), manifest, request.label());
+    if (request.kind() == GenerationRequest.Kind.VARIATIONS) {
+      // The VAE encoder is published as its own graph, which the registry does not load yet.
+      throw new InvalidRequestException("image variations are not served yet: this generator "
+          + "does not load model '" + manifest.name() + "''s encoder graph");
+    }
+    return Conditioning.of(request, manifest);
   }
 
   /** One ONNX Runtime call for the slices of several requests. */
@@ -224,9 +229,12 @@ public final class GenerationEngine implements AutoCloseable {
         .flatMapSequential(i -> Mono.fromCallable(() -> {
           ImageTensor tensor = ImageTensor.fromSymmetricUnit(job.output, i * pixels,
               manifest.channels(), manifest.height(), manifest.width());
+          boolean raw = request.format() == GenerationRequest.Format.RAW;
           return new GeneratedImage(request.requestId(), request.model(), version, request.seed(),
-              i, request.count(), (int) job.conditioning.labels()[i], tensor.toPng(),
-              GeneratedImage.CONTENT_TYPE, tensor.shape(), provider);
+              i, request.count(), (int) job.conditioning.labels()[i],
+              raw ? tensor.chw() : tensor.toPng(),
+              raw ? GeneratedImage.RAW_CONTENT_TYPE : GeneratedImage.CONTENT_TYPE,
+              tensor.shape(), provider);
         }).subscribeOn(encoding), options.encodeThreads())
         .collectList()
         .subscribe(images -> {

@@ -221,7 +221,8 @@ public final class GeneratorService implements AutoCloseable {
    * once the broker acknowledged them all.
    */
   private Mono<Generation> publish(Generation generation) {
-    String topic = options.topics().results();
+    String reply = generation.request().replyTopic();
+    String topic = reply != null ? reply : options.topics().results();
     return Mono.fromCallable(() -> resultRecords(generation.images(), topic))
         .flatMapMany(Flux::fromIterable)
         .flatMap(sender::send)

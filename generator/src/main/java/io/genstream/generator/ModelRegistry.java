@@ -1,5 +1,7 @@
 package io.genstream.generator;
 
+import io.genstream.core.messages.ModelManifest;
+
 import io.genstream.generator.internal.KafkaModelRegistry;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,40 @@ public interface ModelRegistry extends AutoCloseable {
   default ModelLoader.ExecutionProvider executionProvider() {
     return ModelLoader.ExecutionProvider.CPU;
   }
+
+  /**
+   * Every known version of {@code model}, ascending, with its manifest and status (for
+   * {@code /v1/models} and the Open Inference Protocol's metadata); empty for an unknown model.
+   */
+  default List<VersionInfo> describe(String model) {
+    return List.of();
+  }
+
+  /** Whether a version serves now, may serve, or cannot. */
+  enum VersionStatus {
+    /** A session is open: requests run at once. */
+    LOADED,
+    /** Its bytes are kept; the first request loads it. */
+    AVAILABLE,
+    /** Its last load failed for a reason that may pass; retried after a back-off. */
+    RETRYING,
+    /** It can never load (invalid model); requests for it are refused. */
+    FAILED,
+    /** Listed, but its bytes were dropped by the retention bound; it cannot be loaded again. */
+    EVICTED;
+
+    /** Whether a request for this version may be served now or after a load. */
+    public boolean servable() {
+      return this == LOADED || this == AVAILABLE;
+    }
+  }
+
+  /**
+   * One version as the registry knows it.
+   *
+   * @param reason why it failed or is retrying; null otherwise
+   */
+  record VersionInfo(ModelManifest manifest, VersionStatus status, String reason) {}
 
   /** The versions known per model, ascending; a snapshot. */
   Map<String, List<Long>> versions();

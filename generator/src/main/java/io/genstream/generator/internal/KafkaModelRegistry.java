@@ -130,6 +130,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
   }
 
   @Override
+  public List<VersionInfo> describe(String model) {
+    return catalog.describe(model);
+  }
+
+  @Override
   public Map<String, List<Long>> versions() {
     return catalog.versions();
   }

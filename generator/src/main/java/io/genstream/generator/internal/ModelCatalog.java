@@ -6,6 +6,7 @@ import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.ModelNotReadyException;
+import io.genstream.generator.ModelRegistry;
 import io.genstream.generator.RegistryOptions;
 import io.genstream.generator.UnknownModelException;
 import java.util.ArrayList;
@@ -191,11 +192,17 @@ final class ModelCatalog implements AutoCloseable {
       // One that may still load makes the request wait rather than fail for good.
       throw anyNotReady ? new ModelNotReadyException(reason) : new UnknownModelException(reason);
     }
+    if ("best".equals(version)) {
+      // Promotion by evaluation is not built yet: say so rather than guess a version.
+      throw new UnknownModelException("model '" + name + "' has no version promoted to 'best' "
+          + "yet; ask for 'latest' or one of " + new ArrayList<>(versions.keySet()));
+    }
     long number;
     try {
       number = Long.parseLong(version);
     } catch (NumberFormatException e) {
-      throw new UnknownModelException("version must be 'latest' or a number, got '" + version + "'");
+      throw new UnknownModelException("version must be 'latest', 'best' or a number, got '"
+          + version + "'");
     }
     Entry entry = versions.get(number);
     if (entry == null) {
@@ -213,6 +220,16 @@ final class ModelCatalog implements AutoCloseable {
       }
     });
     return snapshot;
+  }
+
+  /** Every version of {@code name}, ascending, with its status; empty for an unknown model. */
+  List<ModelRegistry.VersionInfo> describe(String name) {
+    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    List<ModelRegistry.VersionInfo> infos = new ArrayList<>();
+    if (versions != null) {
+      versions.values().forEach(entry -> infos.add(entry.info()));
+    }
+    return infos;
   }
 
   /** Number of sessions currently open for {@code name} (for tests and metrics). */
@@ -381,6 +398,16 @@ final class ModelCatalog implements AutoCloseable {
 
     void touch() {
       lastUsed = useClock.incrementAndGet();
+    }
+
+    synchronized ModelRegistry.VersionInfo info() {
+      ModelRegistry.VersionStatus status = session != null ? ModelRegistry.VersionStatus.LOADED
+          : permanentFailure != null ? ModelRegistry.VersionStatus.FAILED
+          : failures > 0 ? ModelRegistry.VersionStatus.RETRYING
+          : model != null ? ModelRegistry.VersionStatus.AVAILABLE
+          : ModelRegistry.VersionStatus.EVICTED;
+      return new ModelRegistry.VersionInfo(manifest, status,
+          permanentFailure != null ? permanentFailure : lastFailure);
     }
 
     ModelLease lease(String name) {
