@@ -87,6 +87,7 @@ public final class GeneratorService implements AutoCloseable {
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
   private final GenerationEngine engine;
+  private final ReplyTopics replyTopics;
   private final RequestParser requestParser;
   private final AtomicLong requestsServed = new AtomicLong();
   private final AtomicLong imagesGenerated = new AtomicLong();
@@ -102,6 +103,7 @@ public final class GeneratorService implements AutoCloseable {
         options.bootstrapServers(), options.groupId(), options.topics().requests()));
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
     this.engine = new GenerationEngine(registry, options.engine(), meters);
+    this.replyTopics = new ReplyTopics(options.bootstrapServers());
     this.requestParser = options.requestParser();
   }
 
@@ -222,15 +224,18 @@ public final class GeneratorService implements AutoCloseable {
    */
   private Mono<Generation> publish(Generation generation) {
     String reply = generation.request().replyTopic();
-    String topic = reply != null ? reply : options.topics().results();
-    return Mono.fromCallable(() -> resultRecords(generation.images(), topic))
+    Mono<String> topic = reply == null
+        ? Mono.just(options.topics().results())
+        : replyTopics.check(reply).onErrorMap(ReplyTopics.MissingTopicException.class,
+            e -> new Rejected(e.getMessage()));
+    return topic.flatMap(to -> Mono.fromCallable(() -> resultRecords(generation.images(), to))
         .flatMapMany(Flux::fromIterable)
         .flatMap(sender::send)
         .onErrorMap(GeneratorService::neverPublishable, e -> new Rejected(
-            "result cannot be published to " + topic
+            "result cannot be published to " + to
                 + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
                 + e.getMessage()))
-        .then(Mono.just(generation));
+        .then(Mono.just(generation)));
   }
 
   /**
@@ -311,6 +316,7 @@ public final class GeneratorService implements AutoCloseable {
     }
     engine.close();
     sender.close();
+    replyTopics.close();
     registry.close();
     log.info("generator service closed: {}", stats());
   }

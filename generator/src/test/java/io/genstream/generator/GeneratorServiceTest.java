@@ -296,6 +296,48 @@ class GeneratorServiceTest {
   }
 
   @Test
+  void repliesOnTheRequestedTopicWithRawPixelsAndTheirShape() {
+    String reply = topics.results() + ".mine";
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(reply, 1, (short) 1)))
+          .all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    startService();
+
+    request("{\"requestId\": \"raw\", \"model\": \"digits\", \"seed\": 4, \"label\": 2, "
+        + "\"format\": \"raw\", \"replyTopic\": \"" + reply + "\"}");
+
+    List<ConsumerRecord<String, byte[]>> replies = read(reply, 1);
+    assertThat(replies).hasSize(1);
+    GeneratedImage image = GeneratedImage.fromRecord(replies.get(0));
+    assertThat(image.raw()).isTrue();
+    assertThat(image.shape()).isEqualTo("1,4,4");
+    assertThat(image.provider()).isEqualTo("cpu");
+    assertThat(CloudEvents.attribute(replies.get(0).headers(), "dtype")).contains("uint8");
+    float[] expected = TinyGenerator.reference(Conditioning.fromSeed(4, 1,
+        TinyGenerator.published(1, 1f).manifest(), 2).latents(), 0, 2, 1f);
+    assertThat(image.data()).hasSize(TinyGenerator.PIXELS)
+        .isEqualTo(GrayImage.fromSymmetricUnit(expected, 0, 4, 4).pixels());
+    assertThat(read(topics.results(), 0)).isEmpty();
+  }
+
+  @Test
+  void deadLettersARequestWhoseReplyTopicDoesNotExistAndServesTheNext() {
+    startService();
+
+    request("{\"requestId\": \"lost\", \"model\": \"digits\", \"replyTopic\": \"nowhere\"}");
+    request("{\"requestId\": \"next\", \"model\": \"digits\"}");
+
+    assertThat(read(topics.results(), 1)).extracting(ConsumerRecord::key).containsExactly("next");
+    List<ConsumerRecord<String, byte[]>> dead = read(topics.deadLetter(), 1);
+    assertThat(dead).hasSize(1);
+    assertThat(DeadLetter.reason(dead.get(0))).contains("reply topic 'nowhere' does not exist");
+  }
+
+  @Test
   void skipsInvalidModelRecords() {
     PublishedModel v2 = TinyGenerator.published(2, 2f);
     ProducerRecord<String, byte[]> corrupt = v2.toRecord(topics.models(), "test");
