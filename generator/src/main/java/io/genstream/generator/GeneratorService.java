@@ -21,11 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +76,7 @@ public final class GeneratorService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GeneratorService.class);
   private static final int DRAIN_TIMEOUT_SECONDS = 5;
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(DRAIN_TIMEOUT_SECONDS);
+  private static final Duration ACTIVITY_LOG_INTERVAL = Duration.ofSeconds(30);
 
   private final GeneratorOptions options;
   private final ModelRegistry registry;
@@ -95,6 +91,7 @@ public final class GeneratorService implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Disposable pipeline = () -> {};
+  private volatile Disposable activityLog = () -> {};
 
   private GeneratorService(GeneratorOptions options, ModelRegistry registry, MeterRegistry meters) {
     this.options = options;
@@ -143,7 +140,28 @@ public final class GeneratorService implements AutoCloseable {
             .doBeforeRetry(signal -> log.warn("generator pipeline failed, restarting: {}",
                 signal.failure().toString(), signal.failure())))
         .subscribe(null, e -> log.error("generator pipeline stopped", e));
+    activityLog = Flux.interval(ACTIVITY_LOG_INTERVAL, ACTIVITY_LOG_INTERVAL)
+        .map(tick -> stats())
+        .scan((previous, now) -> {
+          logActivity(previous, now);
+          return now;
+        })
+        .subscribe();
     return this;
+  }
+
+  /** One line per interval in which anything happened, instead of one per request. */
+  private void logActivity(GeneratorStats before, GeneratorStats now) {
+    long requests = now.requestsServed() - before.requestsServed();
+    long images = now.imagesGenerated() - before.imagesGenerated();
+    long dead = now.deadLettered() - before.deadLettered();
+    if (requests > 0 || dead > 0) {
+      double seconds = ACTIVITY_LOG_INTERVAL.toMillis() / 1000.0;
+      log.info("served {} requests, {} images ({} images/s) in the last {} s; {} dead-lettered; "
+              + "{} images queued; models {}", requests, images,
+          String.format("%.0f", images / seconds), (long) seconds, dead, engine.queuedImages(),
+          registry.versions());
+    }
   }
 
   /**
@@ -231,25 +249,11 @@ public final class GeneratorService implements AutoCloseable {
     return topic.flatMap(to -> Mono.fromCallable(() -> resultRecords(generation.images(), to))
         .flatMapMany(Flux::fromIterable)
         .flatMap(sender::send)
-        .onErrorMap(GeneratorService::neverPublishable, e -> new Rejected(
+        .onErrorMap(Failures::isUnpublishable, e -> new Rejected(
             "result cannot be published to " + to
                 + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
                 + e.getMessage()))
         .then(Mono.just(generation)));
-  }
-
-  /**
-   * Whether a send failed because of the record itself, its topic's limits or name, or this
-   * service's rights on it: it would fail again on redelivery, so the request fails
-   * permanently (dead letter, acknowledge, go on). Anything else (retriable broker errors, a
-   * closed sender) restarts the pipeline and the request is delivered again.
-   */
-  private static boolean neverPublishable(Throwable e) {
-    return e instanceof RecordTooLargeException
-        || e instanceof RecordBatchTooLargeException
-        || e instanceof InvalidTopicException
-        || e instanceof TopicAuthorizationException
-        || e instanceof SerializationException;
   }
 
   private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images,
@@ -309,6 +313,7 @@ public final class GeneratorService implements AutoCloseable {
       return;
     }
     pipeline.dispose();
+    activityLog.dispose();
     try {
       receiver.whenClosed().block(DRAIN_TIMEOUT); // its final commit, before the broker may go
     } catch (RuntimeException e) {

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
+import io.genstream.core.failure.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -212,14 +212,16 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /**
-   * A broker outage or a failed send restarts the pipeline after a back-off: records not yet
-   * acknowledged are delivered again, and the model keeps its weights. Anything else (a bug, a
-   * native failure) stops the trainer, since repeating it would fail the same way.
+   * A transient failure ({@link Failures}: a broker outage, a rebalance, memory pressure)
+   * restarts the pipeline after a back-off: records not yet acknowledged are delivered again,
+   * and the model keeps its weights. Anything else (a version the models topic refuses, no
+   * right to a topic, a bug, a native failure) stops the trainer with the error, since repeating
+   * it would fail the same way.
    */
   private Retry restartOnKafkaFailure() {
     return Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
         .maxBackoff(Duration.ofSeconds(30))
-        .filter(error -> error instanceof KafkaException && !isClosed())
+        .filter(error -> Failures.isTransient(error) && !isClosed())
         .doBeforeRetry(signal -> log.warn("trainer {}: Kafka failed ({}), restarting the pipeline",
             options.modelName(), signal.failure().toString()));
   }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genstream.core.messages.InvalidRequestException;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +27,18 @@ class FailuresTest {
     assertThat(Failures.isTransient(new InvalidRequestException("label out of range"))).isFalse();
     assertThat(Failures.isTransient(new RecordTooLargeException("2 MB"))).isFalse();
     assertThat(Failures.isTransient(new IllegalStateException("bug"))).isFalse();
+  }
+
+  @Test
+  void aRebalanceIsTransient() {
+    assertThat(Failures.isTransient(new CommitFailedException("group moved on"))).isTrue();
+  }
+
+  @Test
+  void recordsTooLargeOrForAForbiddenOrInvalidTopicAreUnpublishableButBrokerTimeoutsAreNot() {
+    assertThat(Failures.isUnpublishable(new RecordTooLargeException("2 MB"))).isTrue();
+    assertThat(Failures.isUnpublishable(new TopicAuthorizationException("results"))).isTrue();
+    assertThat(Failures.isUnpublishable(new InvalidTopicException("bad name"))).isTrue();
+    assertThat(Failures.isUnpublishable(new TimeoutException("metadata"))).isFalse();
   }
 }
