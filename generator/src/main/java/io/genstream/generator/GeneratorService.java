@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -98,7 +99,12 @@ public final class GeneratorService implements AutoCloseable {
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.bootstrapServers(), options.groupId(), options.topics().requests()));
-    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    // Not idempotent: when the broker refuses one record of a batch for good (too large for the
+    // topic), an idempotent producer is left with a sequence gap and retries every later batch
+    // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
+    // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
+    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers())
+        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
     this.engine = new GenerationEngine(registry, options.engine(), meters);
     this.replyTopics = new ReplyTopics(options.bootstrapServers());
     this.requestParser = options.requestParser();

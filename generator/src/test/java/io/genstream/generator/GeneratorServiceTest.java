@@ -275,13 +275,14 @@ class GeneratorServiceTest {
           List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "800"),
               AlterConfigOp.OpType.SET)))).all().get();
     }
-    startService();
-
     String poison = "p".repeat(250);
     request("{\"requestId\": \"" + poison + "\", \"model\": \"digits\", \"seed\": 1}");
     for (int i = 0; i < 5; i++) {
       request("{\"requestId\": \"v" + i + "\", \"model\": \"digits\", \"seed\": " + i + "}");
     }
+    // Started after the requests: they are served as one batch, so the producer puts the
+    // poison's result in one record batch with others, which the broker refuses as a whole.
+    startService();
 
     List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 5);
     assertThat(results).extracting(ConsumerRecord::key)
