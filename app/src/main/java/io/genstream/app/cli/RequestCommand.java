@@ -8,6 +8,8 @@ import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genstream.core.messages.GenerationRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +61,30 @@ public final class RequestCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Latent seed; the same seed gives the same images (default: random).")
   Long seed;
 
+  @Option(names = "--truncation", paramLabel = "T",
+      description = "Truncation trick: resample latent values beyond ±T (e.g. 0.7).")
+  Float truncation;
+
+  @Option(names = "--interpolate", paramLabel = "FROM:TO:STEPS",
+      description = "STEPS images along the way from seed FROM's latent to seed TO's (slerp).")
+  String interpolate;
+
+  @Option(names = "--image", paramLabel = "PNG",
+      description = "Variations of this image (a VAE's encoder finds its latents).")
+  Path image;
+
+  @Option(names = "--spread", description = "With --image: how far variations stray (default 1).")
+  Float spread;
+
+  @Option(names = "--format", defaultValue = "png", paramLabel = "png|raw",
+      description = "png, or raw uint8 CHW bytes (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--json", paramLabel = "REQUEST",
+      description = "The whole request as JSON, any kind (see README, Requests); the options "
+          + "above fill in only what it leaves out.")
+  String json;
+
   @Option(names = "--out", defaultValue = "genstream-request",
       description = "Folder the images are saved to (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -72,8 +98,15 @@ public final class RequestCommand implements Callable<Integer> {
     Topics topics = kafka.topics();
     String bootstrapServers = kafka.bootstrapServers();
     String requestId = "cli-" + UUID.randomUUID();
-    GenerationRequest request = new GenerationRequest(requestId, model, version, count,
-        seed != null ? seed : UUID.randomUUID().getLeastSignificantBits() >>> 1, label);
+    GenerationRequest request;
+    try {
+      request = GenerationRequest.parse(requestJson(requestId));
+    } catch (RuntimeException e) {
+      System.err.println("Invalid request: " + e.getMessage());
+      return 2;
+    }
+    requestId = request.requestId();
+    int count = request.count();
     try (KafkaSender<String, byte[]> sender =
         KafkaSender.create(SenderOptions.defaults(bootstrapServers))) {
       sender.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
@@ -82,10 +115,12 @@ public final class RequestCommand implements Callable<Integer> {
     System.out.println("Sent " + new String(request.toJson()) + " to " + topics.requests());
 
     Files.createDirectories(out);
+    String resultsTopic = request.replyTopic() != null ? request.replyTopic() : topics.results();
+    String id = requestId;
     Flux<ReceivedRecord<String, byte[]>> answers = KafkaReceiver.create(ReceiverOptions
-            .allFromBeginning(bootstrapServers, topics.results(), topics.deadLetter()))
+            .allFromBeginning(bootstrapServers, resultsTopic, topics.deadLetter()))
         .receive()
-        .filter(r -> requestId.equals(r.key()));
+        .filter(r -> id.equals(r.key()));
     // Delivery is at least once: a result can arrive twice, so count distinct indices.
     Set<Integer> saved = ConcurrentHashMap.newKeySet();
     String[] rejection = {null};
@@ -119,11 +154,50 @@ public final class RequestCommand implements Callable<Integer> {
     return saved.size() == count ? 0 : 1;
   }
 
+  /** The request as JSON: {@code --json} if given, with the other options filling the gaps. */
+  private byte[] requestJson(String requestId) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode node = json == null ? mapper.createObjectNode() : (ObjectNode) mapper.readTree(json);
+    node.putIfAbsent("requestId", node.textNode(requestId));
+    node.putIfAbsent("model", node.textNode(model));
+    node.putIfAbsent("version", node.textNode(version));
+    node.putIfAbsent("seed", node.numberNode(
+        seed != null ? seed : UUID.randomUUID().getLeastSignificantBits() >>> 1));
+    node.putIfAbsent("format", node.textNode(format));
+    if (label != null) {
+      node.putIfAbsent("label", node.numberNode(label));
+    }
+    if (truncation != null) {
+      node.putIfAbsent("truncation", node.numberNode(truncation));
+    }
+    if (interpolate != null) {
+      String[] parts = interpolate.split(":");
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("--interpolate takes FROM:TO:STEPS, got " + interpolate);
+      }
+      node.putIfAbsent("interpolation", mapper.createObjectNode()
+          .put("from", Long.parseLong(parts[0])).put("to", Long.parseLong(parts[1]))
+          .put("steps", Integer.parseInt(parts[2])));
+    }
+    if (image != null) {
+      node.putIfAbsent("image", node.textNode(
+          java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(image))));
+      if (spread != null) {
+        node.putIfAbsent("spread", node.numberNode(spread));
+      }
+    }
+    boolean countImplied = node.has("labels") || node.has("latents") || node.has("interpolation");
+    if (!countImplied) {
+      node.putIfAbsent("count", node.numberNode(count));
+    }
+    return mapper.writeValueAsBytes(node);
+  }
+
   private void save(GeneratedImage image) {
-    Path file = out.resolve(String.format("%s-v%d-label%d-%d.png",
-        image.model(), image.version(), image.label(), image.index()));
+    Path file = out.resolve(String.format("%s-v%d-label%d-%d.%s", image.model(), image.version(),
+        image.label(), image.index(), image.raw() ? image.shape().replace(',', 'x') + ".raw" : "png"));
     try {
-      Files.write(file, image.png());
+      Files.write(file, image.data());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
