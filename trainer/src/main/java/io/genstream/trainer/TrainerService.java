@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.failure.Failures;
 import io.genstream.core.image.GrayImage;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
@@ -15,16 +16,13 @@ import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.nn.Engine;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import io.genstream.core.failure.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -100,28 +98,11 @@ public final class TrainerService implements AutoCloseable {
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
-  // Guarded by `this`. A number is reserved when an export is made and never handed out again, so
-  // a publish that fails or is cancelled (and may still reach the broker) can only leave a gap,
-  // never overwrite a version under the same key.
-  private long nextVersion;
-  private long firstStep; // the step count this run started from: 0, or a checkpoint's
-  private long lastPublishedStep;
-
-  // Summary state, guarded by `this`.
-  private long lastPublishedVersion;
-  private long steps;
-  private long imagesTrained;
-  private double imagesPerSecond;
-  private double dutyCycle;
-  private int versionsPublished;
-  private Path lastSampleGrid;
-  private long deadLettered;
-  private Map<String, Float> lastMetrics = Map.of();
+  private final RunLedger ledger = new RunLedger();
   // The latest publish, which finish() waits for; guarded by `this`.
   private CompletableFuture<Void> publishing = CompletableFuture.completedFuture(null);
   private Disposable subscription;
   private boolean closed;
-  private TrainingProgress lastProgress;
 
   public TrainerService(TrainerOptions options) {
     this(options, TrainingListener.none());
@@ -206,9 +187,8 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /** A consistent snapshot of what the service has done; thread-safe. */
-  public synchronized TrainerSummary summary() {
-    return new TrainerSummary(steps, imagesTrained, imagesPerSecond, dutyCycle,
-        versionsPublished, lastPublishedVersion, lastSampleGrid, deadLettered, lastMetrics);
+  public TrainerSummary summary() {
+    return ledger.summary();
   }
 
   /**
@@ -227,8 +207,8 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /** The step this run stops at (maxSteps after the step it started from), 0 for none. */
-  private synchronized long lastStep() {
-    return options.maxSteps() > 0 ? firstStep + options.maxSteps() : 0;
+  private long lastStep() {
+    return ledger.lastStep(options.maxSteps());
   }
 
   private synchronized boolean isClosed() {
@@ -282,9 +262,7 @@ public final class TrainerService implements AutoCloseable {
     return sender.send(letter)
         .doOnSuccess(metadata -> {
           received.acknowledge();
-          synchronized (this) {
-            deadLettered++;
-          }
+          ledger.deadLettered();
           log.warn("dead-lettered {}-{}@{}: {}", received.record().topic(),
               received.record().partition(), received.record().offset(), reason);
         })
@@ -310,7 +288,7 @@ public final class TrainerService implements AutoCloseable {
       long start = System.nanoTime();
       StepResult result = model.step(new Batch(images, labels));
       TrainingProgress progress = meter.record(result, start, System.nanoTime() - start);
-      recordProgress(progress);
+      ledger.stepped(progress);
       notifyListener(progress);
       if (progress.step() % options.logEveryNSteps() == 0) {
         log.info("{} step {}: {} images, {} img/s, duty cycle {}%, {}", options.modelName(),
@@ -339,14 +317,9 @@ public final class TrainerService implements AutoCloseable {
 
   /** On the training thread: the version of the current weights, under a reserved number. */
   private StepOutcome export(StepOutcome outcome) {
-    long version;
-    long parentVersion;
-    synchronized (this) {
-      version = nextVersion++;
-      parentVersion = lastPublishedVersion; // trained on from that one (0: fresh weights)
-    }
-    return new StepOutcome(outcome.batch(), outcome.progress(),
-        exporter.export(model, outcome.progress(), version, parentVersion));
+    RunLedger.Reservation reserved = ledger.reserveVersion();
+    return new StepOutcome(outcome.batch(), outcome.progress(), exporter.export(model,
+        outcome.progress(), reserved.version(), reserved.parentVersion()));
   }
 
   /**
@@ -370,15 +343,7 @@ public final class TrainerService implements AutoCloseable {
   private void published(VersionExport export) {
     TrainingProgress progress = export.progress();
     ModelManifest manifest = export.model().manifest();
-    synchronized (this) {
-      versionsPublished++;
-      // Max: the ack of a publish left behind by a restarted pipeline may come in late.
-      lastPublishedVersion = Math.max(lastPublishedVersion, manifest.version());
-      lastPublishedStep = Math.max(lastPublishedStep, progress.step());
-      if (export.grid() != null) {
-        lastSampleGrid = export.grid();
-      }
-    }
+    ledger.published(export);
     log.info("published {} ({} bytes, step {}, sha256 {}…){}", PublishedModel.key(manifest),
         export.model().onnx().length, progress.step(), manifest.sha256().substring(0, 12),
         export.grid() == null ? "" : ", samples " + export.grid());
@@ -397,17 +362,9 @@ public final class TrainerService implements AutoCloseable {
       model = resume.model();
       TrainerCheckpoint checkpoint = resume.checkpoint();
       meter.resumeAfter(checkpoint.imagesSeen());
-      synchronized (this) {
-        lastPublishedVersion = checkpoint.version();
-        lastPublishedStep = checkpoint.state().steps();
-        steps = checkpoint.state().steps();
-        firstStep = checkpoint.state().steps();
-        imagesTrained = checkpoint.imagesSeen();
-      }
+      ledger.resumeFrom(checkpoint);
     }
-    synchronized (this) {
-      nextVersion = resume.nextVersion();
-    }
+    ledger.numberFrom(resume.nextVersion());
     List<Long> kept = retention.learnExisting(options.bootstrapServers(), CLOSE_TIMEOUT);
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
             + "version v{}, {} versions on {} (keeping {}), consuming {} as {}",
@@ -417,15 +374,6 @@ public final class TrainerService implements AutoCloseable {
             : "resumed from v" + resume.checkpoint().version() + " at step " + model.steps(),
         resume.nextVersion(), kept.size(), options.topics().models(), options.keepVersions(),
         options.topics().images(), options.groupId());
-  }
-
-  private synchronized void recordProgress(TrainingProgress progress) {
-    lastProgress = progress;
-    steps = progress.step();
-    imagesTrained = progress.imagesSeen();
-    imagesPerSecond = progress.imagesPerSecond();
-    dutyCycle = progress.dutyCycle();
-    lastMetrics = progress.metrics();
   }
 
   private void notifyListener(TrainingProgress progress) {
@@ -487,15 +435,8 @@ public final class TrainerService implements AutoCloseable {
 
   /** On the training thread: an export of the current weights, or null if nothing is new. */
   private StepOutcome exportUnpublished() {
-    TrainingProgress progress;
-    synchronized (this) {
-      progress = lastProgress;
-    }
-    long publishedStep;
-    synchronized (this) {
-      publishedStep = lastPublishedStep;
-    }
-    if (progress == null || progress.step() == publishedStep) {
+    TrainingProgress progress = ledger.unpublished();
+    if (progress == null) {
       return null;
     }
     return export(new StepOutcome(List.of(), progress, null));
