@@ -1,0 +1,36 @@
+package io.genstream.generator.internal;
+
+import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ModelLease;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One reference on a {@link Session}, given back exactly once by {@link #close()}. */
+final class Lease implements ModelLease {
+
+  private final Session session;
+  private final AtomicBoolean open = new AtomicBoolean(true);
+
+  /** @param session retained for this lease already */
+  Lease(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public GenerativeModel model() {
+    checkOpen();
+    return session.model;
+  }
+
+  @Override
+  public void close() {
+    if (open.compareAndSet(true, false)) {
+      session.release();
+    }
+  }
+
+  private void checkOpen() {
+    if (!open.get()) {
+      throw new IllegalStateException("lease already closed");
+    }
+  }
+}
