@@ -38,11 +38,14 @@ final class LoadRetry {
   }
 
   /**
-   * The one place that decides whether a failed load may succeed later: only an invalid model
-   * ({@link IllegalArgumentException}, the {@link ModelLoader#load} contract) never will.
+   * The one place that decides whether a failed load may succeed later: an invalid model
+   * ({@link IllegalArgumentException}, the {@link ModelLoader#load} contract) or a loader that
+   * cannot load this kind of graph at all ({@link UnsupportedOperationException}, the
+   * {@link ModelLoader#loadEncoder} default) never will.
    */
   static boolean isPermanent(Throwable loadFailure) {
-    return loadFailure instanceof IllegalArgumentException;
+    return loadFailure instanceof IllegalArgumentException
+        || loadFailure instanceof UnsupportedOperationException;
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.genstream.generator.internal;
 
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.ModelNotReadyException;
@@ -26,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@link Lease}s on sessions. This class keeps the versions per model and the two bounds.
  *
  * <p><b>Bounded memory.</b> Only the newest {@code retainedVersionsPerModel} versions of each
- * model keep their ONNX bytes; an older version keeps its manifest (it stays listed), serves
- * while a session is open for it, and is reported as no longer retained when asked for after
- * that. Open sessions are bounded by {@code openSessionsPerModel}.
+ * model keep their ONNX bytes, those of their other graphs (a VAE's encoder) included; an older
+ * version keeps its manifest (it stays listed), serves while a session is open for it (with its
+ * encoder if that was loaded), and is reported as no longer retained when asked for after that.
+ * Open sessions are bounded by {@code openSessionsPerModel}; an encoder is part of its version's
+ * session, loaded on the first lease that asks for it and closed with the session.
  *
  * <p><b>Load failures</b> are classified once, by {@link LoadRetry#isPermanent}: an invalid model
  * (the loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match
@@ -77,13 +81,21 @@ final class ModelCatalog implements AutoCloseable {
     this.retainedVersionsPerModel = retainedVersionsPerModel;
   }
 
-  /**
-   * Adds a version. With a {@code preloaded} model the version becomes visible together with
-   * its open session (the hot-swap path: {@code latest} flips only once the session exists);
-   * without, it is loaded on first use. A version already known is left as it is (the follower
-   * re-reads the topic after a reconnect) and {@code preloaded} is closed.
-   */
+  /** {@link #add(PublishedModel, Map, GenerativeModel)} without other graphs. */
   void add(PublishedModel model, GenerativeModel preloaded) {
+    add(model, Map.of(), preloaded);
+  }
+
+  /**
+   * Adds a version with the bytes of its other graphs received so far. With a {@code preloaded}
+   * model the version becomes visible together with its open session (the hot-swap path:
+   * {@code latest} flips only once the session exists); without, it is loaded on first use. A
+   * version already known is left as it is (the follower re-reads the topic after a reconnect)
+   * but for graphs it lacks, and {@code preloaded} is closed.
+   *
+   * @param graphs by graph name, each {@link #checkGraph checked} against the manifest
+   */
+  void add(PublishedModel model, Map<String, byte[]> graphs, GenerativeModel preloaded) {
     if (closed) {
       closeQuietly(preloaded);
       return;
@@ -91,9 +103,10 @@ final class ModelCatalog implements AutoCloseable {
     String name = model.manifest().name();
     long version = model.manifest().version();
     ConcurrentSkipListMap<Long, VersionEntry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
-    VersionEntry entry = new VersionEntry(this, model, preloaded);
+    VersionEntry entry = new VersionEntry(this, model, graphs, preloaded);
     VersionEntry existing = versions.putIfAbsent(version, entry);
     if (existing != null) {
+      graphs.forEach(existing::addGraph);
       closeQuietly(preloaded);
       return;
     }
@@ -116,8 +129,13 @@ final class ModelCatalog implements AutoCloseable {
    * back-off. A version already known is left as it is.
    */
   void addFailed(PublishedModel model, Throwable failure) {
+    addFailed(model, Map.of(), failure);
+  }
+
+  /** {@link #addFailed(PublishedModel, Throwable)} with the bytes of its other graphs. */
+  void addFailed(PublishedModel model, Map<String, byte[]> graphs, Throwable failure) {
     String name = model.manifest().name();
-    VersionEntry entry = new VersionEntry(this, model, null);
+    VersionEntry entry = new VersionEntry(this, model, graphs, null);
     ConcurrentSkipListMap<Long, VersionEntry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
     if (versions.putIfAbsent(model.manifest().version(), entry) == null) {
       synchronized (entry) {
@@ -142,6 +160,71 @@ final class ModelCatalog implements AutoCloseable {
       entry.remove();
       log.info("model {} version {} removed from the registry", name, version);
     }
+  }
+
+  /**
+   * Checks another graph's bytes against the version's manifest.
+   *
+   * @return true if the manifest declares the graph and the bytes are its; false if it does not
+   *     declare it (nothing can check or use it: the caller skips it)
+   * @throws IllegalArgumentException if their SHA-256 is not the one the manifest declares
+   */
+  static boolean checkGraph(ModelManifest manifest, String graph, byte[] bytes) {
+    ModelManifest.GraphSpec spec = manifest.graphs().get(graph);
+    if (spec == null) {
+      return false;
+    }
+    String actual = PublishedModel.sha256(bytes);
+    if (spec.sha256() != null && !spec.sha256().equals(actual)) {
+      throw new IllegalArgumentException("graph " + new PublishedModel.Key(manifest.name(),
+          manifest.version(), graph) + ": SHA-256 mismatch, manifest says " + spec.sha256()
+          + ", bytes hash to " + actual);
+    }
+    return true;
+  }
+
+  /**
+   * Keeps another graph of a known version ({@link #checkGraph checked} already). It is
+   * dropped at once if the version's own bytes are (its graphs are kept exactly as long).
+   *
+   * @return false if the version is unknown (its record has not arrived, or was removed)
+   */
+  boolean addGraph(String name, long version, String graph, byte[] bytes) {
+    VersionEntry entry = entry(name, version);
+    if (entry == null) {
+      return false;
+    }
+    if (!entry.addGraph(graph, bytes)) {
+      log.debug("model {} version {}: graph {} not retained (the version's bytes are not)",
+          name, version, graph);
+    }
+    return true;
+  }
+
+  /**
+   * Forgets another graph of a version (its tombstone).
+   *
+   * @return false if the version is unknown
+   */
+  boolean removeGraph(String name, long version, String graph) {
+    VersionEntry entry = entry(name, version);
+    if (entry == null) {
+      return false;
+    }
+    entry.removeGraph(graph);
+    log.info("model {} version {}: graph {} removed from the registry", name, version, graph);
+    return true;
+  }
+
+  /** The manifest of a known version, or null. */
+  ModelManifest manifest(String name, long version) {
+    VersionEntry entry = entry(name, version);
+    return entry == null ? null : entry.manifest;
+  }
+
+  private VersionEntry entry(String name, long version) {
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
+    return versions == null ? null : versions.get(version);
   }
 
   /** Whether the version is known (loaded or not). */
@@ -265,16 +348,29 @@ final class ModelCatalog implements AutoCloseable {
     models.forEach(this::dropBytesBeyondBound);
   }
 
-  /** ONNX bytes held on the heap for all versions (for tests and metrics). */
+  /**
+   * ONNX bytes held on the heap for all versions, their other graphs included (for tests and
+   * metrics).
+   */
   long retainedBytes() {
     long bytes = 0;
     for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
       for (VersionEntry entry : versions.values()) {
-        PublishedModel model = entry.model;
-        bytes += model == null ? 0 : model.onnx().length;
+        bytes += entry.retainedBytes();
       }
     }
     return bytes;
+  }
+
+  /** Other graphs (encoders) whose bytes are held, all versions together. */
+  int retainedGraphs() {
+    int count = 0;
+    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
+      for (VersionEntry entry : versions.values()) {
+        count += entry.retainedGraphs();
+      }
+    }
+    return count;
   }
 
   /** Versions whose ONNX bytes are held, all models together (for tests and metrics). */
@@ -297,8 +393,7 @@ final class ModelCatalog implements AutoCloseable {
     for (VersionEntry entry : versions.descendingMap().values()) {
       if (kept < retainedVersionsPerModel) {
         kept++;
-      } else if (entry.model != null) {
-        entry.model = null;
+      } else if (entry.dropBytes()) {
         log.debug("model {} version {}: ONNX bytes no longer retained (only the newest {} are)",
             name, entry.manifest.version(), retainedVersionsPerModel);
       }
@@ -373,6 +468,16 @@ final class ModelCatalog implements AutoCloseable {
   /** A tick of the use clock, for least-recently-used eviction. */
   long nextUse() {
     return useClock.incrementAndGet();
+  }
+
+  /** Loads a version's encoder and logs it. Blocks; caller owns the result. */
+  ImageEncoder loadEncoder(ModelManifest manifest, byte[] onnx) {
+    long start = System.nanoTime();
+    ImageEncoder loaded = loader.loadEncoder(manifest, onnx);
+    log.info("loaded the encoder of model {} version {} ({} bytes) on {} in {} ms",
+        manifest.name(), manifest.version(), onnx.length, loaded.executionProvider(),
+        (System.nanoTime() - start) / 1_000_000);
+    return loaded;
   }
 
   private static void closeQuietly(GenerativeModel model) {
