@@ -316,7 +316,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
     Map<String, byte[]> graphs = new HashMap<>();
     pending.forEach((graph, bytes) -> {
       try {
-        if (ModelCatalog.checkGraph(model.manifest(), graph, bytes)) {
+        if (checkGraph(model.manifest(), graph, bytes)) {
           graphs.put(graph, bytes);
         } else {
           skipUndeclared(new PublishedModel.Key(model.manifest().name(),
@@ -330,13 +330,34 @@ public final class KafkaModelRegistry implements ModelRegistry {
     return graphs;
   }
 
+  /**
+   * Checks another graph's bytes against the version's manifest.
+   *
+   * @return true if the manifest declares the graph and the bytes are its; false if it does not
+   *     declare it (nothing can check or use it: the caller skips it)
+   * @throws IllegalArgumentException if their SHA-256 is not the one the manifest declares
+   */
+  static boolean checkGraph(ModelManifest manifest, String graph, byte[] bytes) {
+    ModelManifest.GraphSpec spec = manifest.graphs().get(graph);
+    if (spec == null) {
+      return false;
+    }
+    String actual = PublishedModel.sha256(bytes);
+    if (spec.sha256() != null && !spec.sha256().equals(actual)) {
+      throw new IllegalArgumentException("graph " + new PublishedModel.Key(manifest.name(),
+          manifest.version(), graph) + ": SHA-256 mismatch, manifest says " + spec.sha256()
+          + ", bytes hash to " + actual);
+    }
+    return true;
+  }
+
   /** A graph record: kept with its version if that is known, else held until it arrives. */
   private void addGraph(PublishedModel.Key key, byte[] bytes) {
     ModelManifest manifest = catalog.manifest(key.model(), key.version());
     if (manifest == null) {
       pendingGraphs.put(key, bytes);
       log.debug("graph {} read before its version: held until it arrives", key);
-    } else if (!ModelCatalog.checkGraph(manifest, key.graph(), bytes)) { // throws if invalid
+    } else if (!checkGraph(manifest, key.graph(), bytes)) { // throws if invalid
       skipUndeclared(key);
     } else {
       catalog.addGraph(key.model(), key.version(), key.graph(), bytes);

@@ -93,7 +93,8 @@ final class ModelCatalog implements AutoCloseable {
    * version already known is left as it is (the follower re-reads the topic after a reconnect)
    * but for graphs it lacks, and {@code preloaded} is closed.
    *
-   * @param graphs by graph name, each {@link #checkGraph checked} against the manifest
+   * @param graphs by graph name, each {@link KafkaModelRegistry#checkGraph checked} against
+   *     the manifest
    */
   void add(PublishedModel model, Map<String, byte[]> graphs, GenerativeModel preloaded) {
     if (closed) {
@@ -163,29 +164,9 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   /**
-   * Checks another graph's bytes against the version's manifest.
-   *
-   * @return true if the manifest declares the graph and the bytes are its; false if it does not
-   *     declare it (nothing can check or use it: the caller skips it)
-   * @throws IllegalArgumentException if their SHA-256 is not the one the manifest declares
-   */
-  static boolean checkGraph(ModelManifest manifest, String graph, byte[] bytes) {
-    ModelManifest.GraphSpec spec = manifest.graphs().get(graph);
-    if (spec == null) {
-      return false;
-    }
-    String actual = PublishedModel.sha256(bytes);
-    if (spec.sha256() != null && !spec.sha256().equals(actual)) {
-      throw new IllegalArgumentException("graph " + new PublishedModel.Key(manifest.name(),
-          manifest.version(), graph) + ": SHA-256 mismatch, manifest says " + spec.sha256()
-          + ", bytes hash to " + actual);
-    }
-    return true;
-  }
-
-  /**
-   * Keeps another graph of a known version ({@link #checkGraph checked} already). It is
-   * dropped at once if the version's own bytes are (its graphs are kept exactly as long).
+   * Keeps another graph of a known version ({@link KafkaModelRegistry#checkGraph checked}
+   * already). It is dropped at once if the version's own bytes are (its graphs are kept exactly
+   * as long).
    *
    * @return false if the version is unknown (its record has not arrived, or was removed)
    */
