@@ -30,7 +30,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <pre>
  * generate(request) ─► queue ─► bufferTimeout(maxBatchSize, maxBatchWait)
- *     ─► per model and version: lease, conditioning per request, packed ONNX Runtime calls
+ *     ─► per model and version: lease, conditioning per request (variations: the image
+ *        encoded by the version's encoder, {@link Variations}), packed ONNX Runtime calls
  *        of at most maxBatchSize images ─► split back per request
  *     ─► PNG / raw encoding on the encode threads ─► Generation
  * </pre>
@@ -181,11 +182,14 @@ public final class GenerationEngine implements AutoCloseable {
     List<Job> ready = new ArrayList<>(jobs.size());
     for (Job job : jobs) {
       try {
-        job.prepare(conditioning(job.request, manifest), manifest);
+        job.prepare(conditioning(job.request, lease, manifest), manifest);
         ready.add(job);
       } catch (IllegalArgumentException e) {
         job.fail(e instanceof InvalidRequestException ? e : new InvalidRequestException(e.getMessage()),
             metrics);
+      } catch (RuntimeException e) {
+        // Variations run the version's encoder: its failures are this request's alone.
+        job.fail(e, metrics);
       }
     }
     BatchPlan.pack(ready, options.maxBatchSize()).forEach(call -> infer(model, call));
@@ -197,11 +201,11 @@ public final class GenerationEngine implements AutoCloseable {
     }
   }
 
-  private static Conditioning conditioning(GenerationRequest request, ModelManifest manifest) {
+  /** Blocks for a variations request (its image is encoded): inference threads only. */
+  private static Conditioning conditioning(GenerationRequest request, ModelLease lease,
+      ModelManifest manifest) {
     if (request.kind() == GenerationRequest.Kind.VARIATIONS) {
-      // The VAE encoder is published as its own graph, which the registry does not load yet.
-      throw new InvalidRequestException("image variations are not served yet: this generator "
-          + "does not load model '" + manifest.name() + "''s encoder graph");
+      return Variations.conditioning(request, lease);
     }
     return Conditioning.of(request, manifest);
   }

@@ -1,10 +1,12 @@
 package io.genstream.generator;
 
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.internal.OnnxModelLoader;
 
 /**
- * Turns a published version's ONNX bytes into a {@link GenerativeModel}. A seam: the registry
+ * Turns a published version's ONNX bytes into a {@link GenerativeModel} (and its encoder graph
+ * into an {@link ImageEncoder}). A seam: the registry
  * takes a loader, so that tests can count loads or make them fail.
  *
  * <p>{@link #load} blocks for as long as the runtime needs to build a session (about 150 ms for
@@ -53,6 +55,22 @@ public interface ModelLoader {
    *     a later attempt may not meet: the runtime out of memory, a provider or I/O error
    */
   GenerativeModel load(PublishedModel model);
+
+  /**
+   * Loads a version's encoder graph (published under {@code <model>/<version>/encoder}) and
+   * checks it against the manifest's {@link ModelManifest#graphs() graph spec}. Blocks like
+   * {@link #load}; the caller owns and closes the result; the exceptions mean what they mean
+   * for {@link #load}.
+   *
+   * <p>The default loads none: it throws {@link UnsupportedOperationException}, which the
+   * registry treats as permanent for that version (like an invalid graph).
+   *
+   * @param manifest the version's manifest, which declares the graph
+   * @param onnx the graph's bytes, their SHA-256 already checked against the manifest
+   */
+  default ImageEncoder loadEncoder(ModelManifest manifest, byte[] onnx) {
+    throw new UnsupportedOperationException("this model loader does not load encoder graphs");
+  }
 
   /** Where ONNX Runtime runs a session. */
   enum ExecutionProvider {

@@ -17,6 +17,11 @@ import reactor.core.publisher.Mono;
  *       match its manifest) are logged and skipped, never fatal. A load that fails for any other
  *       reason (the runtime out of memory, a provider error) is not remembered: the version stays
  *       listed and a request retries it after a back-off. A tombstone removes a version.
+ *   <li><b>Other graphs.</b> A version's other graphs ({@code <model>/<version>/<graph>}, a
+ *       VAE's encoder) are kept with it, checked against the manifest's SHA-256, whether their
+ *       record comes before the version's (as the trainer publishes them) or after; their
+ *       tombstones remove them. The encoder is loaded on the first
+ *       {@link ModelLease#encoder()} that asks for it and closed with its version's session.
  *   <li><b>Bounded memory.</b> See {@link RegistryOptions#retainedVersionsPerModel()}.
  *   <li><b>Readiness.</b> {@link #ready()} completes once the follower has read up to the end
  *       offsets the topic had at start, so a service can hold requests until then instead of

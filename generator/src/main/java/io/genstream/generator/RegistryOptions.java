@@ -17,7 +17,9 @@ import java.util.Objects;
  *     seen at start before it completes anyway (with a warning); guards against offsets that can
  *     never be reached, such as transaction markers at the end of a partition
  * @param retainedVersionsPerModel how many of the newest versions per model keep their ONNX
- *     bytes on the heap, 1..{@value #MAX_RETAINED_VERSIONS} (default
+ *     bytes (their other graphs', such as a VAE's encoder, included) on the heap, and how many
+ *     versions' graphs read before their version are held for it,
+ *     1..{@value #MAX_RETAINED_VERSIONS} (default
  *     {@value #DEFAULT_RETAINED_VERSIONS}). Older versions stay listed (their manifest is kept)
  *     and keep serving while a session is open for them, but once it is closed they cannot be
  *     loaded again: asking for one names the reason. Bounds the heap to this many model sizes

@@ -185,7 +185,8 @@ class GenerationEngineTest {
         new io.genstream.core.image.GrayImage(4, 4, new byte[16])));
     assertThatThrownBy(() -> engine.generate(parse("{\"requestId\":\"v\",\"model\":\"digits\","
         + "\"image\":\"" + png + "\"}")).block(TIMEOUT))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not served yet");
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("model 'digits' version 1 has no encoder graph (family cgan); variations need a VAE");
   }
 
   @Test
@@ -201,6 +202,29 @@ class GenerationEngineTest {
 
     assertThat(outcomes).containsExactlyInAnyOrder(
         "ok0", "ok1", "ok2", "ok3", "ok4", "ok5", "InvalidRequestException");
+  }
+
+  @Test
+  void anEncoderThatCannotServeYetFailsItsVariationsRequestAloneAndTheBatchIsServed() {
+    registry.encoder = () -> {
+      throw new ModelNotReadyException("model 'digits' version 1's encoder graph failed to load "
+          + "(bad_alloc); retrying in 1000 ms");
+    };
+    GenerationEngine engine = engine(EngineOptions.defaults().withBatching(64, Duration.ofMillis(200)));
+    String png = java.util.Base64.getEncoder().encodeToString(Png.encode(
+        new io.genstream.core.image.GrayImage(4, 4, new byte[16])));
+
+    List<Object> outcomes = Flux.concat(
+            Flux.range(0, 4).map(i -> request("ok" + i, 1, i)),
+            Flux.just(parse("{\"requestId\":\"v\",\"model\":\"digits\",\"label\":1,"
+                + "\"image\":\"" + png + "\"}")))
+        .flatMap(r -> engine.generate(r).<Object>map(g -> g.request().requestId())
+            .onErrorResume(e -> Mono.just(e.getClass().getSimpleName())), 8)
+        .collectList().block(TIMEOUT);
+
+    // Transient: the Kafka route retries it later instead of dead-lettering it.
+    assertThat(outcomes).containsExactlyInAnyOrder(
+        "ok0", "ok1", "ok2", "ok3", "ModelNotReadyException");
   }
 
   @Test
@@ -254,6 +278,8 @@ class GenerationEngineTest {
     private final java.util.concurrent.atomic.AtomicInteger started =
         new java.util.concurrent.atomic.AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** What leases' {@code encoder()} gives; null: the default (none). */
+    volatile java.util.function.Supplier<ImageEncoder> encoder;
 
     OneModelRegistry(GenerativeModel model, List<Integer> batchSizes) {
       this.model = model;
@@ -308,6 +334,11 @@ class GenerationEngineTest {
         @Override
         public GenerativeModel model() {
           return recording;
+        }
+
+        @Override
+        public ImageEncoder encoder() {
+          return encoder == null ? ModelLease.super.encoder() : encoder.get();
         }
 
         @Override

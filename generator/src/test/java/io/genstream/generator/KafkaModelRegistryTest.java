@@ -34,9 +34,17 @@ class KafkaModelRegistryTest {
 
   private final AtomicInteger loads = new AtomicInteger();
   private final ModelLoader onnx = ModelLoader.onnxRuntime(1);
-  private final ModelLoader countingLoader = model -> {
-    loads.incrementAndGet();
-    return onnx.load(model);
+  private final ModelLoader countingLoader = new ModelLoader() {
+    @Override
+    public GenerativeModel load(PublishedModel model) {
+      loads.incrementAndGet();
+      return onnx.load(model);
+    }
+
+    @Override
+    public ImageEncoder loadEncoder(ModelManifest manifest, byte[] graph) {
+      return onnx.loadEncoder(manifest, graph);
+    }
   };
   private Topics topics;
   private KafkaModelRegistry registry;
@@ -228,6 +236,121 @@ class KafkaModelRegistryTest {
     }
   }
 
+  // ---- encoder graphs ----
+
+  @Test
+  void anEncoderPublishedBeforeItsVersionIsKeptWithItAndServes() {
+    publishVae(1, 1f); // as the trainer does: the encoder record, then the version's
+    start();
+
+    assertThat(registry.retainedGraphs()).isEqualTo(1);
+    assertThat(registry.pendingGraphs()).isZero();
+    assertEncodes(registry, "1", 1f);
+
+    // Hot swap: the new version becomes latest with its encoder, never without.
+    publishVae(2, 2f);
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      try (ModelLease lease = registry.acquire(TinyVae.NAME, "latest")) {
+        if (lease.version() == 2) {
+          assertThat(lease.encoder().manifest().version()).isEqualTo(2);
+          return true;
+        }
+        return false;
+      }
+    });
+    assertEncodes(registry, "latest", 2f);
+    assertThat(registry.retainedGraphs()).isEqualTo(2);
+    assertThat(registry.invalidRecords()).isZero();
+  }
+
+  @Test
+  void keepsTheEncoderBytesOfOnlyTheNewestVersions() {
+    int retained = 5;
+    for (long v = 1; v <= 100; v++) {
+      publishVae(v, 1f + v / 100f);
+    }
+
+    start(retained);
+
+    long versionBytes = TinyGenerator.onnx(1f).length + TinyVae.encoderOnnx(1f).length;
+    assertThat(registry.versions().get(TinyVae.NAME)).hasSize(100);
+    assertThat(registry.retainedVersions()).isEqualTo(retained);
+    assertThat(registry.retainedGraphs()).isEqualTo(retained);
+    assertThat(registry.pendingGraphs()).isZero();
+    assertThat(registry.retainedBytes()).isEqualTo(retained * versionBytes);
+    assertEncodes(registry, "latest", 2f);
+    assertEncodes(registry, "96", 1.96f);
+    assertThatThrownBy(() -> registry.acquire(TinyVae.NAME, "95"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("is no longer retained");
+
+    // While following: each new version's encoder comes in, the oldest retained one goes out.
+    for (long v = 101; v <= 110; v++) {
+      publishVae(v, 1f + v / 100f);
+    }
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> registry.versions().get(TinyVae.NAME).size() == 110);
+    assertThat(registry.retainedGraphs()).isEqualTo(retained);
+    assertThat(registry.retainedBytes()).isEqualTo(retained * versionBytes);
+    assertEncodes(registry, "latest", 2.1f);
+  }
+
+  @Test
+  void graphTombstonesRemoveTheEncoderBeforeTheVersionGoes() {
+    publishVae(1, 1f);
+    publishVae(2, 2f);
+    // Read before its version, then deleted before the version arrived: never kept.
+    sender.send(TinyVae.encoderRecord(TinyVae.published(3, 3f), 3f, topics.models()))
+        .block(Duration.ofSeconds(10));
+    tombstone(TinyVae.NAME + "/3/encoder");
+    publish(TinyVae.published(3, 3f));
+    start();
+    assertThat(registry.retainedGraphs()).isEqualTo(2);
+    assertThat(registry.pendingGraphs()).isZero();
+    try (ModelLease lease = registry.acquire(TinyVae.NAME, "3")) {
+      assertThatThrownBy(lease::encoder).isInstanceOf(UnknownModelException.class)
+          .hasMessage("model 'digits-vae' version 3's encoder graph was not received: no valid "
+              + "record digits-vae/3/encoder on the models topic");
+    }
+    ModelLease held = registry.acquire(TinyVae.NAME, "1");
+    ImageEncoder heldEncoder = held.encoder();
+
+    // As the trainer's retention deletes a version: its graphs first, then the version.
+    tombstone(TinyVae.NAME + "/1/encoder");
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.retainedGraphs() == 1);
+    assertThatThrownBy(held::encoder).isInstanceOf(UnknownModelException.class)
+        .hasMessage("model 'digits-vae' version 1's encoder graph was removed");
+    tombstone(TinyVae.NAME + "/1");
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> registry.versions().get(TinyVae.NAME).equals(List.of(2L, 3L)));
+    // The lease taken before the tombstones still runs on what it holds.
+    assertThat(heldEncoder.encode(new float[16], new long[] {0}, 1).n()).isEqualTo(1);
+    held.close();
+    assertThat(registry.invalidRecords()).isZero();
+  }
+
+  @Test
+  void anEncoderWhoseBytesDoNotMatchTheManifestIsAnInvalidRecordAndTheVersionServes() {
+    PublishedModel model = TinyVae.published(1, 1f);
+    sender.send(TinyVae.encoderRecord(model, 9f, topics.models())).block(Duration.ofSeconds(10));
+    publish(model);
+    start();
+
+    assertThat(registry.invalidRecords()).isEqualTo(1);
+    assertThat(registry.retainedGraphs()).isZero();
+    try (ModelLease lease = registry.acquire(TinyVae.NAME, "latest")) {
+      assertThat(lease.model().generate(new float[4], new long[] {0}, 1)).hasSize(16);
+      assertThatThrownBy(lease::encoder).hasMessageContaining("encoder graph was not received");
+    }
+
+    // One arriving after its version is checked the same way.
+    sender.send(TinyVae.encoderRecord(model, 9f, topics.models())).block(Duration.ofSeconds(10));
+    sender.send(TinyVae.encoderRecord(model, 1f, topics.models())).block(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.retainedGraphs() == 1);
+    assertThat(registry.invalidRecords()).isEqualTo(2);
+    assertEncodes(registry, "1", 1f);
+  }
+
   @Test
   void isReadyAtOnceOnAnEmptyTopic() {
     start();
@@ -267,6 +390,28 @@ class KafkaModelRegistryTest {
     return new PublishedModel(new ModelManifest(name, m.version(), m.parentVersion(), m.family(),
         m.channels(), m.height(), m.width(), m.latentDim(), m.numClasses(), m.inputs(),
         m.outputs(), m.sha256(), m.createdAtMillis(), m.metrics()), model.onnx());
+  }
+
+  /** A VAE version as the trainer publishes it: its encoder's record, then its own. */
+  private void publishVae(long version, float scale) {
+    PublishedModel model = TinyVae.published(version, scale);
+    sender.send(TinyVae.encoderRecord(model, scale, topics.models())).block(Duration.ofSeconds(10));
+    publish(model);
+  }
+
+  /** The leased version's encoder gives the reference's posterior for an image and label. */
+  private static void assertEncodes(ModelRegistry registry, String version, float scale) {
+    float[] image = new float[TinyGenerator.PIXELS];
+    for (int p = 0; p < image.length; p++) {
+      image[p] = (p % 7) / 3f - 1f;
+    }
+    try (ModelLease lease = registry.acquire(TinyVae.NAME, version)) {
+      ImageEncoder.Encoded encoded = lease.encoder().encode(image, new long[] {4}, 1);
+      assertThat(encoded.mean(0)).containsExactly(TinyVae.mean(image, 0, 4, scale),
+          org.assertj.core.api.Assertions.within(1e-5f));
+      assertThat(encoded.logVar(0)).containsExactly(TinyVae.logVar(image, 0),
+          org.assertj.core.api.Assertions.within(1e-5f));
+    }
   }
 
   private void publish(PublishedModel model) {

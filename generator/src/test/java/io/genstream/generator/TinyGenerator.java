@@ -122,7 +122,7 @@ public final class TinyGenerator {
         .toByteArray();
   }
 
-  private static NodeProto node(String op, String[] inputs, String output) {
+  static NodeProto node(String op, String[] inputs, String output) {
     NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName(output + "_" + op).addOutput(output);
     for (String input : inputs) {
       node.addInput(input);
@@ -131,7 +131,7 @@ public final class TinyGenerator {
   }
 
   /** A tensor value info; a {@code String} dimension is symbolic, an {@code Integer} fixed. */
-  private static ValueInfoProto tensor(String name, TensorProto.DataType type, Object... dims) {
+  static ValueInfoProto tensor(String name, TensorProto.DataType type, Object... dims) {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
     for (Object dim : dims) {
       TensorShapeProto.Dimension.Builder d = TensorShapeProto.Dimension.newBuilder();
@@ -148,7 +148,7 @@ public final class TinyGenerator {
         .build();
   }
 
-  private static TensorProto floats(String name, float[] values, long... dims) {
+  static TensorProto floats(String name, float[] values, long... dims) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
     TensorProto.Builder t = TensorProto.newBuilder().setName(name)
@@ -159,7 +159,7 @@ public final class TinyGenerator {
     return t.build();
   }
 
-  private static TensorProto longs(String name, long[] values) {
+  static TensorProto longs(String name, long[] values) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     raw.asLongBuffer().put(values);
     return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64.getNumber())

@@ -1,6 +1,9 @@
 package io.genstream.core.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 
 /**
@@ -11,6 +14,9 @@ import java.awt.image.WritableRaster;
  * <p>The byte array is not copied; treat it as immutable once the image is built.
  */
 public record ImageTensor(int channels, int height, int width, byte[] chw) {
+
+  /** The most pixels {@link #fromPng} decodes: 4096 × 4096. */
+  public static final long MAX_PNG_PIXELS = 4096L * 4096L;
 
   public ImageTensor {
     if (channels != 1 && channels != 3) {
@@ -37,6 +43,88 @@ public record ImageTensor(int channels, int height, int width, byte[] chw) {
       bytes[i] = (byte) Math.round(Math.max(0f, Math.min(255f, v)));
     }
     return new ImageTensor(channels, height, width, bytes);
+  }
+
+  /**
+   * Decodes a PNG of any colour type into {@code channels} planes: luma for 1 channel, R, G, B
+   * for 3 (a gray PNG then gives three equal planes). Transparent pixels are composited over
+   * black; 16-bit samples are reduced to 8.
+   *
+   * @throws InvalidImageException if the bytes are not a readable PNG, or it has more than
+   *     {@link #MAX_PNG_PIXELS} pixels (refused from its header, before decoding)
+   * @throws IllegalArgumentException if {@code channels} is not 1 or 3
+   */
+  public static ImageTensor fromPng(byte[] png, int channels) {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("images have 1 or 3 channels, got " + channels);
+    }
+    Png.Size size = Png.size(png);
+    if ((long) size.width() * size.height() > MAX_PNG_PIXELS) {
+      throw new InvalidImageException("image is " + size + ", more than the " + MAX_PNG_PIXELS
+          + " pixels (4096x4096) a PNG may have here");
+    }
+    if (channels == 1) {
+      GrayImage gray = Png.decode(png);
+      return new ImageTensor(1, gray.height(), gray.width(), gray.pixels());
+    }
+    BufferedImage decoded = Png.read(png);
+    int width = decoded.getWidth();
+    int height = decoded.getHeight();
+    int plane = height * width;
+    byte[] chw = new byte[3 * plane];
+    ColorModel model = decoded.getColorModel();
+    Raster raster = decoded.getRaster();
+    // The samples as stored, not Java2D's colour conversion: drawing a gray image onto an RGB
+    // one treats gray as linear light and brightens it (gray 128 would come out near 186).
+    int colours = model.getNumColorComponents();
+    boolean direct = !(model instanceof IndexColorModel) && (colours == 1 || colours == 3);
+    int[] samples = new int[raster.getNumBands()];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int r;
+        int g;
+        int b;
+        int alpha;
+        if (direct) {
+          raster.getPixel(x, y, samples);
+          r = eightBit(samples[0], model.getComponentSize(0));
+          g = colours == 3 ? eightBit(samples[1], model.getComponentSize(1)) : r;
+          b = colours == 3 ? eightBit(samples[2], model.getComponentSize(2)) : r;
+          alpha = model.hasAlpha() ? eightBit(samples[colours], model.getComponentSize(colours)) : 255;
+        } else { // a palette: its entries are sRGB already
+          int argb = decoded.getRGB(x, y);
+          alpha = argb >>> 24;
+          r = (argb >> 16) & 0xFF;
+          g = (argb >> 8) & 0xFF;
+          b = argb & 0xFF;
+        }
+        int at = y * width + x;
+        chw[at] = overBlack(r, alpha);
+        chw[plane + at] = overBlack(g, alpha);
+        chw[2 * plane + at] = overBlack(b, alpha);
+      }
+    }
+    return new ImageTensor(3, height, width, chw);
+  }
+
+  private static int eightBit(int sample, int bits) {
+    return bits > 8 ? sample >> (bits - 8) : bits < 8 ? sample * 255 / ((1 << bits) - 1) : sample;
+  }
+
+  private static byte overBlack(int value, int alpha) {
+    return (byte) ((value * alpha + 127) / 255);
+  }
+
+  /**
+   * The values in [-1, 1], the range the models take and give ({@code 0 → -1},
+   * {@code 255 → 1}), CHW: the inverse of {@link #fromSymmetricUnit} up to rounding.
+   */
+  public float[] toSymmetricUnit() {
+    float[] values = new float[chw.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (chw[i] & 0xFF) / 127.5f - 1f;
+    }
+    return values;
   }
 
   /** The shape as the {@code ce_shape} attribute writes it: {@code "C,H,W"}. */

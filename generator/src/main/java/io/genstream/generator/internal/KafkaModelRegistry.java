@@ -3,6 +3,7 @@ package io.genstream.generator.internal;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
@@ -52,9 +53,19 @@ import reactor.util.retry.Retry;
  * loaded first and added with its session, which is the atomic hot swap.
  *
  * <p>A tombstone (null value) removes its version, loaded or not; one for a version never seen
- * (compaction may keep a tombstone longer than the record it deleted) changes nothing. Graph
- * records {@code <model>/<version>/<graph>} and their tombstones are skipped: this registry
- * serves a version's own graph only.
+ * (compaction may keep a tombstone longer than the record it deleted) changes nothing.
+ *
+ * <p><b>Other graphs</b> of a version ({@code <model>/<version>/<graph>}, e.g. a VAE's
+ * {@code encoder}) are kept with it, under the same bound: their SHA-256 is checked against the
+ * manifest's {@link io.genstream.core.messages.ModelManifest#graphs() graphs} (a mismatch is an
+ * invalid record), a graph the manifest does not declare is skipped with a log line (nothing
+ * could check or use it), and their bytes are dropped with the version's. The trainer publishes
+ * them <em>before</em> their version, so a graph read before its version is held in a
+ * {@link PendingGraphs} (bounded per model like the retained versions, the oldest dropped with
+ * a log line) and added together with the version, which therefore never becomes visible
+ * without them. A graph's tombstone removes it from its version (or from the pending ones); the
+ * trainer sends those before its version's. The encoder is loaded on the first
+ * {@link ModelLease#encoder()} of a session, not by the follower.
  */
 public final class KafkaModelRegistry implements ModelRegistry {
 
@@ -64,6 +75,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private final RegistryOptions options;
   private final ModelLoader loader;
   private final ModelCatalog catalog;
+  private final PendingGraphs pendingGraphs;
   private final Scheduler followerThread;
   private final Sinks.Empty<Void> ready = Sinks.empty();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -81,6 +93,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
     this.catalog = new ModelCatalog(loader, options.openSessionsPerModel(),
         options.retainedVersionsPerModel());
     catalog.deferRetention();
+    this.pendingGraphs = new PendingGraphs(options.retainedVersionsPerModel());
     this.followerThread = Schedulers.newSingle("genstream-registry", true);
   }
 
@@ -145,11 +158,22 @@ public final class KafkaModelRegistry implements ModelRegistry {
   }
 
   /**
-   * ONNX bytes held on the heap right now, all versions together; bounded by
+   * ONNX bytes held on the heap right now, all versions and their other graphs together, the
+   * graphs still waiting for their version included; bounded by
    * {@link RegistryOptions#retainedVersionsPerModel()} versions per model.
    */
   public long retainedBytes() {
-    return catalog.retainedBytes();
+    return catalog.retainedBytes() + pendingGraphs.bytes();
+  }
+
+  /** Other graphs (encoders) whose bytes are held with their version right now. */
+  public int retainedGraphs() {
+    return catalog.retainedGraphs();
+  }
+
+  /** Graphs read before their version and held until it arrives, right now. */
+  public int pendingGraphs() {
+    return pendingGraphs.size();
   }
 
   /** Versions whose ONNX bytes are held right now, all models together. */
@@ -225,15 +249,19 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private void accept(ReceivedRecord<String, byte[]> received) {
     ConsumerRecord<String, byte[]> record = received.record();
     try {
-      if (!PublishedModel.Key.parse(record.key()).isGenerator()) {
-        // <model>/<version>/<graph> (e.g. a VAE's encoder): extra networks of a version that
-        // this registry does not serve; their tombstones go with the version's own.
-        log.debug("skipping graph record {} ({})", record.key(),
-            record.value() == null ? "tombstone" : record.value().length + " bytes");
+      PublishedModel.Key key = PublishedModel.Key.parse(record.key());
+      if (!key.isGenerator()) {
+        if (record.value() == null) {
+          removeGraph(key);
+        } else {
+          addGraph(key, record.value());
+        }
       } else if (record.value() == null) {
-        removeVersion(record.key());
+        removeVersion(key);
       } else {
-        addVersion(PublishedModel.fromRecord(record), record.key());
+        // Taken first, so that they go with an invalid version record too.
+        Map<String, byte[]> graphs = pendingGraphs.take(key.model(), key.version());
+        addVersion(PublishedModel.fromRecord(record), record.key(), graphs);
       }
     } catch (RuntimeException e) {
       invalidRecords.incrementAndGet();
@@ -250,36 +278,106 @@ public final class KafkaModelRegistry implements ModelRegistry {
     }
   }
 
-  private void addVersion(PublishedModel model, String key) {
+  /** @param pending graphs of this version read before it */
+  private void addVersion(PublishedModel model, String key, Map<String, byte[]> pending) {
     String expectedKey = PublishedModel.key(model.manifest());
     if (!expectedKey.equals(key)) {
       throw new IllegalArgumentException("record key '" + key + "' does not match its manifest ("
           + expectedKey + ")");
     }
+    Map<String, byte[]> graphs = checkedGraphs(model, pending);
     if (catalog.contains(model.manifest().name(), model.manifest().version())) {
+      catalog.add(model, graphs, null); // keeps only graphs it lacks
       return;
     }
     if (!caughtUp) {
       // Loaded lazily: of all the versions read at catch-up only the newest are needed.
-      catalog.add(model, null);
+      catalog.add(model, graphs, null);
       return;
     }
     GenerativeModel loaded;
     try {
       loaded = catalog.load(model);
     } catch (RuntimeException | OutOfMemoryError e) {
-      catalog.addFailed(model, e);
+      catalog.addFailed(model, graphs, e);
       if (ModelCatalog.isPermanent(e)) {
         throw (RuntimeException) e; // an invalid record: counted and logged by accept
       }
       return; // listed; a request retries the load after the back-off
     }
-    catalog.add(model, loaded);
+    catalog.add(model, graphs, loaded);
   }
 
-  private void removeVersion(String key) {
-    PublishedModel.Key parsed = PublishedModel.Key.parse(key);
-    catalog.remove(parsed.model(), parsed.version());
+  /**
+   * The pending graphs of a version that its manifest declares and whose bytes are right; each
+   * other one is logged (and a wrong one counted as an invalid record) and left out.
+   */
+  private Map<String, byte[]> checkedGraphs(PublishedModel model, Map<String, byte[]> pending) {
+    Map<String, byte[]> graphs = new HashMap<>();
+    pending.forEach((graph, bytes) -> {
+      try {
+        if (checkGraph(model.manifest(), graph, bytes)) {
+          graphs.put(graph, bytes);
+        } else {
+          skipUndeclared(new PublishedModel.Key(model.manifest().name(),
+              model.manifest().version(), graph));
+        }
+      } catch (IllegalArgumentException e) {
+        invalidRecords.incrementAndGet();
+        log.warn("skipping invalid graph record: {}", e.getMessage());
+      }
+    });
+    return graphs;
+  }
+
+  /**
+   * Checks another graph's bytes against the version's manifest.
+   *
+   * @return true if the manifest declares the graph and the bytes are its; false if it does not
+   *     declare it (nothing can check or use it: the caller skips it)
+   * @throws IllegalArgumentException if their SHA-256 is not the one the manifest declares
+   */
+  static boolean checkGraph(ModelManifest manifest, String graph, byte[] bytes) {
+    ModelManifest.GraphSpec spec = manifest.graphs().get(graph);
+    if (spec == null) {
+      return false;
+    }
+    String actual = PublishedModel.sha256(bytes);
+    if (spec.sha256() != null && !spec.sha256().equals(actual)) {
+      throw new IllegalArgumentException("graph " + new PublishedModel.Key(manifest.name(),
+          manifest.version(), graph) + ": SHA-256 mismatch, manifest says " + spec.sha256()
+          + ", bytes hash to " + actual);
+    }
+    return true;
+  }
+
+  /** A graph record: kept with its version if that is known, else held until it arrives. */
+  private void addGraph(PublishedModel.Key key, byte[] bytes) {
+    ModelManifest manifest = catalog.manifest(key.model(), key.version());
+    if (manifest == null) {
+      pendingGraphs.put(key, bytes);
+      log.debug("graph {} read before its version: held until it arrives", key);
+    } else if (!checkGraph(manifest, key.graph(), bytes)) { // throws if invalid
+      skipUndeclared(key);
+    } else {
+      catalog.addGraph(key.model(), key.version(), key.graph(), bytes);
+    }
+  }
+
+  private static void skipUndeclared(PublishedModel.Key key) {
+    log.info("skipping graph record {}: its version's manifest declares no graph '{}'", key,
+        key.graph());
+  }
+
+  private void removeGraph(PublishedModel.Key key) {
+    if (!catalog.removeGraph(key.model(), key.version(), key.graph())) {
+      pendingGraphs.remove(key);
+    }
+  }
+
+  private void removeVersion(PublishedModel.Key key) {
+    pendingGraphs.take(key.model(), key.version());
+    catalog.remove(key.model(), key.version());
   }
 
   /** Loads the newest version of every model, then lets requests in. Follower thread. */

@@ -3,6 +3,7 @@ package io.genstream.generator.internal;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.ModelNotReadyException;
@@ -12,13 +13,9 @@ import io.genstream.generator.UnknownModelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -26,18 +23,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The versions a registry knows, their bytes, and the reference-counted sessions open for some
- * of them. No Kafka here: the follower feeds it, the service leases from it.
+ * of them. No Kafka here: the follower feeds it, the service leases from it. Each version is a
+ * {@link VersionEntry} (its bytes, its {@link Session}, its {@link LoadRetry}); leases are
+ * {@link Lease}s on sessions. This class keeps the versions per model and the two bounds.
  *
  * <p><b>Bounded memory.</b> Only the newest {@code retainedVersionsPerModel} versions of each
- * model keep their ONNX bytes; an older version keeps its manifest (it stays listed), serves
- * while a session is open for it, and is reported as no longer retained when asked for after
- * that. Open sessions are bounded by {@code openSessionsPerModel}.
+ * model keep their ONNX bytes, those of their other graphs (a VAE's encoder) included; an older
+ * version keeps its manifest (it stays listed), serves while a session is open for it (with its
+ * encoder if that was loaded), and is reported as no longer retained when asked for after that.
+ * Open sessions are bounded by {@code openSessionsPerModel}; an encoder is part of its version's
+ * session, loaded on the first lease that asks for it and closed with the session.
  *
- * <p><b>Load failures</b> are classified once, by {@link #isPermanent}: an invalid model (the
- * loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match its
- * manifest) is remembered for good and its bytes dropped; anything else (the runtime failing,
- * out of memory) is transient: the version is retried on a request once a back-off has passed
- * (1 s, doubling to 1 min), and serves as soon as a retry succeeds.
+ * <p><b>Load failures</b> are classified once, by {@link LoadRetry#isPermanent}: an invalid model
+ * (the loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match
+ * its manifest) is remembered for good and its bytes dropped; anything else (the runtime
+ * failing, out of memory) is transient: the version is retried on a request once a back-off has
+ * passed (1 s, doubling to 1 min), and serves as soon as a retry succeeds.
  *
  * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
  * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
@@ -56,10 +57,8 @@ final class ModelCatalog implements AutoCloseable {
   private final ModelLoader loader;
   private final int openSessionsPerModel;
   private final int retainedVersionsPerModel;
-  private final Map<String, ConcurrentSkipListMap<Long, Entry>> models = new ConcurrentHashMap<>();
-  private static final long FIRST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final long MAX_RETRY_NANOS = TimeUnit.MINUTES.toNanos(1);
-
+  private final Map<String, ConcurrentSkipListMap<Long, VersionEntry>> models =
+      new ConcurrentHashMap<>();
   private final AtomicLong useClock = new AtomicLong();
   private final LongSupplier nanoClock;
   private volatile boolean closed;
@@ -82,23 +81,33 @@ final class ModelCatalog implements AutoCloseable {
     this.retainedVersionsPerModel = retainedVersionsPerModel;
   }
 
-  /**
-   * Adds a version. With a {@code preloaded} model the version becomes visible together with
-   * its open session (the hot-swap path: {@code latest} flips only once the session exists);
-   * without, it is loaded on first use. A version already known is left as it is (the follower
-   * re-reads the topic after a reconnect) and {@code preloaded} is closed.
-   */
+  /** {@link #add(PublishedModel, Map, GenerativeModel)} without other graphs. */
   void add(PublishedModel model, GenerativeModel preloaded) {
+    add(model, Map.of(), preloaded);
+  }
+
+  /**
+   * Adds a version with the bytes of its other graphs received so far. With a {@code preloaded}
+   * model the version becomes visible together with its open session (the hot-swap path:
+   * {@code latest} flips only once the session exists); without, it is loaded on first use. A
+   * version already known is left as it is (the follower re-reads the topic after a reconnect)
+   * but for graphs it lacks, and {@code preloaded} is closed.
+   *
+   * @param graphs by graph name, each {@link KafkaModelRegistry#checkGraph checked} against
+   *     the manifest
+   */
+  void add(PublishedModel model, Map<String, byte[]> graphs, GenerativeModel preloaded) {
     if (closed) {
       closeQuietly(preloaded);
       return;
     }
     String name = model.manifest().name();
     long version = model.manifest().version();
-    ConcurrentSkipListMap<Long, Entry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
-    Entry entry = new Entry(model, preloaded);
-    Entry existing = versions.putIfAbsent(version, entry);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    VersionEntry entry = new VersionEntry(this, model, graphs, preloaded);
+    VersionEntry existing = versions.putIfAbsent(version, entry);
     if (existing != null) {
+      graphs.forEach(existing::addGraph);
       closeQuietly(preloaded);
       return;
     }
@@ -121,12 +130,17 @@ final class ModelCatalog implements AutoCloseable {
    * back-off. A version already known is left as it is.
    */
   void addFailed(PublishedModel model, Throwable failure) {
+    addFailed(model, Map.of(), failure);
+  }
+
+  /** {@link #addFailed(PublishedModel, Throwable)} with the bytes of its other graphs. */
+  void addFailed(PublishedModel model, Map<String, byte[]> graphs, Throwable failure) {
     String name = model.manifest().name();
-    Entry entry = new Entry(model, null);
-    ConcurrentSkipListMap<Long, Entry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    VersionEntry entry = new VersionEntry(this, model, graphs, null);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
     if (versions.putIfAbsent(model.manifest().version(), entry) == null) {
       synchronized (entry) {
-        entry.failed(name, failure);
+        entry.failed(failure);
       }
       if (!retentionDeferred) {
         dropBytesBeyondBound(name, versions);
@@ -134,27 +148,69 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
-  /**
-   * The one place that decides whether a failed load may succeed later: only an invalid model
-   * ({@link IllegalArgumentException}, the {@link ModelLoader#load} contract) never will.
-   */
+  /** Whether a failed load can never succeed: {@link LoadRetry#isPermanent}. */
   static boolean isPermanent(Throwable loadFailure) {
-    return loadFailure instanceof IllegalArgumentException;
+    return LoadRetry.isPermanent(loadFailure);
   }
 
   /** Forgets a version (a tombstone); its session closes once unused. */
   void remove(String name, long version) {
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
-    Entry entry = versions == null ? null : versions.remove(version);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
+    VersionEntry entry = versions == null ? null : versions.remove(version);
     if (entry != null) {
       entry.remove();
       log.info("model {} version {} removed from the registry", name, version);
     }
   }
 
+  /**
+   * Keeps another graph of a known version ({@link KafkaModelRegistry#checkGraph checked}
+   * already). It is dropped at once if the version's own bytes are (its graphs are kept exactly
+   * as long).
+   *
+   * @return false if the version is unknown (its record has not arrived, or was removed)
+   */
+  boolean addGraph(String name, long version, String graph, byte[] bytes) {
+    VersionEntry entry = entry(name, version);
+    if (entry == null) {
+      return false;
+    }
+    if (!entry.addGraph(graph, bytes)) {
+      log.debug("model {} version {}: graph {} not retained (the version's bytes are not)",
+          name, version, graph);
+    }
+    return true;
+  }
+
+  /**
+   * Forgets another graph of a version (its tombstone).
+   *
+   * @return false if the version is unknown
+   */
+  boolean removeGraph(String name, long version, String graph) {
+    VersionEntry entry = entry(name, version);
+    if (entry == null) {
+      return false;
+    }
+    entry.removeGraph(graph);
+    log.info("model {} version {}: graph {} removed from the registry", name, version, graph);
+    return true;
+  }
+
+  /** The manifest of a known version, or null. */
+  ModelManifest manifest(String name, long version) {
+    VersionEntry entry = entry(name, version);
+    return entry == null ? null : entry.manifest;
+  }
+
+  private VersionEntry entry(String name, long version) {
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
+    return versions == null ? null : versions.get(version);
+  }
+
   /** Whether the version is known (loaded or not). */
   boolean contains(String name, long version) {
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
     return versions != null && versions.containsKey(version);
   }
 
@@ -173,16 +229,16 @@ final class ModelCatalog implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("model registry is closed");
     }
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
     if (versions == null || versions.isEmpty()) {
       throw new UnknownModelException("unknown model '" + name + "', known models: " + knownModels());
     }
     if ("latest".equals(version)) {
       List<String> failures = new ArrayList<>();
       boolean anyNotReady = false;
-      for (Entry entry : versions.descendingMap().values()) {
+      for (VersionEntry entry : versions.descendingMap().values()) {
         try {
-          return entry.lease(name);
+          return entry.lease();
         } catch (UnknownModelException | ModelNotReadyException e) {
           failures.add(e.getMessage());
           anyNotReady |= e instanceof ModelNotReadyException;
@@ -204,12 +260,12 @@ final class ModelCatalog implements AutoCloseable {
       throw new UnknownModelException("version must be 'latest', 'best' or a number, got '"
           + version + "'");
     }
-    Entry entry = versions.get(number);
+    VersionEntry entry = versions.get(number);
     if (entry == null) {
       throw new UnknownModelException("unknown version " + number + " of model '" + name
           + "', known versions: " + new ArrayList<>(versions.keySet()));
     }
-    return entry.lease(name);
+    return entry.lease();
   }
 
   Map<String, List<Long>> versions() {
@@ -224,7 +280,7 @@ final class ModelCatalog implements AutoCloseable {
 
   /** Every version of {@code name}, ascending, with its status; empty for an unknown model. */
   List<ModelRegistry.VersionInfo> describe(String name) {
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
     List<ModelRegistry.VersionInfo> infos = new ArrayList<>();
     if (versions != null) {
       versions.values().forEach(entry -> infos.add(entry.info()));
@@ -234,12 +290,12 @@ final class ModelCatalog implements AutoCloseable {
 
   /** Number of sessions currently open for {@code name} (for tests and metrics). */
   int openSessions(String name) {
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
     if (versions == null) {
       return 0;
     }
     int open = 0;
-    for (Entry entry : versions.values()) {
+    for (VersionEntry entry : versions.values()) {
       if (entry.session != null) {
         open++;
       }
@@ -251,8 +307,8 @@ final class ModelCatalog implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
-      for (Entry entry : versions.values()) {
+    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
+      for (VersionEntry entry : versions.values()) {
         entry.evict();
       }
     }
@@ -273,23 +329,36 @@ final class ModelCatalog implements AutoCloseable {
     models.forEach(this::dropBytesBeyondBound);
   }
 
-  /** ONNX bytes held on the heap for all versions (for tests and metrics). */
+  /**
+   * ONNX bytes held on the heap for all versions, their other graphs included (for tests and
+   * metrics).
+   */
   long retainedBytes() {
     long bytes = 0;
-    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
-      for (Entry entry : versions.values()) {
-        PublishedModel model = entry.model;
-        bytes += model == null ? 0 : model.onnx().length;
+    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
+      for (VersionEntry entry : versions.values()) {
+        bytes += entry.retainedBytes();
       }
     }
     return bytes;
   }
 
+  /** Other graphs (encoders) whose bytes are held, all versions together. */
+  int retainedGraphs() {
+    int count = 0;
+    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
+      for (VersionEntry entry : versions.values()) {
+        count += entry.retainedGraphs();
+      }
+    }
+    return count;
+  }
+
   /** Versions whose ONNX bytes are held, all models together (for tests and metrics). */
   int retainedVersions() {
     int count = 0;
-    for (ConcurrentSkipListMap<Long, Entry> versions : models.values()) {
-      for (Entry entry : versions.values()) {
+    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
+      for (VersionEntry entry : versions.values()) {
         count += entry.model == null ? 0 : 1;
       }
     }
@@ -300,13 +369,12 @@ final class ModelCatalog implements AutoCloseable {
    * Lets go of the bytes of every version of {@code name} older than the newest
    * {@code retainedVersionsPerModel}. An open session is left alone: it serves until evicted.
    */
-  private void dropBytesBeyondBound(String name, ConcurrentSkipListMap<Long, Entry> versions) {
+  private void dropBytesBeyondBound(String name, ConcurrentSkipListMap<Long, VersionEntry> versions) {
     int kept = 0;
-    for (Entry entry : versions.descendingMap().values()) {
+    for (VersionEntry entry : versions.descendingMap().values()) {
       if (kept < retainedVersionsPerModel) {
         kept++;
-      } else if (entry.model != null) {
-        entry.model = null;
+      } else if (entry.dropBytes()) {
         log.debug("model {} version {}: ONNX bytes no longer retained (only the newest {} are)",
             name, entry.manifest.version(), retainedVersionsPerModel);
       }
@@ -326,16 +394,17 @@ final class ModelCatalog implements AutoCloseable {
 
   /**
    * Closes the least recently used sessions of {@code name} beyond the bound; the newest
-   * open version is never evicted, since {@code latest} requests want it.
+   * open version is never evicted, since {@code latest} requests want it. Takes the model's
+   * lock, then entry locks: never call it holding an entry lock.
    */
-  private void evictBeyondBound(String name) {
-    ConcurrentSkipListMap<Long, Entry> versions = models.get(name);
+  void evictBeyondBound(String name) {
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
     if (versions == null) {
       return;
     }
     synchronized (versions) {
-      List<Entry> open = new ArrayList<>();
-      for (Entry entry : versions.descendingMap().values()) {
+      List<VersionEntry> open = new ArrayList<>();
+      for (VersionEntry entry : versions.descendingMap().values()) {
         if (entry.session != null) {
           open.add(entry);
         }
@@ -343,10 +412,10 @@ final class ModelCatalog implements AutoCloseable {
       if (open.size() <= openSessionsPerModel) {
         return;
       }
-      List<Entry> candidates = new ArrayList<>(open.subList(1, open.size()));
+      List<VersionEntry> candidates = new ArrayList<>(open.subList(1, open.size()));
       candidates.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
       for (int i = 0; i < open.size() - openSessionsPerModel; i++) {
-        Entry victim = candidates.get(i);
+        VersionEntry victim = candidates.get(i);
         log.info("closing the session of model {} version {} (more than {} open; closes once unused)",
             name, victim.manifest.version(), openSessionsPerModel);
         victim.evict();
@@ -365,205 +434,36 @@ final class ModelCatalog implements AutoCloseable {
     return loaded;
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
+  int retainedVersionsPerModel() {
+    return retainedVersionsPerModel;
+  }
+
+  LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
+  /** A tick of the use clock, for least-recently-used eviction. */
+  long nextUse() {
+    return useClock.incrementAndGet();
+  }
+
+  /** Loads a version's encoder and logs it. Blocks; caller owns the result. */
+  ImageEncoder loadEncoder(ModelManifest manifest, byte[] onnx) {
+    long start = System.nanoTime();
+    ImageEncoder loaded = loader.loadEncoder(manifest, onnx);
+    log.info("loaded the encoder of model {} version {} ({} bytes) on {} in {} ms",
+        manifest.name(), manifest.version(), onnx.length, loaded.executionProvider(),
+        (System.nanoTime() - start) / 1_000_000);
+    return loaded;
+  }
+
   private static void closeQuietly(GenerativeModel model) {
     if (model != null) {
       model.close();
-    }
-  }
-
-  /**
-   * One version: its manifest, its bytes while retained, its session while open, why it failed
-   * to load if it did.
-   */
-  private final class Entry {
-    final ModelManifest manifest;
-    /** The bytes to load from; null once dropped by the retention bound. */
-    volatile PublishedModel model;
-    volatile Session session;
-    /** Why this version can never load (an invalid model); null while it may. */
-    volatile String permanentFailure;
-    /** Guarded by this entry: the last transient failure, how many in a row, next retry. */
-    String lastFailure;
-    int failures;
-    long retryAtNanos;
-    /** Guarded by this entry. */
-    boolean removed;
-    volatile long lastUsed;
-
-    Entry(PublishedModel model, GenerativeModel preloaded) {
-      this.manifest = model.manifest();
-      this.model = model;
-      this.session = preloaded == null ? null : new Session(preloaded);
-    }
-
-    void touch() {
-      lastUsed = useClock.incrementAndGet();
-    }
-
-    synchronized ModelRegistry.VersionInfo info() {
-      ModelRegistry.VersionStatus status = session != null ? ModelRegistry.VersionStatus.LOADED
-          : permanentFailure != null ? ModelRegistry.VersionStatus.FAILED
-          : failures > 0 ? ModelRegistry.VersionStatus.RETRYING
-          : model != null ? ModelRegistry.VersionStatus.AVAILABLE
-          : ModelRegistry.VersionStatus.EVICTED;
-      return new ModelRegistry.VersionInfo(manifest, status,
-          permanentFailure != null ? permanentFailure : lastFailure);
-    }
-
-    ModelLease lease(String name) {
-      Session current = session;
-      if (current != null && current.tryRetain()) {
-        touch();
-        return new Lease(current);
-      }
-      Session opened;
-      synchronized (this) {
-        if (permanentFailure != null) {
-          throw new UnknownModelException("model '" + name + "' version "
-              + manifest.version() + " cannot be loaded: " + permanentFailure);
-        }
-        long wait = retryAtNanos - nanoClock.getAsLong();
-        if (failures > 0 && wait > 0) {
-          throw new ModelNotReadyException("model '" + name + "' version " + manifest.version()
-              + " failed to load (" + lastFailure + "); retrying in "
-              + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
-        }
-        if (closed) {
-          throw new IllegalStateException("model registry is closed");
-        }
-        if (removed) {
-          // A tombstone raced this request: a session opened now would belong to no one.
-          throw new UnknownModelException("model '" + name + "' version "
-              + manifest.version() + " was removed");
-        }
-        // Another request may have opened it while we waited for the lock.
-        current = session;
-        if (current != null && current.tryRetain()) {
-          touch();
-          return new Lease(current);
-        }
-        PublishedModel bytes = model;
-        if (bytes == null) {
-          throw new UnknownModelException("model '" + name + "' version " + manifest.version()
-              + " is no longer retained: only the newest " + retainedVersionsPerModel
-              + " versions per model keep their ONNX bytes (registry option retainedVersionsPerModel)");
-        }
-        try {
-          opened = new Session(load(bytes));
-        } catch (RuntimeException | OutOfMemoryError e) {
-          throw failed(name, e);
-        }
-        if (failures > 0) {
-          log.info("model {} version {} loaded after {} failed attempt(s)", name,
-              manifest.version(), failures);
-          failures = 0;
-          lastFailure = null;
-        }
-        // Retained for our caller before anyone can see it, so that eviction below (with a
-        // bound of 1, an old pinned version is evicted at once) cannot close it under the lease.
-        opened.tryRetain();
-        session = opened;
-        touch();
-      }
-      evictBeyondBound(name);
-      return new Lease(opened);
-    }
-
-    /**
-     * Records a failed load (caller holds this entry's lock); returns what to throw: an
-     * {@link UnknownModelException} (permanent) or a {@link ModelNotReadyException} (transient).
-     */
-    RuntimeException failed(String name, Throwable e) {
-      String reason = String.valueOf(e.getMessage() == null ? e : e.getMessage());
-      if (isPermanent(e)) {
-        permanentFailure = reason;
-        model = null; // it will never load: its bytes are dead weight
-        log.warn("model {} version {} cannot be loaded: {}", name, manifest.version(), reason);
-        return new UnknownModelException("model '" + name + "' version "
-            + manifest.version() + " cannot be loaded: " + reason);
-      }
-      failures++;
-      lastFailure = reason;
-      long backOff = Math.min(MAX_RETRY_NANOS, FIRST_RETRY_NANOS << Math.min(failures - 1, 20));
-      retryAtNanos = nanoClock.getAsLong() + backOff;
-      log.warn("model {} version {} failed to load (attempt {}), will retry on a request after {} ms: {}",
-          name, manifest.version(), failures, TimeUnit.NANOSECONDS.toMillis(backOff), reason);
-      return new ModelNotReadyException("model '" + name + "' version " + manifest.version()
-          + " failed to load (" + reason + "); retrying in "
-          + TimeUnit.NANOSECONDS.toMillis(backOff) + " ms");
-    }
-
-    /** Removed by a tombstone: no new session may be opened for it; the current one is evicted. */
-    void remove() {
-      synchronized (this) {
-        removed = true;
-      }
-      evict();
-    }
-
-    void evict() {
-      Session evicted;
-      synchronized (this) {
-        evicted = session;
-        session = null;
-      }
-      if (evicted != null) {
-        evicted.release();
-      }
-    }
-  }
-
-  /** An open model and its reference count; the count's first unit belongs to the catalog. */
-  private static final class Session {
-    final GenerativeModel model;
-    final AtomicInteger references = new AtomicInteger(1);
-
-    Session(GenerativeModel model) {
-      this.model = model;
-    }
-
-    boolean tryRetain() {
-      for (;;) {
-        int count = references.get();
-        if (count == 0) {
-          return false;
-        }
-        if (references.compareAndSet(count, count + 1)) {
-          return true;
-        }
-      }
-    }
-
-    void release() {
-      if (references.decrementAndGet() == 0) {
-        model.close();
-        log.debug("closed the session of model {} version {}", model.manifest().name(),
-            model.manifest().version());
-      }
-    }
-  }
-
-  private static final class Lease implements ModelLease {
-    private final Session session;
-    private final AtomicBoolean open = new AtomicBoolean(true);
-
-    Lease(Session session) {
-      this.session = session;
-    }
-
-    @Override
-    public GenerativeModel model() {
-      if (!open.get()) {
-        throw new IllegalStateException("lease already closed");
-      }
-      return session.model;
-    }
-
-    @Override
-    public void close() {
-      if (open.compareAndSet(true, false)) {
-        session.release();
-      }
     }
   }
 }

@@ -69,7 +69,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
     int expectedInputs = manifest.conditional() ? 2 : 1;
     if (inputs.size() != expectedInputs) {
       throw mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
-          + manifest.numClasses() + ", graph has " + describe(inputs));
+          + manifest.numClasses() + ", graph has " + OnnxSessions.describe(inputs));
     }
     this.imageOutput = outputs.size() == 1 || !outputs.containsKey("image")
         ? single(outputs, OnnxJavaType.FLOAT, 4, "image output (float [N, C, H, W])")
@@ -96,7 +96,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   /**
    * Builds a session on {@code provider}.
    *
-   * @throws ProviderUnavailableException if the provider cannot be added to the session's
+   * @throws OnnxSessions.ProviderUnavailableException if the provider cannot be added to the session's
    *     options (nothing was loaded; the caller may fall back to the CPU)
    * @throws IllegalArgumentException as {@link #load(OrtEnvironment, PublishedModel, int)}
    * @throws IllegalStateException as {@link #load(OrtEnvironment, PublishedModel, int)}
@@ -104,59 +104,21 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads,
       ExecutionProvider provider, int deviceId) {
     ModelManifest manifest = model.manifest();
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    if (provider == ExecutionProvider.CUDA) {
-      try {
-        options.addCUDA(deviceId);
-      } catch (OrtException | RuntimeException | LinkageError e) {
-        options.close();
-        throw new ProviderUnavailableException(e.toString(), e);
-      }
-    }
-    OrtSession session = null;
+    String subject = "model " + PublishedModel.key(manifest);
+    OnnxSessions.Opened opened = OnnxSessions.open(environment, model.onnx(), subject,
+        intraOpThreads, provider, deviceId);
     try {
-      options.setIntraOpNumThreads(intraOpThreads);
-      // Requests run concurrently on our own scheduler; parallel graph branches buy nothing here.
-      options.setInterOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      // Spinning idle threads would steal the cores that training shares with us.
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      session = environment.createSession(model.onnx(), options);
-      return new OnnxGenerativeModel(manifest, environment, options, session, provider);
+      return new OnnxGenerativeModel(manifest, environment, opened.options(), opened.session(),
+          provider);
     } catch (OrtException | RuntimeException e) {
-      closeQuietly(session);
-      options.close();
-      if (e instanceof IllegalArgumentException iae) {
-        throw iae;
-      }
-      if (e instanceof OrtException ort && !isInvalidModel(ort.getCode())) {
-        throw new IllegalStateException("model " + PublishedModel.key(manifest)
-            + ": ONNX Runtime failed to load it (" + ort.getCode() + "): " + e.getMessage(), e);
-      }
-      throw new IllegalArgumentException("model " + PublishedModel.key(manifest)
-          + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+      opened.close();
+      throw OnnxSessions.loadFailure(subject, e);
     }
   }
 
   @Override
   public ExecutionProvider executionProvider() {
     return provider;
-  }
-
-  /** The requested execution provider cannot be added: the runtime or the machine lacks it. */
-  static final class ProviderUnavailableException extends RuntimeException {
-    ProviderUnavailableException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /** Error codes that say the model itself is bad, as opposed to the runtime failing. */
-  private static boolean isInvalidModel(OrtException.OrtErrorCode code) {
-    return switch (code) {
-      case ORT_INVALID_ARGUMENT, ORT_NO_MODEL, ORT_INVALID_PROTOBUF, ORT_INVALID_GRAPH,
-          ORT_NOT_IMPLEMENTED, ORT_MODEL_REQUIRES_COMPILATION -> true;
-      default -> false;
-    };
   }
 
   @Override
@@ -286,7 +248,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
         return;
       }
       closed = true;
-      closeQuietly(session);
+      OnnxSessions.closeQuietly(session);
       options.close();
     } finally {
       lifecycle.writeLock().unlock();
@@ -314,7 +276,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       }
     }
     if (found.size() != 1) {
-      throw mismatch("expected exactly one " + role + ", graph has " + describe(nodes));
+      throw mismatch("expected exactly one " + role + ", graph has " + OnnxSessions.describe(nodes));
     }
     return found.get(0);
   }
@@ -331,26 +293,5 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   private IllegalArgumentException mismatch(String detail) {
     return new IllegalArgumentException("model " + PublishedModel.key(manifest)
         + " does not match its manifest: " + detail);
-  }
-
-  private static String describe(Map<String, NodeInfo> nodes) {
-    List<String> parts = new ArrayList<>();
-    for (NodeInfo node : nodes.values()) {
-      parts.add(node.getName() + ": " + node.getInfo());
-    }
-    return parts.toString();
-  }
-
-  private static void closeQuietly(OrtSession session) {
-    if (session == null) {
-      return;
-    }
-    try {
-      session.close();
-    } catch (OrtException e) {
-      // Nothing to recover: the native memory is as freed as it will get.
-      org.slf4j.LoggerFactory.getLogger(OnnxGenerativeModel.class)
-          .warn("closing an ONNX Runtime session failed: {}", e.getMessage());
-    }
   }
 }

@@ -1,17 +1,20 @@
 package io.genstream.generator.internal;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLoader;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads models into ONNX Runtime sessions. The runtime's process-wide {@link OrtEnvironment} is
+ * Loads models and their encoders into ONNX Runtime sessions. The runtime's process-wide {@link OrtEnvironment} is
  * obtained here and nowhere else in the generator; ONNX Runtime owns it and it is never closed
  * by us (closing it would break every other session in the JVM).
  *
@@ -62,11 +65,22 @@ public final class OnnxModelLoader implements ModelLoader {
 
   @Override
   public GenerativeModel load(PublishedModel model) {
+    return onProvider(provider -> OnnxGenerativeModel.load(environment, model, intraOpThreads,
+        provider, deviceId));
+  }
+
+  @Override
+  public ImageEncoder loadEncoder(ModelManifest manifest, byte[] onnx) {
+    return onProvider(provider -> OnnxImageEncoder.load(environment, manifest, onnx,
+        intraOpThreads, provider, deviceId));
+  }
+
+  /** Loads on the current provider, falling back to the CPU (see the class doc). */
+  private <T> T onProvider(Function<ExecutionProvider, T> load) {
     if (provider.get() == ExecutionProvider.CUDA) {
       try {
-        return OnnxGenerativeModel.load(environment, model, intraOpThreads,
-            ExecutionProvider.CUDA, deviceId);
-      } catch (OnnxGenerativeModel.ProviderUnavailableException e) {
+        return load.apply(ExecutionProvider.CUDA);
+      } catch (OnnxSessions.ProviderUnavailableException e) {
         // Only the load that flips it warns; concurrent ones that also failed just fall back.
         if (provider.compareAndSet(ExecutionProvider.CUDA, ExecutionProvider.CPU)) {
           fallbackWarning.accept("CUDA execution provider unavailable on device " + deviceId + " ("
@@ -74,7 +88,7 @@ public final class OnnxModelLoader implements ModelLoader {
         }
       }
     }
-    return OnnxGenerativeModel.load(environment, model, intraOpThreads, ExecutionProvider.CPU, deviceId);
+    return load.apply(ExecutionProvider.CPU);
   }
 
   @Override

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.core.messages.InvalidRequestException;
 import io.genstream.generator.GenerativeModel;
+import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLease;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.ModelNotReadyException;
 import io.genstream.generator.TinyGenerator;
+import io.genstream.generator.TinyVae;
 import io.genstream.generator.UnknownModelException;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +47,36 @@ class ModelCatalogTest {
     FakeModel model = new FakeModel(published.manifest());
     open.put(version, model);
     return model;
+  };
+
+  private final AtomicInteger encoderLoads = new AtomicInteger();
+  private final AtomicInteger encoderAttempts = new AtomicInteger();
+  private final Set<Long> invalidEncoders = ConcurrentHashMap.newKeySet();
+  private final Map<Long, AtomicInteger> transientEncoderFailures = new ConcurrentHashMap<>();
+  private final Map<Long, FakeEncoder> encoders = new ConcurrentHashMap<>();
+  /** {@link #loader}, and fake encoders that fail as asked. */
+  private final ModelLoader vaeLoader = new ModelLoader() {
+    @Override
+    public GenerativeModel load(PublishedModel model) {
+      return loader.load(model);
+    }
+
+    @Override
+    public ImageEncoder loadEncoder(ModelManifest manifest, byte[] onnx) {
+      long version = manifest.version();
+      encoderAttempts.incrementAndGet();
+      AtomicInteger left = transientEncoderFailures.get(version);
+      if (left != null && left.getAndDecrement() > 0) {
+        throw new IllegalStateException("ONNX Runtime failed: bad_alloc");
+      }
+      if (invalidEncoders.contains(version)) {
+        throw new IllegalArgumentException("graph outputs [z] do not match the spec's outputs [logvar, mu]");
+      }
+      encoderLoads.incrementAndGet();
+      FakeEncoder encoder = new FakeEncoder(manifest);
+      encoders.put(version, encoder);
+      return encoder;
+    }
   };
 
   @Test
@@ -227,8 +261,212 @@ class ModelCatalogTest {
         .isInstanceOf(IllegalStateException.class);
   }
 
+  // ---- encoders ----
+
+  @Test
+  void anEncoderIsLoadedOnFirstUseOnceAndClosedWithItsSessionAfterTheLastLease() {
+    ModelCatalog catalog = new ModelCatalog(vaeLoader, 1);
+    catalog.add(vae(1), encoderOf(1), vaeLoader.load(vae(1)));
+    ModelLease first = catalog.acquire(TinyVae.NAME, "latest");
+    ModelLease second = catalog.acquire(TinyVae.NAME, "latest");
+    assertThat(encoderLoads).hasValue(0); // lazily: nothing asked for it yet
+
+    ImageEncoder encoder = first.encoder();
+
+    assertThat(second.encoder()).isSameAs(encoder);
+    assertThat(encoderLoads).hasValue(1);
+    assertThat(encoder.encode(new float[16], new long[] {0}, 1).mean(0)).containsExactly(1, 1, 1, 1);
+    // Version 2 swaps in; version 1's session (and encoder) serve on until their last lease.
+    catalog.add(vae(2), encoderOf(2), vaeLoader.load(vae(2)));
+    first.close();
+    assertThat(encoders.get(1L).closed).isFalse();
+    second.close();
+    assertThat(encoders.get(1L).closed).isTrue();
+    assertThat(open.get(1L).closed).isTrue();
+    assertThatThrownBy(first::encoder).isInstanceOf(IllegalStateException.class)
+        .hasMessage("lease already closed");
+    try (ModelLease latest = catalog.acquire(TinyVae.NAME, "latest")) {
+      assertThat(latest.encoder().encode(new float[16], new long[] {0}, 1).mean(0))
+          .containsExactly(2, 2, 2, 2);
+    }
+    catalog.close();
+    assertThat(encoders.get(2L).closed).isTrue();
+  }
+
+  @Test
+  void aVersionWithoutAnEncoderGraphSaysThatVariationsNeedAVae() {
+    ModelCatalog catalog = new ModelCatalog(vaeLoader, 2);
+    catalog.add(version(3), null);
+
+    try (ModelLease lease = catalog.acquire("digits", "3")) {
+      assertThatThrownBy(lease::encoder)
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage("model 'digits' version 3 has no encoder graph (family cgan); variations "
+              + "need a VAE");
+    }
+    assertThat(encoderLoads).hasValue(0);
+  }
+
+  @Test
+  void anEncoderGraphArrivesAfterItsVersionAndItsTombstoneRemovesIt() {
+    ModelCatalog catalog = new ModelCatalog(vaeLoader, 2);
+    catalog.add(vae(1), null);
+    assertThat(catalog.addGraph(TinyVae.NAME, 7, ImageEncoder.GRAPH, TinyVae.encoderOnnx(7)))
+        .isFalse(); // unknown version: the caller holds it
+
+    try (ModelLease lease = catalog.acquire(TinyVae.NAME, "1")) {
+      assertThatThrownBy(lease::encoder)
+          .isInstanceOf(UnknownModelException.class)
+          .hasMessage("model 'digits-vae' version 1's encoder graph was not received: no valid "
+              + "record digits-vae/1/encoder on the models topic");
+    }
+    assertThat(catalog.addGraph(TinyVae.NAME, 1, ImageEncoder.GRAPH, TinyVae.encoderOnnx(1)))
+        .isTrue();
+    assertThat(catalog.retainedGraphs()).isEqualTo(1);
+    ModelLease held = catalog.acquire(TinyVae.NAME, "1");
+    ImageEncoder encoder = held.encoder();
+
+    assertThat(catalog.removeGraph(TinyVae.NAME, 1, ImageEncoder.GRAPH)).isTrue();
+
+    assertThat(catalog.retainedGraphs()).isZero();
+    assertThatThrownBy(held::encoder)
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessage("model 'digits-vae' version 1's encoder graph was removed");
+    // The one already handed out serves its lease, and closes with the session.
+    assertThat(encoder.encode(new float[16], new long[] {0}, 1).n()).isEqualTo(1);
+    held.close();
+    catalog.remove(TinyVae.NAME, 1);
+    assertThat(encoders.get(1L).closed).isTrue();
+  }
+
+  @Test
+  void aHundredVaeVersionsKeepTheEncoderBytesOfOnlyTheNewest() {
+    ModelCatalog catalog = new ModelCatalog(vaeLoader, 2, 3);
+    long versionBytes = vae(1).onnx().length + TinyVae.encoderOnnx(1).length;
+    ModelLease pinned = null;
+    for (long v = 1; v <= 100; v++) {
+      catalog.add(vae(v), encoderOf(v), v <= 50 ? null : vaeLoader.load(vae(v)));
+      if (v == 98) {
+        pinned = catalog.acquire(TinyVae.NAME, "98"); // a session open, its encoder not loaded
+      }
+      assertThat(catalog.retainedGraphs()).isLessThanOrEqualTo(3);
+      assertThat(catalog.retainedBytes()).isLessThanOrEqualTo(3 * versionBytes);
+    }
+
+    assertThat(catalog.retainedGraphs()).isEqualTo(3);
+    assertThat(catalog.retainedBytes()).isEqualTo(3 * versionBytes);
+    try (ModelLease latest = catalog.acquire(TinyVae.NAME, "latest")) {
+      assertThat(latest.encoder().manifest().version()).isEqualTo(100);
+    }
+    catalog.add(vae(101), encoderOf(101), null);
+    // Version 98's bytes went with the bound: its open session serves, but its encoder, never
+    // loaded, cannot be any more.
+    assertThat(pinned.model().generate(new float[4], new long[] {0}, 1)).hasSize(16);
+    assertThatThrownBy(pinned::encoder)
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessageContaining("model 'digits-vae' version 98's encoder graph is no longer retained")
+        .hasMessageContaining("only the newest 3 versions");
+    pinned.close();
+    assertThat(catalog.retainedBytes()).isEqualTo(3 * versionBytes);
+    assertThat(encoders.values().stream().filter(e -> !e.closed).count()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void anInvalidEncoderIsNeverLoadedAgainAndATransientFailureIsRetriedAfterTheBackOff() {
+    ModelCatalog catalog = new ModelCatalog(vaeLoader, 2, 3, clock::get);
+    invalidEncoders.add(1L);
+    transientEncoderFailures.put(2L, new AtomicInteger(1));
+    catalog.add(vae(1), encoderOf(1), null);
+    catalog.add(vae(2), encoderOf(2), null);
+
+    try (ModelLease lease = catalog.acquire(TinyVae.NAME, "1")) {
+      assertThatThrownBy(lease::encoder)
+          .isInstanceOf(UnknownModelException.class)
+          .hasMessage("model 'digits-vae' version 1's encoder graph cannot be loaded: graph "
+              + "outputs [z] do not match the spec's outputs [logvar, mu]");
+      int tried = encoderAttempts.get();
+      clock.addAndGet(TimeUnit.HOURS.toNanos(1));
+      assertThatThrownBy(lease::encoder).hasMessageContaining("cannot be loaded");
+      assertThat(encoderAttempts.get()).isEqualTo(tried);
+    }
+    assertThat(catalog.retainedGraphs()).isEqualTo(1); // version 1's dead bytes were dropped
+
+    try (ModelLease lease = catalog.acquire(TinyVae.NAME, "2")) {
+      assertThatThrownBy(lease::encoder)
+          .isInstanceOf(ModelNotReadyException.class)
+          .hasMessage("model 'digits-vae' version 2's encoder graph failed to load (ONNX Runtime "
+              + "failed: bad_alloc); retrying in 1000 ms");
+      clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+      assertThat(lease.encoder().manifest().version()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aLoaderThatLoadsNoEncodersFailsTheEncoderForGood() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    catalog.add(vae(1), encoderOf(1), null);
+
+    try (ModelLease lease = catalog.acquire(TinyVae.NAME, "1")) {
+      assertThatThrownBy(lease::encoder)
+          .isInstanceOf(UnknownModelException.class)
+          .hasMessage("model 'digits-vae' version 1's encoder graph cannot be loaded: this model "
+              + "loader does not load encoder graphs");
+      // The generator still serves.
+      assertThat(lease.model().generate(new float[4], new long[] {0}, 1)).hasSize(16);
+    }
+  }
+
+  @Test
+  void graphBytesAreCheckedAgainstTheManifest() {
+    ModelManifest manifest = vae(1).manifest();
+
+    assertThat(KafkaModelRegistry.checkGraph(manifest, ImageEncoder.GRAPH,
+        TinyVae.encoderOnnx(1))).isTrue();
+    assertThat(KafkaModelRegistry.checkGraph(manifest, "discriminator", new byte[3])).isFalse();
+    assertThatThrownBy(() -> KafkaModelRegistry.checkGraph(manifest, ImageEncoder.GRAPH,
+        TinyVae.encoderOnnx(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("graph digits-vae/1/encoder: SHA-256 mismatch, manifest says "
+            + manifest.graphs().get(ImageEncoder.GRAPH).sha256() + ", bytes hash to ");
+  }
+
+  private static PublishedModel vae(long v) {
+    return TinyVae.published(v, v);
+  }
+
+  private static Map<String, byte[]> encoderOf(long v) {
+    return Map.of(ImageEncoder.GRAPH, TinyVae.encoderOnnx(v));
+  }
+
   private static PublishedModel version(long v) {
     return TinyGenerator.published(v, v);
+  }
+
+  /** Mean = the version number, logVar = 0, for every image. */
+  private static final class FakeEncoder implements ImageEncoder {
+    final ModelManifest manifest;
+    volatile boolean closed;
+
+    FakeEncoder(ModelManifest manifest) {
+      this.manifest = manifest;
+    }
+
+    @Override
+    public ModelManifest manifest() {
+      return manifest;
+    }
+
+    @Override
+    public Encoded encode(float[] images, long[] labels, int n) {
+      float[] mean = new float[n * TinyGenerator.LATENT];
+      java.util.Arrays.fill(mean, manifest.version());
+      return new Encoded(n, TinyGenerator.LATENT, mean, new float[mean.length]);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   private static final class FakeModel implements GenerativeModel {

@@ -1,0 +1,274 @@
+package io.genstream.generator.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelManifest.GraphSpec;
+import io.genstream.core.messages.ModelManifest.TensorSpec;
+import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.ImageEncoder;
+import io.genstream.generator.ModelLoader.ExecutionProvider;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An {@link ImageEncoder} over one {@link OrtSession}: a version's {@value ImageEncoder#GRAPH}
+ * graph.
+ *
+ * <p>Checked at load time against the manifest's {@link GraphSpec} for the graph and the
+ * version's shape, so that a mismatch fails the load, not a request: input and output names
+ * equal to the spec's, every fixed dimension equal to the spec's; the one float input of rank 4
+ * is the image {@code [N, channels, height, width]}, the one int64 input of rank 1 the label
+ * (exactly when the model is conditional); outputs {@value ImageEncoder#MEAN} and
+ * {@value ImageEncoder#LOG_VARIANCE}, float {@code [N, latentDim]}.
+ *
+ * <p>Owns its session and the options it was built with, closing them in that order.
+ * {@link #encode} is safe from several threads; a read lock keeps {@link #close()} from freeing
+ * the session under a running inference. Inputs are small (one image per variations request),
+ * so they are wrapped heap buffers that ONNX Runtime copies, not reused direct buffers.
+ */
+public final class OnnxImageEncoder implements ImageEncoder {
+
+  private final ModelManifest manifest;
+  private final ExecutionProvider provider;
+  private final OrtEnvironment environment;
+  private final OnnxSessions.Opened opened;
+  private final String imageInput;
+  private final String labelInput;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private OnnxImageEncoder(ModelManifest manifest, OrtEnvironment environment,
+      OnnxSessions.Opened opened, ExecutionProvider provider) throws OrtException {
+    this.manifest = manifest;
+    this.environment = environment;
+    this.opened = opened;
+    this.provider = provider;
+    GraphSpec spec = manifest.graphs().get(GRAPH);
+    if (spec == null) {
+      throw mismatch("its manifest declares no " + GRAPH + " graph, only "
+          + new TreeSet<>(manifest.graphs().keySet()));
+    }
+    Map<String, NodeInfo> inputs = opened.session().getInputInfo();
+    Map<String, NodeInfo> outputs = opened.session().getOutputInfo();
+    checkAgainstSpec("inputs", inputs, spec.inputs());
+    checkAgainstSpec("outputs", outputs, spec.outputs());
+    this.imageInput = single(inputs, OnnxJavaType.FLOAT, 4, "image input (float [N, C, H, W])");
+    this.labelInput = manifest.conditional()
+        ? single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
+        : null;
+    int expectedInputs = manifest.conditional() ? 2 : 1;
+    if (inputs.size() != expectedInputs) {
+      throw mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
+          + manifest.numClasses() + ", graph has " + OnnxSessions.describe(inputs));
+    }
+    NodeInfo image = inputs.get(imageInput);
+    checkDim(image, 1, manifest.channels(), "channels");
+    checkDim(image, 2, manifest.height(), "height");
+    checkDim(image, 3, manifest.width(), "width");
+    for (String name : List.of(MEAN, LOG_VARIANCE)) {
+      NodeInfo output = outputs.get(name);
+      if (output == null || !(output.getInfo() instanceof TensorInfo info)
+          || info.type != OnnxJavaType.FLOAT || info.getShape().length != 2) {
+        throw mismatch("expected a float [N, latentDim] output '" + name + "', graph has "
+            + OnnxSessions.describe(outputs));
+      }
+      checkDim(output, 1, manifest.latentDim(), "latentDim");
+    }
+  }
+
+  /**
+   * Builds a session from the version's encoder graph on {@code provider}.
+   *
+   * @param onnx the graph's bytes (their SHA-256 checked against the spec already)
+   * @throws OnnxSessions.ProviderUnavailableException if the provider cannot be added
+   * @throws IllegalArgumentException if ONNX Runtime rejects the bytes as an invalid model, or
+   *     the graph does not match the manifest: loading it again will fail again
+   * @throws IllegalStateException if ONNX Runtime failed for another reason: a later attempt may
+   *     succeed
+   */
+  static OnnxImageEncoder load(OrtEnvironment environment, ModelManifest manifest, byte[] onnx,
+      int intraOpThreads, ExecutionProvider provider, int deviceId) {
+    String subject = subject(manifest);
+    OnnxSessions.Opened opened = OnnxSessions.open(environment, onnx, subject, intraOpThreads,
+        provider, deviceId);
+    try {
+      return new OnnxImageEncoder(manifest, environment, opened, provider);
+    } catch (OrtException | RuntimeException e) {
+      opened.close();
+      throw OnnxSessions.loadFailure(subject, e);
+    }
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public ExecutionProvider executionProvider() {
+    return provider;
+  }
+
+  @Override
+  public Encoded encode(float[] images, long[] labels, int n) {
+    checkArguments(images, labels, n);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException(subject(manifest) + " is closed");
+      }
+      return run(images, labels, n);
+    } catch (OrtException e) {
+      throw new IllegalStateException(subject(manifest) + ": inference failed: " + e.getMessage(),
+          e);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private Encoded run(float[] images, long[] labels, int n) throws OrtException {
+    long[] imageShape = {n, manifest.channels(), manifest.height(), manifest.width()};
+    Map<String, OnnxTensor> feed = new HashMap<>(2);
+    // Every tensor and the result are closed before returning, also on failure.
+    try (OnnxTensor x = OnnxTensor.createTensor(environment, FloatBuffer.wrap(images), imageShape);
+        OnnxTensor label = labelInput == null ? null
+            : OnnxTensor.createTensor(environment, LongBuffer.wrap(labels), new long[] {n})) {
+      feed.put(imageInput, x);
+      if (label != null) {
+        feed.put(labelInput, label);
+      }
+      try (OrtSession.Result result = opened.session().run(feed, Set.of(MEAN, LOG_VARIANCE))) {
+        return new Encoded(n, manifest.latentDim(), floats(result, MEAN), floats(result, LOG_VARIANCE));
+      }
+    }
+  }
+
+  private static float[] floats(OrtSession.Result result, String name) {
+    OnnxValue value = result.get(name).orElseThrow(
+        () -> new IllegalStateException("ONNX Runtime returned no output '" + name + "'"));
+    FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+    float[] values = new float[buffer.remaining()];
+    buffer.get(values);
+    return values;
+  }
+
+  private void checkArguments(float[] images, long[] labels, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+    }
+    int pixels = manifest.channels() * manifest.height() * manifest.width();
+    if (images.length != (long) n * pixels) {
+      throw new IllegalArgumentException("expected " + n + " x " + pixels + " = " + n * pixels
+          + " image values (" + manifest.channels() + "x" + manifest.height() + "x"
+          + manifest.width() + " each), got " + images.length);
+    }
+    if (labelInput != null) {
+      if (labels == null || labels.length != n) {
+        throw new IllegalArgumentException("expected " + n + " labels for a class-conditional "
+            + "encoder, got " + (labels == null ? "none" : labels.length));
+      }
+      for (long label : labels) {
+        if (label < 0 || label >= manifest.numClasses()) {
+          throw new IllegalArgumentException("label " + label + " out of range, valid labels are 0.."
+              + (manifest.numClasses() - 1));
+        }
+      }
+    }
+  }
+
+  /** Closes the session, then its options; waits for running inferences. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      opened.close();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxImageEncoder[" + PublishedModel.key(manifest) + " on " + provider + ", "
+        + imageInput + (labelInput == null ? "" : ", " + labelInput) + " -> " + MEAN + ", "
+        + LOG_VARIANCE + "]";
+  }
+
+  /** Names as declared, and every dimension the spec and the graph both fix, equal. */
+  private void checkAgainstSpec(String what, Map<String, NodeInfo> graph,
+      Map<String, TensorSpec> declared) {
+    if (!declared.isEmpty() && !graph.keySet().equals(declared.keySet())) {
+      throw mismatch("graph " + what + " " + new TreeSet<>(graph.keySet())
+          + " do not match the spec's " + what + " " + new TreeSet<>(declared.keySet()));
+    }
+    new TreeMap<>(declared).forEach((name, spec) -> { // sorted: one message for one graph
+      if (!(graph.get(name).getInfo() instanceof TensorInfo info)) {
+        throw mismatch(name + " is not a tensor: " + graph.get(name).getInfo());
+      }
+      long[] actual = info.getShape();
+      long[] expected = spec.shape();
+      boolean same = expected == null || actual.length == expected.length;
+      for (int i = 0; same && expected != null && i < actual.length; i++) {
+        same = actual[i] < 0 || expected[i] < 0 || actual[i] == expected[i];
+      }
+      if (!same) {
+        throw mismatch(name + " has shape " + Arrays.toString(actual) + ", the spec says "
+            + Arrays.toString(expected));
+      }
+    });
+  }
+
+  private String single(Map<String, NodeInfo> nodes, OnnxJavaType type, int rank, String role) {
+    List<String> found = new ArrayList<>();
+    for (NodeInfo node : nodes.values()) {
+      if (node.getInfo() instanceof TensorInfo info && info.type == type
+          && info.getShape().length == rank) {
+        found.add(node.getName());
+      }
+    }
+    if (found.size() != 1) {
+      throw mismatch("expected exactly one " + role + ", graph has "
+          + OnnxSessions.describe(nodes));
+    }
+    return found.get(0);
+  }
+
+  private void checkDim(NodeInfo node, int axis, int expected, String field) {
+    long actual = ((TensorInfo) node.getInfo()).getShape()[axis];
+    // -1: a symbolic dimension; only fixed sizes can be checked before running.
+    if (actual >= 0 && actual != expected) {
+      throw mismatch(node.getName() + " has " + field + " " + actual + " (shape "
+          + Arrays.toString(((TensorInfo) node.getInfo()).getShape()) + "), manifest says "
+          + expected);
+    }
+  }
+
+  private IllegalArgumentException mismatch(String detail) {
+    return new IllegalArgumentException(subject(manifest) + " does not match its manifest: "
+        + detail);
+  }
+
+  private static String subject(ModelManifest manifest) {
+    return "model " + new PublishedModel.Key(manifest.name(), manifest.version(), GRAPH);
+  }
+}
