@@ -192,7 +192,7 @@ public final class GeneratorHttpServer implements AutoCloseable {
               + options.port() + ": " + (e instanceof BindException
                   ? e.getMessage() + " (another process has this port; choose another or 0)"
                   : e.toString()), e))
-          .doOnNext(s -> log.info("generator HTTP API listening on {}", url()))
+          .doOnNext(s -> log.info("generator HTTP API listening on {}:{}", options.host(), port()))
           .thenReturn(this);
     });
   }

@@ -1,9 +1,9 @@
 package io.genstream.generator.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.core.messages.Json;
 import io.genstream.generator.Generation;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -46,8 +46,6 @@ record ImageReply(MultiMap headers, Buffer body) {
   static final String SHAPE = "X-Shape";
   static final String MULTIPART_MIXED = "multipart/mixed";
 
-  private static final JsonFactory JSON = new JsonFactory();
-
   /** How the client wants the images. */
   enum Shape {
     SINGLE, JSON, MULTIPART;
@@ -83,7 +81,9 @@ record ImageReply(MultiMap headers, Buffer body) {
   }
 
   void send(HttpServerResponse response) {
-    response.headers().addAll(headers);
+    for (String name : headers.names()) {
+      response.headers().set(name, headers.getAll(name)); // replaces, never repeats, a header
+    }
     response.setStatusCode(200).end(body);
   }
 
@@ -101,7 +101,7 @@ record ImageReply(MultiMap headers, Buffer body) {
   private static ImageReply json(Generation generation, MultiMap headers) {
     GenerationRequest request = generation.request();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator json = JSON.createGenerator(out)) {
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("requestId", request.requestId());
       json.writeStringField("model", request.model());

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.InvalidRequestException;
+import io.genstream.core.messages.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +48,6 @@ record InferRequest(String id, Map<String, JsonNode> parameters, Map<String, Ten
   private static final Set<String> FIELDS = Set.of("id", "parameters", "inputs", "outputs");
   private static final Set<String> TENSOR_FIELDS =
       Set.of("name", "shape", "datatype", "parameters", "data");
-  private static final ObjectMapper TREES = new ObjectMapper();
 
   /**
    * One input tensor. {@code floats} holds every value; {@code longs} holds them too while every
@@ -152,7 +151,7 @@ record InferRequest(String id, Map<String, JsonNode> parameters, Map<String, Ten
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      parameters.put(name, TREES.readTree(p));
+      parameters.put(name, Json.MAPPER.readTree(p));
     }
     return parameters;
   }
@@ -227,7 +226,7 @@ record InferRequest(String id, Map<String, JsonNode> parameters, Map<String, Ten
       throw new InvalidRequestException("outputs must be an array of {\"name\": ...}");
     }
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      JsonNode output = TREES.readTree(p);
+      JsonNode output = Json.MAPPER.readTree(p);
       String name = output.path("name").asText(null);
       if (!IMAGE_OUTPUT.equals(name)) {
         throw new InvalidRequestException("unknown output '" + name + "', expected one of ["

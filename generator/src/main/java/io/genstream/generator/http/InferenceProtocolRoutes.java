@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.InvalidRequestException;
+import io.genstream.core.messages.Json;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.generator.GenerationEngine;
 import io.genstream.generator.Generation;
@@ -60,7 +61,6 @@ final class InferenceProtocolRoutes {
   private final ModelDirectory models;
   private final String serverVersion;
   private final JsonFactory requestJson;
-  private final JsonFactory responseJson = new JsonFactory();
 
   InferenceProtocolRoutes(GenerationEngine engine, ModelDirectory models, String serverVersion,
       HttpOptions options) {
@@ -259,7 +259,7 @@ final class InferenceProtocolRoutes {
     List<GeneratedImage> images = generation.images();
     String[] chw = images.get(0).shape().split(",");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator json = responseJson.createGenerator(out)) {
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("model_name", generation.request().model());
       json.writeStringField("model_version", Long.toString(generation.version()));

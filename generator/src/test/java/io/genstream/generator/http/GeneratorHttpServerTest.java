@@ -67,6 +67,9 @@ class GeneratorHttpServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ModelManifest MANIFEST = TinyGenerator.published(1, 1f).manifest();
   private static final AtomicInteger topicNumber = new AtomicInteger();
+  /** Batches wait up to 20 ms for company, so that concurrent calls visibly share them. */
+  private static final EngineOptions ENGINE =
+      EngineOptions.defaults().withBatching(64, Duration.ofMillis(20));
 
   private static EmbeddedKafka kafka;
   private static KafkaSender<String, byte[]> sender;
@@ -78,8 +81,7 @@ class GeneratorHttpServerTest {
     kafka = EmbeddedKafka.start();
     sender = KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()));
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    // Batches wait up to 20 ms for company, so that concurrent calls visibly share them.
-    served = Served.start(ModelLoader.onnxRuntime(1), true, options -> options);
+    served = Served.start(ModelLoader.onnxRuntime(1), true, ENGINE);
   }
 
   @AfterAll
@@ -107,6 +109,8 @@ class GeneratorHttpServerTest {
     assertThat(header(response, "X-Execution-Provider")).isEqualTo("cpu");
     assertThat(header(response, "X-Label")).isEqualTo("3");
     assertThat(header(response, "X-Shape")).isEqualTo("1,4,4");
+    assertThat(response.headers().allValues("X-Request-Id")).hasSize(1);
+    assertThat(response.headers().allValues("X-Seed")).hasSize(1);
     GrayImage image = Png.decode(response.body());
     assertThat(image.width()).isEqualTo(4);
     assertThat(image.height()).isEqualTo(4);
@@ -468,7 +472,7 @@ class GeneratorHttpServerTest {
 
   @Test
   void readinessIs503UntilTheRegistryHasCaughtUp() throws Exception {
-    try (Served fresh = Served.start(ModelLoader.onnxRuntime(1), false, options -> options)) {
+    try (Served fresh = Served.start(ModelLoader.onnxRuntime(1), false, ENGINE)) {
       HttpResponse<byte[]> before = get(fresh, "/v2/health/ready");
       assertThat(before.statusCode()).isEqualTo(503);
       assertThat(JSON.readTree(before.body()).get("ready").asBoolean()).isFalse();
@@ -491,7 +495,7 @@ class GeneratorHttpServerTest {
     ModelLoader failing = model -> {
       throw new IllegalStateException("ONNX Runtime failed to allocate its arena");
     };
-    try (Served broken = Served.start(failing, true, options -> options)) {
+    try (Served broken = Served.start(failing, true, ENGINE)) {
       HttpResponse<byte[]> generate = post(broken, "/v1/generate", "{\"model\": \"digits\"}");
       assertThat(generate.statusCode()).isEqualTo(503);
       assertThat(header(generate, "Retry-After")).isEqualTo("1");
@@ -503,6 +507,28 @@ class GeneratorHttpServerTest {
       assertThat(body.get("ready").asBoolean()).isFalse();
       assertThat(body.get("status").asText()).isEqualTo("retrying");
       assertThat(body.get("reason").asText()).contains("arena");
+    }
+  }
+
+  @Test
+  void aFullEngineQueueIs503WithRetryAfter() throws Exception {
+    // Room for one request of 4 images, held for 300 ms before its batch runs.
+    EngineOptions tight = new EngineOptions(4, 64, Duration.ofMillis(300), 4, 1, 1);
+    try (Served small = Served.start(ModelLoader.onnxRuntime(1), true, tight)) {
+      List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(uri(small, "/v1/generate"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"digits\", \"count\": 4}"))
+            .build(), HttpResponse.BodyHandlers.ofByteArray()));
+      }
+
+      List<HttpResponse<byte[]>> responses = calls.stream().map(CompletableFuture::join).toList();
+      assertThat(responses).extracting(HttpResponse::statusCode).contains(200, 503)
+          .containsOnly(200, 503);
+      HttpResponse<byte[]> refused = responses.stream().filter(r -> r.statusCode() == 503)
+          .findFirst().orElseThrow();
+      assertThat(header(refused, "Retry-After")).isEqualTo("1");
+      assertThat(error(refused)).startsWith("generator overloaded");
     }
   }
 
@@ -592,8 +618,7 @@ class GeneratorHttpServerTest {
     final GeneratorService service;
     final GeneratorHttpServer server;
 
-    private Served(ModelLoader loader, boolean start,
-        java.util.function.UnaryOperator<HttpOptions.Builder> configure) {
+    private Served(ModelLoader loader, boolean start, EngineOptions engine) {
       topics = Topics.withPrefix("http" + topicNumber.incrementAndGet() + ".");
       TopicSetup.ensure(kafka.bootstrapServers(), topics, 1);
       sender.send(TinyGenerator.published(1, 1f).toRecord(topics.models(), "test"))
@@ -601,19 +626,18 @@ class GeneratorHttpServerTest {
       GeneratorOptions options = GeneratorOptions.builder(kafka.bootstrapServers())
           .topics(topics)
           .groupId("generator-" + topics.requests())
-          .engine(EngineOptions.defaults().withBatching(64, Duration.ofMillis(20)))
+          .engine(engine)
           .build();
       service = GeneratorService.create(options, loader, meters);
       if (start) {
         service.start().ready().block(Duration.ofSeconds(30));
       }
       server = new GeneratorHttpServer(service.engine(), service.registry(), meters,
-          configure.apply(options(topics)).build()).start().block(Duration.ofSeconds(10));
+          options(topics).build()).start().block(Duration.ofSeconds(10));
     }
 
-    static Served start(ModelLoader loader, boolean start,
-        java.util.function.UnaryOperator<HttpOptions.Builder> configure) {
-      return new Served(loader, start, configure);
+    static Served start(ModelLoader loader, boolean start, EngineOptions engine) {
+      return new Served(loader, start, engine);
     }
 
     @Override
