@@ -20,6 +20,7 @@ import io.genstream.core.messages.ModelManifest;
 import io.genstream.generator.Conditioning;
 import io.genstream.generator.EngineOptions;
 import io.genstream.generator.GeneratorOptions;
+import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.GeneratorService;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.TinyGenerator;
@@ -507,6 +508,31 @@ class GeneratorHttpServerTest {
       assertThat(body.get("ready").asBoolean()).isFalse();
       assertThat(body.get("status").asText()).isEqualTo("retrying");
       assertThat(body.get("reason").asText()).contains("arena");
+    }
+  }
+
+  @Test
+  void anInternalFailureIs500WithAReferenceAndNoDetails() throws Exception {
+    ModelLoader exploding = published -> new GenerativeModel() {
+      @Override
+      public ModelManifest manifest() {
+        return published.manifest();
+      }
+
+      @Override
+      public float[] generate(float[] latents, long[] labels, int n) {
+        throw new IllegalStateException("native session at 0x7f3a exploded");
+      }
+
+      @Override
+      public void close() {}
+    };
+    try (Served broken = Served.start(exploding, true, ENGINE)) {
+      HttpResponse<byte[]> response = post(broken, "/v1/generate", "{\"model\": \"digits\"}");
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(error(response)).matches("internal error \\(reference [0-9a-f-]{36}\\); "
+          + "the generator's log has the cause").doesNotContain("0x7f3a");
     }
   }
 
