@@ -40,6 +40,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Port of the in-process Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
+  @Option(names = "--http-port", defaultValue = "8081",
+      description = "Port of the generator's HTTP API on 127.0.0.1 (/v1/generate, the Open "
+          + "Inference Protocol's /v2, /metrics); 0 picks a free one, -1 turns it off "
+          + "(default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
   @Option(names = "--kafka-dir",
       description = {"Broker data directory, kept after the demo (default: a temporary directory, deleted).",
           "A rerun with the same directory resumes training from the last checkpoint."})
@@ -78,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
     DemoConfig config;
     try {
       config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-          modelOptions.resolve(seed), keepVersions, requestEvery, count, seed);
+          modelOptions.resolve(seed), keepVersions, requestEvery, count, seed, httpPort);
     } catch (IllegalArgumentException e) {
       // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
       throw new ParameterException(spec.commandLine(), e.getMessage());

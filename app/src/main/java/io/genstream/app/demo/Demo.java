@@ -6,6 +6,7 @@ import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.generator.http.GeneratorHttpServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +69,7 @@ public final class Demo {
       Scheduler clock = Schedulers.newSingle("genstream-demo", true);
       try (Pipeline pipeline = Pipeline.start(pipelineConfig(bootstrap, topics));
           KafkaSender<String, byte[]> client = KafkaSender.create(SenderOptions.defaults(bootstrap))) {
+        pipeline.http().ifPresent(this::printHttpAddresses);
         Disposable requests = Flux.interval(Duration.ofSeconds(5), config.requestEvery(), clock)
             .concatMap(tick -> requestEveryDigit(pipeline, client, topics))
             .subscribe();
@@ -117,7 +119,8 @@ public final class Demo {
 
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
     return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
-        config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions());
+        config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions(),
+        config.httpPort());
   }
 
   /** Waits for the planned end; true if a signal (Ctrl-C, SIGTERM) came first. */
@@ -168,6 +171,17 @@ public final class Demo {
     console.println("  or with our CLI  : ./genstream request -b " + broker.bootstrapServers()
         + " --label 7 --count 8");
     console.println("  output           : " + config.out().toAbsolutePath());
+  }
+
+  private void printHttpAddresses(GeneratorHttpServer http) {
+    String url = http.url();
+    console.println("  HTTP API         : " + url + "   (POST /v1/generate, GET /v1/models, "
+        + "Open Inference Protocol on /v2, OpenAPI: " + url + "/openapi.yaml)");
+    console.println("  metrics          : " + url + "/metrics   (Prometheus)");
+    boolean conditional = config.spec().conditional();
+    console.println("  HTTP example     : curl -s -o " + (conditional ? "seven" : "image") + ".png"
+        + " -H 'Content-Type: application/json' -d '{\"model\":\"" + config.model() + "\""
+        + (conditional ? ",\"label\":7" : "") + "}' " + url + "/v1/generate");
   }
 
   private String progressLine(PipelineStatus s, long started) {

@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Everything {@code genstream demo} can be told; validated here so the CLI can say what is wrong. */
+/**
+ * Everything {@code genstream demo} can be told; validated here so the CLI can say what is wrong.
+ *
+ * @param httpPort port of the generator's HTTP API on 127.0.0.1; 0 picks a free one, -1 turns it
+ *     off
+ */
 public record DemoConfig(
     Duration duration,
     Path out,
@@ -19,7 +24,8 @@ public record DemoConfig(
     int keepVersions,
     Duration requestEvery,
     int count,
-    long seed) {
+    long seed,
+    int httpPort) {
 
   public DemoConfig {
     Objects.requireNonNull(out, "out");
@@ -29,6 +35,10 @@ public record DemoConfig(
     }
     if (kafkaPort < 0 || kafkaPort > 65535) {
       throw new IllegalArgumentException("--kafka-port must be 0..65535, got " + kafkaPort);
+    }
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException(
+          "--http-port must be -1 (off), 0 (a free port) or 1..65535, got " + httpPort);
     }
     if (!ModelManifest.isValidName(model)) {
       throw new IllegalArgumentException("--model must be letters, digits, '.', '_' or '-', got '" + model + "'");

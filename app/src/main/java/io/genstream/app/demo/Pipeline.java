@@ -5,6 +5,9 @@ import io.genstream.core.kafka.SenderOptions;
 import io.genstream.generator.GeneratorOptions;
 import io.genstream.generator.GeneratorService;
 import io.genstream.generator.GeneratorStats;
+import io.genstream.generator.ModelLoader;
+import io.genstream.generator.http.GeneratorHttpServer;
+import io.genstream.generator.http.HttpOptions;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.synthetic.SyntheticDigits;
 import io.genstream.sinks.SinkService;
@@ -12,33 +15,41 @@ import io.genstream.sinks.file.FileSink;
 import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
 import io.genstream.trainer.TrainerSummary;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
  * The services of one GenStream deployment wired together in one JVM — synthetic ingest,
- * trainer, generator and file sink — against a broker whose topics already exist. The demo and
- * the end-to-end tests run exactly this wiring.
+ * trainer, generator (with its HTTP API on 127.0.0.1 when {@link PipelineConfig#http()}) and
+ * file sink — against a broker whose topics already exist. The demo and the end-to-end tests run
+ * exactly this wiring.
  *
  * <p>Owns every service and closes them in {@link #close()}: data first (ingest, trainer), then
- * serving (generator), then the sink, so nothing in flight is cut off.
+ * serving (HTTP, then the generator), then the sink, so nothing in flight is cut off.
  */
 public final class Pipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
   private static final String SINK_GROUP = "genstream-sink-files";
+  private static final Duration HTTP_START_TIMEOUT = Duration.ofSeconds(30);
 
   private final PipelineConfig config;
   private final KafkaSender<String, byte[]> ingestSender;
   private final IngestService ingest;
   private final Disposable ingesting;
   private final TrainerService trainer;
+  private final PrometheusMeterRegistry meters;
   private final GeneratorService generator;
+  private final KafkaSender<String, byte[]> httpSender;
+  private final GeneratorHttpServer http;
   private final FileSink files;
   private final SinkService sink;
   private volatile boolean trainingStopped;
@@ -53,8 +64,26 @@ public final class Pipeline implements AutoCloseable {
       files = started(started, new FileSink(config.out()));
       sink = started(started, new SinkService(files,
           new SinkService.Options(bootstrap, config.topics(), SINK_GROUP)).start());
-      generator = started(started, GeneratorService.create(
-          GeneratorOptions.builder(bootstrap).topics(config.topics()).build()).start());
+      meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      started.push(meters::close);
+      GeneratorOptions generatorOptions = GeneratorOptions.builder(bootstrap)
+          .topics(config.topics()).build();
+      generator = started(started, GeneratorService.create(generatorOptions,
+          ModelLoader.onnxRuntime(generatorOptions.ortIntraOpThreads()), meters).start());
+      if (config.http()) {
+        httpSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
+        http = started(started, new GeneratorHttpServer(generator.engine(),
+            generator.registry(), meters, HttpOptions.builder()
+                .host("127.0.0.1")
+                .port(config.httpPort())
+                .requestLimits(generatorOptions)
+                .async(httpSender, config.topics().requests(), config.topics().results())
+                .build()));
+        http.start().block(HTTP_START_TIMEOUT);
+      } else {
+        httpSender = null;
+        http = null;
+      }
       trainer = started(started, new TrainerService(trainerOptions(config)).start());
       ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
       ingest = started(started, new IngestService(new SyntheticDigits(config.spec().imageSize(), config.seed()),
@@ -122,6 +151,11 @@ public final class Pipeline implements AutoCloseable {
     return true;
   }
 
+  /** The generator's HTTP API, when the config asked for one. */
+  public Optional<GeneratorHttpServer> http() {
+    return Optional.ofNullable(http);
+  }
+
   /** A snapshot of every service's counters. */
   public PipelineStatus status() {
     TrainerSummary t = trainer.summary();
@@ -140,9 +174,9 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Closes everything: the data stream, then the generator (first, so that no inference starts
-   * while a JVM shutdown tears ONNX Runtime down), the trainer, and last the sink, which writes
-   * what the generator already produced.
+   * Closes everything: the data stream, then the HTTP API and the generator (first, so that no
+   * inference starts while a JVM shutdown tears ONNX Runtime down), the trainer, and last the
+   * sink, which writes what the generator already produced.
    */
   @Override
   public void close() {
@@ -154,11 +188,16 @@ public final class Pipeline implements AutoCloseable {
     ingesting.dispose();
     ingest.close();
     ingestSender.close();
+    if (http != null) {
+      http.close();
+      httpSender.close();
+    }
     generator.close();
     if (trainerRunning) {
       trainer.close();
     }
     sink.close();
     files.close();
+    meters.close();
   }
 }

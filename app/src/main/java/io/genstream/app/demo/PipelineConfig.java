@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param spec the model to train (family, widths, batch size, export interval, …); tests use
  *     tiny widths
  * @param keepVersions versions the trainer keeps on the models topic
+ * @param httpPort port of the generator's HTTP API on 127.0.0.1; 0 picks a free one, -1 (as
+ *     without it) serves no HTTP
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -23,7 +25,8 @@ public record PipelineConfig(
     double imagesPerSecond,
     long seed,
     ModelSpec spec,
-    int keepVersions) {
+    int keepVersions,
+    int httpPort) {
 
   public PipelineConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -31,6 +34,20 @@ public record PipelineConfig(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(spec, "spec");
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException("httpPort must be -1..65535, got " + httpPort);
+    }
+  }
+
+  /** Without HTTP: Kafka only. */
+  public PipelineConfig(String bootstrapServers, Topics topics, String model, Path out,
+      double imagesPerSecond, long seed, ModelSpec spec, int keepVersions) {
+    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, -1);
+  }
+
+  /** Whether the generator serves HTTP. */
+  public boolean http() {
+    return httpPort >= 0;
   }
 
   public Path samples() {
