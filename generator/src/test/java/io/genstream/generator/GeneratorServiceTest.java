@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.genstream.broker.EmbeddedKafka;
+import io.genstream.broker.TopicReader;
 import io.genstream.core.config.Topics;
 import io.genstream.core.image.GrayImage;
 import io.genstream.core.image.Png;
@@ -478,36 +479,8 @@ class GeneratorServiceTest {
     return id;
   }
 
-  /**
-   * Every record of {@code topic}, waiting (up to 30 s) until there are at least
-   * {@code atLeast}, then until nothing more arrives for a moment, so that "exactly n" can be
-   * asserted.
-   */
   private static List<ConsumerRecord<String, byte[]>> read(String topic, int atLeast) {
-    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (records.size() < atLeast && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-      // Everything already on the topic, even when nothing was expected (a new consumer's first
-      // polls can come back empty)...
-      long end = consumer.endOffsets(List.of(partition)).get(partition);
-      while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-      // ...and whatever arrives a moment later, so that "exactly n" can be asserted.
-      int quietPolls = 0;
-      while (quietPolls < 2) {
-        int before = records.size();
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        quietPolls = records.size() == before ? quietPolls + 1 : 0;
-      }
-      return records;
-    }
+    return TopicReader.read(kafka.bootstrapServers(), topic, atLeast);
   }
 
   private static KafkaConsumer<String, byte[]> consumer() {
