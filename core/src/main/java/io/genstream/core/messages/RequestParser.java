@@ -56,7 +56,7 @@ public final class RequestParser {
     JsonFactory factory = JsonFactory.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(StreamReadConstraints.builder()
-            // Only the request's size bounds a value (the image); fromTree bounds text fields.
+            // Only the request's size bounds a value (the image); RequestFields bounds text fields.
             .maxStringLength(maxRequestBytes)
             .maxNameLength(maxStringLength)
             .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -131,6 +131,6 @@ public final class RequestParser {
     } catch (IOException e) {
       throw new InvalidRequestException("unreadable request: " + e.getMessage());
     }
-    return GenerationRequest.fromTree(node, maxStringLength, defaultRequestId, defaultSeed);
+    return RequestFields.read(node, maxStringLength, defaultRequestId, defaultSeed);
   }
 }
