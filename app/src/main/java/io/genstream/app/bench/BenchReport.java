@@ -90,24 +90,30 @@ public record BenchReport(
     out.println("| # | images/s of | images/s | × bare ORT | how | other processes (cores) |");
     out.println("|---|---|---:|---:|---|---:|");
     out.printf(Locale.ROOT, "| 1 | bare ONNX Runtime loop | %s | 1.00 | `OrtSession.run` on one thread, "
-            + "batches of %d, %d calls, one call p50 %.1f ms | %s |%n",
+            + "batches of %d, %d calls, one call p50 %.1f ms; the thread on a core %.0f %% of "
+            + "the time | %s |%n",
         number(ceiling), s.batchSize(), bareOrt.calls(), bareOrt.call().p50Ms(),
+        100 * bareOrt.onCpu(),
         cores(bareOrtCpu.otherCores()));
     out.printf(Locale.ROOT, "| 2 | engine alone | %s | %.2f | %d single-image requests in flight in "
             + "`GenerationEngine.generate`, PNG results; mean batch %.1f, inference busy %.0f %%, "
-            + "one call mean %.1f ms | %s |%n",
+            + "one call mean %.1f ms, the inference thread on a core %.0f %% of it; JIT compilers "
+            + "%.2f cores | %s |%n",
         number(engine.images()), engine.images() / ceiling, engineInFlight,
         engine.meters().meanBatch(),
         100 * engine.meters().inferenceSeconds() / engine.cpu().seconds(),
-        engine.meters().meanCallMs(),
+        engine.meters().meanCallMs(), 100 * onCpu(engine.cpu(), engine.meters()),
+        jitCores(engine.cpu()),
         cores(engine.cpu().otherCores()));
     out.printf(Locale.ROOT, "| 3 | full Kafka path | %s | %.2f | %,d single-image JSON requests produced at "
             + "once, %.1f s to the last result consumed (requests all on the broker after "
             + "%.1f s); generator: %d in flight, mean batch %.1f, inference busy %.0f %%, one call "
-            + "mean %.1f ms | %s |%n",
+            + "mean %.1f ms, the inference thread on a core %.0f %% of it; JIT compilers %.2f "
+            + "cores | %s |%n",
         number(kafka.images()), kafka.images() / ceiling, kafka.requests(), kafka.seconds(),
         kafka.requestsOnBrokerSeconds(), kafkaInFlight, kafka.meters().meanBatch(),
         100 * kafka.meters().inferenceSeconds() / kafka.seconds(), kafka.meters().meanCallMs(),
+        100 * onCpu(kafka.cpu(), kafka.meters()), jitCores(kafka.cpu()),
         cores(kafka.cpu().otherCores()));
     out.println();
 
@@ -166,6 +172,16 @@ public record BenchReport(
   private static void printThreads(PrintWriter out, Map<String, Double> byThread) {
     byThread.forEach((name, seconds) ->
         out.printf(Locale.ROOT, "    %-62s %6.2f%n", name, seconds));
+  }
+
+  /** The inference thread's CPU time over its time inside ONNX Runtime calls. */
+  private static double onCpu(CpuMeter.Usage usage, EngineMeters meters) {
+    return meters.inferenceSeconds() == 0 ? 0
+        : usage.byThread().getOrDefault(CpuMeter.INFERENCE, 0.0) / meters.inferenceSeconds();
+  }
+
+  private static double jitCores(CpuMeter.Usage usage) {
+    return usage.byThread().getOrDefault(CpuMeter.JIT, 0.0) / usage.seconds();
   }
 
   private static String value(double v, String unit) {

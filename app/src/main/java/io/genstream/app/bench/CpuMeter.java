@@ -27,6 +27,8 @@ final class CpuMeter {
   static final String GC = "JVM: garbage collection";
   static final String JIT = "JVM: JIT compilers";
   static final String VM = "JVM: VM thread";
+  /** The engine's inference threads, where ONNX Runtime runs with one intra-op thread. */
+  static final String INFERENCE = group("genstream-inference-1");
 
   private static final Path PROC_STAT = Path.of("/proc/stat");
   /** Linux's USER_HZ, the unit of /proc/stat, on every architecture we run on. */

@@ -31,6 +31,9 @@ import java.util.Locale;
  */
 public final class GeneratorBenchmark {
 
+  private static final double SETTLED_JIT_CORES = 0.1;
+  private static final int MAX_WARMUP_ROUNDS = 4;
+
   private final BenchOptions options;
   private final PrintWriter progress;
   private final long started = System.nanoTime();
@@ -95,21 +98,14 @@ public final class GeneratorBenchmark {
 
       step("(3) Kafka path: starting the in-process broker and a generator service");
       try (KafkaLoad kafka = KafkaLoad.start(model, batch, threads)) {
-        // Half as many again first: the broker's and the clients' code is compiled by the JIT
-        // during the first thousands of requests, on the same 2 cores (seconds of CPU).
-        int warmup = Math.max(Math.min(2 * kafka.maxInFlightRequests(), options.requests()),
-            options.requests() / 2);
-        step("      warm-up: %,d single-image requests, produced at once", warmup);
-        KafkaLoad.Throughput warm = kafka.throughput("w", warmup);
-        step("      %,.0f images/s; JIT compilers used %.1f s of CPU meanwhile", warm.images(),
-            warm.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0));
+        warmUp(kafka);
         step("      %,d single-image requests, produced at once", options.requests());
         KafkaLoad.Throughput throughput = kafka.throughput("t", options.requests());
-        step("      %,.0f images/s (%.2f × bare) in %.1f s; mean batch %.1f; JIT compilers used "
-                + "%.1f s of CPU meanwhile",
+        step("      %,.0f images/s (%.2f × bare) in %.1f s; mean batch %.1f; JIT compilers "
+                + "%.2f cores",
             throughput.images(), throughput.images() / bare.imagesPerSecond(),
             throughput.seconds(), throughput.meters().meanBatch(),
-            throughput.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0));
+            throughput.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / throughput.seconds());
 
         step("(4) raw Kafka round trip of a 1 KiB record, %.0f s", options.seconds() / 2);
         Percentiles roundTrip = kafka.roundTrip(options.phase().dividedBy(2), 50);
@@ -143,6 +139,28 @@ public final class GeneratorBenchmark {
           Files.writeString(options.json(), report.toJson());
         }
         return report;
+      }
+    }
+  }
+
+  /**
+   * Load at full speed until the JIT has compiled the hot code of the broker, the Kafka clients
+   * and the service, which takes seconds of CPU on the very cores being measured: rounds of a
+   * quarter of {@code --requests} (at least {@code 2 × maxInFlightRequests}), until one in
+   * which the JIT compilers used under {@value #SETTLED_JIT_CORES} of a core, at most
+   * {@value #MAX_WARMUP_ROUNDS} rounds. The JIT's share during the measured phase is reported
+   * with it.
+   */
+  private void warmUp(KafkaLoad kafka) {
+    int round = Math.min(options.requests(),
+        Math.max(2 * kafka.maxInFlightRequests(), options.requests() / 4));
+    for (int r = 1; r <= MAX_WARMUP_ROUNDS; r++) {
+      KafkaLoad.Throughput warm = kafka.throughput("w" + r, round);
+      double jit = warm.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / warm.seconds();
+      step("      warm-up round %d: %,d requests, %,.0f images/s; JIT compilers %.2f cores",
+          r, round, warm.images(), jit);
+      if (jit < SETTLED_JIT_CORES) {
+        return;
       }
     }
   }

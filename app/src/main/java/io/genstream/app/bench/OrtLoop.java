@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.genstream.core.messages.ModelManifest;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -111,6 +113,8 @@ final class OrtLoop implements AutoCloseable {
     }
     long[] calls = new long[1024];
     int n = 0;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpuStart = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long now = start;
@@ -122,11 +126,15 @@ final class OrtLoop implements AutoCloseable {
       now = System.nanoTime();
     }
     double seconds = (now - start) / 1e9;
-    return new Result((double) n * batch / seconds, n, Percentiles.ofNanos(calls, n));
+    double onCpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9 / seconds;
+    return new Result((double) n * batch / seconds, n, Percentiles.ofNanos(calls, n), onCpu);
   }
 
-  /** @param call the duration of one batch call */
-  record Result(double imagesPerSecond, int calls, Percentiles call) {}
+  /**
+   * @param call the duration of one batch call
+   * @param onCpu the share of the time this thread was running (rather than waiting for a core)
+   */
+  record Result(double imagesPerSecond, int calls, Percentiles call, double onCpu) {}
 
   @Override
   public void close() {
