@@ -123,10 +123,11 @@ public record BenchReport(
     out.printf(Locale.ROOT, "| 4 | single-image request through Kafka | %.1f ms | %.1f ms | %.1f ms | "
             + "%,d requests paced at %.0f/s (half of 3), produce call to result consumed; "
             + "medians: request produced → result handed to the generator's producer %.0f ms, "
-            + "→ result consumed %.0f ms; engine mean %.1f ms, mean batch %.1f; other "
-            + "processes %s cores |%n",
+            + "→ result consumed %.0f ms; in the engine a mean %.1f ms (%.1f ms of it before the "
+            + "batch started, one call mean %.1f ms), mean batch %.1f; other processes %s cores |%n",
         l.p50Ms(), l.p99Ms(), l.maxMs(), l.count(), latency.rate(), latency.toResultSentMs(),
         latency.resultSentToConsumedMs(), latency.meters().meanRequestMs(),
+        latency.meters().meanQueueWaitMs(), latency.meters().meanCallMs(),
         latency.meters().meanBatch(), cores(latencyCpu.otherCores()));
     out.printf(Locale.ROOT, "|   | raw Kafka round trip, 1 KiB | %.1f ms | %.1f ms | %.1f ms | %,d "
             + "sequential produce → consume on the same broker, same client settings |%n",
@@ -162,6 +163,10 @@ public record BenchReport(
             + "CPU seconds by thread:%n", kafka.cpu().seconds(), kafka.cpu().processCores(),
         cores(kafka.cpu().otherCores()));
     printThreads(out, kafka.cpu().byThread());
+    out.printf(Locale.ROOT, "CPU during 4 (%.1f s): this process %.2f cores, other processes %s cores; "
+            + "CPU seconds by thread:%n", latencyCpu.seconds(), latencyCpu.processCores(),
+        cores(latencyCpu.otherCores()));
+    printThreads(out, latencyCpu.byThread());
     out.printf(Locale.ROOT, "CPU during 2 (%.1f s): this process %.2f cores, other processes %s cores; "
             + "CPU seconds by thread:%n", engine.cpu().seconds(), engine.cpu().processCores(),
         cores(engine.cpu().otherCores()));

@@ -115,7 +115,7 @@ public final class GeneratorBenchmark {
             options.seconds());
         cpu = CpuMeter.start();
         KafkaLoad.Latency latency = kafka.latency(rate, options.phase());
-        CpuMeter.Usage latencyCpu = cpu.stop(0);
+        CpuMeter.Usage latencyCpu = cpu.stop(10);
         step("      p50 %.1f ms, p99 %.1f ms over %,d requests", latency.latency().p50Ms(),
             latency.latency().p99Ms(), latency.latency().count());
 
