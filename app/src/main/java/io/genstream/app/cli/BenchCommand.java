@@ -1,0 +1,20 @@
+package io.genstream.app.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code genstream bench}: the benchmarks; one subcommand per part measured. */
+@Command(name = "bench", header = "Measure how fast a part of GenStream runs on this machine.",
+    mixinStandardHelpOptions = true,
+    description = {"Benchmarks that run in one JVM with zero setup (in-process broker).", ""},
+    subcommands = {BenchGeneratorCommand.class})
+public final class BenchCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}
