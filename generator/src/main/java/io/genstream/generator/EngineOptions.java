@@ -47,11 +47,12 @@ public record EngineOptions(int maxCount, int maxBatchSize, Duration maxBatchWai
 
   /**
    * Requests of up to {@value GenerationRequest#MAX_COUNT} images, batches of 64 gathered for up
-   * to 2 ms, 4096 images queued, one inference thread, PNG encoding on every core.
+   * to 2 ms, 4096 images queued, one inference thread, PNG encoding on every other core (at
+   * least one), so that encoding does not take the inference thread's core.
    */
   public static EngineOptions defaults() {
     return new EngineOptions(GenerationRequest.MAX_COUNT, 64, Duration.ofMillis(2), 4096, 1,
-        Runtime.getRuntime().availableProcessors());
+        Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
   }
 
   public EngineOptions withMaxCount(int maxCount) {

@@ -104,7 +104,10 @@ public final class GeneratorService implements AutoCloseable {
     // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
     // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
     this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers())
-        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
+        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
+        // A result waits at most 1 ms for others to share its produce request: under load the
+        // engine's batches already arrive together, and a lone result should not wait 5 ms.
+        .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1));
     this.engine = new GenerationEngine(registry, options.engine(), meters);
     this.replyTopics = new ReplyTopics(options.bootstrapServers());
     this.requestParser = options.requestParser();
