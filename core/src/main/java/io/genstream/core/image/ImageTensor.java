@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 
 /**
  * One 8-bit image in a generator's layout: {@code channels × height × width} bytes, channel
@@ -145,19 +144,6 @@ public record ImageTensor(int channels, int height, int width, byte[] chw) {
     if (channels == 1) {
       return Png.encode(toGray());
     }
-    BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-    WritableRaster raster = rgb.getRaster();
-    int plane = height * width;
-    int[] pixel = new int[3];
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int at = y * width + x;
-        pixel[0] = chw[at] & 0xFF;
-        pixel[1] = chw[plane + at] & 0xFF;
-        pixel[2] = chw[2 * plane + at] & 0xFF;
-        raster.setPixel(x, y, pixel); // the raster's bands are R, G, B whatever the byte order
-      }
-    }
-    return Png.encode(rgb);
+    return PngWriter.rgbFromPlanes(width, height, chw);
   }
 }

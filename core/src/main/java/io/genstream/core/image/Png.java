@@ -3,18 +3,13 @@ package io.genstream.core.image;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * PNG encoding (gray, RGB) and decoding (to gray here, to gray or RGB in
+ * PNG encoding (gray, RGB: a small writer of our own) and decoding (to gray here, to gray or RGB in
  * {@link ImageTensor#fromPng}) with the JDK's ImageIO.
  */
 public final class Png {
@@ -36,30 +31,9 @@ public final class Png {
     return true;
   }
 
+  /** An 8-bit gray PNG of the image. */
   public static byte[] encode(GrayImage image) {
-    BufferedImage buffered =
-        new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
-    byte[] target = ((DataBufferByte) buffered.getRaster().getDataBuffer()).getData();
-    System.arraycopy(image.pixels(), 0, target, 0, target.length);
-    return encode(buffered);
-  }
-
-  /** PNG bytes of any {@link BufferedImage} ImageIO can write (gray, RGB). */
-  public static byte[] encode(BufferedImage buffered) {
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(buffered.getWidth() * buffered.getHeight() / 2 + 128);
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-    // A memory cache, not ImageIO's default file cache: that would create a temporary file per
-    // image (slow at thousands of images a second, and closed by ImageIO's own shutdown hook).
-    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(buffered);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // in-memory stream: cannot happen
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return PngWriter.gray(image.width(), image.height(), image.pixels());
   }
 
   /** An image's width and height in pixels; {@code toString} is {@code WxH}. */

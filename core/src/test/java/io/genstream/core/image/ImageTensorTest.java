@@ -51,7 +51,7 @@ class ImageTensorTest {
     argb.setRGB(0, 0, 0xFF_C8_64_32); // opaque (200, 100, 50)
     argb.setRGB(1, 0, 0x00_FF_FF_FF); // transparent white
 
-    ImageTensor decoded = ImageTensor.fromPng(Png.encode(argb), 3);
+    ImageTensor decoded = ImageTensor.fromPng(imageIoPng(argb), 3);
 
     assertThat(decoded.chw()).containsExactly(200, 0, 100, 0, 50, 0);
   }
@@ -82,5 +82,16 @@ class ImageTensorTest {
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG");
     assertThatThrownBy(() -> Png.size(Arrays.copyOf(png, 12)))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("no IHDR header");
+  }
+
+  /** A PNG as ImageIO writes it, alpha channel included. */
+  private static byte[] imageIoPng(BufferedImage image) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(image, "png", out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 }

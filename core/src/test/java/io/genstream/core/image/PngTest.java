@@ -22,6 +22,32 @@ class PngTest {
   }
 
   @Test
+  void grayAndRgbOfOddSizesReadBackThroughImageIoToTheSamePixels() throws Exception {
+    java.util.Random random = new java.util.Random(5);
+    // 301x199 random pixels do not compress: the deflate output outgrows its first buffer.
+    for (int[] size : new int[][] {{1, 1}, {7, 3}, {28, 28}, {301, 199}}) {
+      int width = size[0];
+      int height = size[1];
+      byte[] chw = new byte[3 * width * height];
+      random.nextBytes(chw);
+      ImageTensor rgb = new ImageTensor(3, height, width, chw);
+      java.awt.image.BufferedImage read = javax.imageio.ImageIO.read(
+          new java.io.ByteArrayInputStream(rgb.toPng()));
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          int at = y * width + x;
+          int expected = (chw[at] & 0xFF) << 16 | (chw[width * height + at] & 0xFF) << 8
+              | (chw[2 * width * height + at] & 0xFF);
+          assertThat(read.getRGB(x, y) & 0xFFFFFF).isEqualTo(expected);
+        }
+      }
+      byte[] gray = Arrays.copyOf(chw, width * height);
+      assertThat(Png.decode(Png.encode(new GrayImage(width, height, gray))).pixels())
+          .isEqualTo(gray);
+    }
+  }
+
+  @Test
   void rejectsBytesThatAreNotAPng() {
     assertThatThrownBy(() -> Png.decode("GIF89a....".getBytes()))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG");
