@@ -76,9 +76,23 @@ class TrainerServiceTest {
     ProducerRecord<String, byte[]> unlabelled = new LabelledImage("unlabelled", 4,
         Png.encode(new GrayImage(28, 28, digits.render(4)))).toRecord(TOPICS.images(), "test");
     unlabelled.headers().remove("ce_label");
+    // A 33-byte PNG whose header claims 100000 x 100000 pixels (10 GB decoded).
+    byte[] bombBytes = Arrays.copyOf(Png.encode(new GrayImage(28, 28, new byte[784])), 33);
+    java.nio.ByteBuffer.wrap(bombBytes, 16, 8).putInt(100_000).putInt(100_000);
+    ProducerRecord<String, byte[]> bomb =
+        new LabelledImage("bomb", 1, bombBytes).toRecord(TOPICS.images(), "test");
+    ProducerRecord<String, byte[]> result = new LabelledImage("result", 2,
+        Png.encode(new GrayImage(28, 28, digits.render(2)))).toRecord(TOPICS.images(), "test");
+    CloudEvents.header(result.headers(), "type", CloudEvents.TYPE_RESULT);
+    ProducerRecord<String, byte[]> colour = new LabelledImage("colour", 5,
+        new io.genstream.core.image.ImageTensor(3, 28, 28, colourPixels()).toPng())
+        .toRecord(TOPICS.images(), "test");
     records.add(corrupt); // offset 100
     records.add(unlabelled); // offset 101
-    records.addAll(images(100)); // offsets 102..201
+    records.add(bomb); // 102
+    records.add(result); // 103
+    records.add(colour); // 104
+    records.addAll(images(100)); // offsets 105..204
     produce(records);
     List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
     List<String> listenerThreads = new CopyOnWriteArrayList<>();
@@ -100,7 +114,7 @@ class TrainerServiceTest {
     assertThat(summary.imagesTrained()).isEqualTo(192);
     assertThat(summary.versionsPublished()).isEqualTo(3);
     assertThat(summary.lastVersion()).isEqualTo(3);
-    assertThat(summary.deadLettered()).isEqualTo(2);
+    assertThat(summary.deadLettered()).isEqualTo(5);
     assertThat(summary.lastSampleGrid()).isEqualTo(samples.resolve("digits-v3.png"));
     GrayImage grid = Png.decode(Files.readAllBytes(summary.lastSampleGrid()));
     assertThat(grid.width()).isEqualTo(10 * (56 + 2) + 2);
@@ -138,10 +152,15 @@ class TrainerServiceTest {
     }
 
     List<ConsumerRecord<String, byte[]>> dead = readAll(TOPICS.deadLetter());
-    assertThat(dead).hasSize(2);
-    assertThat(dead).extracting(ConsumerRecord::key).containsExactly("corrupt", "unlabelled");
+    assertThat(dead).hasSize(5);
+    assertThat(dead).extracting(ConsumerRecord::key)
+        .containsExactly("corrupt", "unlabelled", "bomb", "result", "colour");
     assertThat(DeadLetter.reason(dead.get(0))).contains("PNG");
     assertThat(DeadLetter.reason(dead.get(1))).isEqualTo("missing header ce_label");
+    assertThat(DeadLetter.reason(dead.get(2))).contains("PNG is 100000x100000, more than the");
+    assertThat(DeadLetter.reason(dead.get(3)))
+        .isEqualTo("ce_type must be genstream.image.v1 on the images topic, got 'genstream.result.v1'");
+    assertThat(DeadLetter.reason(dead.get(4))).contains("colour image");
     assertThat(CloudEvents.attribute(dead.get(0).headers(), "originoffset")).hasValue("100");
 
     // With each version, the state to resume it from.
@@ -158,13 +177,13 @@ class TrainerServiceTest {
     assertThat(CloudEvents.attribute(events.get(2).headers(), "type"))
         .hasValue(CloudEvents.TYPE_TRAINING);
 
-    // Everything trained on or dead-lettered is committed: offsets 0..193 (192 images + 2 bad).
+    // Everything trained on or dead-lettered is committed: offsets 0..196 (192 images + 5 bad).
     try (Admin admin = Admin.create(
         Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets(options.groupId()).partitionsToOffsetAndMetadata().get();
-        assertThat(committed.get(new TopicPartition(TOPICS.images(), 0)).offset()).isEqualTo(194);
+        assertThat(committed.get(new TopicPartition(TOPICS.images(), 0)).offset()).isEqualTo(197);
       });
     }
   }
@@ -364,6 +383,13 @@ class TrainerServiceTest {
       records.add(new LabelledImage("test-" + i, label, png).toRecord(TOPICS.images(), "test"));
     }
     return records;
+  }
+
+  /** A 28x28 RGB image with a red tint: colour, not gray. */
+  private static byte[] colourPixels() {
+    byte[] chw = new byte[3 * 28 * 28];
+    Arrays.fill(chw, 0, 28 * 28, (byte) 200);
+    return chw;
   }
 
   private static void produce(List<ProducerRecord<String, byte[]>> records) {

@@ -14,9 +14,6 @@ import java.awt.image.Raster;
  */
 public record ImageTensor(int channels, int height, int width, byte[] chw) {
 
-  /** The most pixels {@link #fromPng} decodes: 4096 × 4096. */
-  public static final long MAX_PNG_PIXELS = 4096L * 4096L;
-
   public ImageTensor {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("images have 1 or 3 channels, got " + channels);
@@ -50,17 +47,13 @@ public record ImageTensor(int channels, int height, int width, byte[] chw) {
    * black; 16-bit samples are reduced to 8.
    *
    * @throws InvalidImageException if the bytes are not a readable PNG, or it has more than
-   *     {@link #MAX_PNG_PIXELS} pixels (refused from its header, before decoding)
+   *     {@link Png#MAX_PIXELS} pixels (refused from its header, before decoding), or
+   *     holds colour when {@code channels} is 1
    * @throws IllegalArgumentException if {@code channels} is not 1 or 3
    */
   public static ImageTensor fromPng(byte[] png, int channels) {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("images have 1 or 3 channels, got " + channels);
-    }
-    Png.Size size = Png.size(png);
-    if ((long) size.width() * size.height() > MAX_PNG_PIXELS) {
-      throw new InvalidImageException("image is " + size + ", more than the " + MAX_PNG_PIXELS
-          + " pixels (4096x4096) a PNG may have here");
     }
     if (channels == 1) {
       GrayImage gray = Png.decode(png);

@@ -16,6 +16,13 @@ public final class Png {
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
+  /**
+   * Most pixels a PNG may have to be decoded (4096 × 4096): larger ones are refused from their
+   * header, before anything is allocated, since a few hundred bytes of PNG can claim a size
+   * whose decoding exhausts any heap.
+   */
+  public static final long MAX_PIXELS = 4096L * 4096L;
+
   private Png() {}
 
   /** Whether {@code bytes} start with the PNG signature (a cheap check; decoding may still fail). */
@@ -67,30 +74,52 @@ public final class Png {
   }
 
   /**
-   * Decodes a PNG of any colour type into grayscale (luma).
+   * Decodes a gray PNG (gray, gray with alpha, or any colour type whose pixels are all gray).
+   * A colour image is refused, not converted: a model of gray images should not silently train
+   * on the luma of colour ones.
    *
-   * @throws InvalidImageException if the bytes are not a readable PNG
+   * @throws InvalidImageException if the bytes are not a readable PNG, have more than
+   *     {@link #MAX_PIXELS} pixels, or hold colour
    */
   public static GrayImage decode(byte[] bytes) {
     BufferedImage decoded = read(bytes);
     int width = decoded.getWidth();
     int height = decoded.getHeight();
-    BufferedImage gray = decoded;
-    if (decoded.getType() != BufferedImage.TYPE_BYTE_GRAY) {
-      gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-      gray.getGraphics().drawImage(decoded, 0, 0, null);
+    if (decoded.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+      byte[] data = ((DataBufferByte) decoded.getRaster().getDataBuffer()).getData();
+      return new GrayImage(width, height, data.clone());
     }
-    byte[] data = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
-    return new GrayImage(width, height, data.clone());
+    byte[] pixels = new byte[width * height];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int argb = decoded.getRGB(x, y);
+        int alpha = argb >>> 24;
+        int r = (argb >> 16) & 0xFF;
+        int g = (argb >> 8) & 0xFF;
+        int b = argb & 0xFF;
+        if (r != g || g != b) {
+          throw new InvalidImageException("PNG is a colour image (pixel " + x + "," + y
+              + " is RGB " + r + "," + g + "," + b + "); this takes gray images");
+        }
+        pixels[y * width + x] = (byte) (r * alpha / 255); // over black, like a gray model sees it
+      }
+    }
+    return new GrayImage(width, height, pixels);
   }
 
   /**
-   * Any PNG ImageIO can read, as it decoded it (any colour type, bit depth, alpha).
+   * Any PNG ImageIO can read, as it decoded it (any colour type, bit depth, alpha), once its
+   * header said it has at most {@link #MAX_PIXELS} pixels.
    *
-   * @throws InvalidImageException if the bytes are not a readable PNG
+   * @throws InvalidImageException if the bytes are not a readable PNG or are too large
    */
   static BufferedImage read(byte[] bytes) {
     checkSignature(bytes);
+    Size size = size(bytes);
+    if ((long) size.width() * size.height() > MAX_PIXELS) {
+      throw new InvalidImageException("PNG is " + size + ", more than the " + MAX_PIXELS
+          + " pixels an image may have; refused from its header, before decoding");
+    }
     BufferedImage decoded;
     try {
       // ImageIO.read closes the stream it is given.

@@ -22,12 +22,19 @@ public record LabelledImage(String streamId, int label, byte[] png) {
   }
 
   /**
-   * Reads and validates an image record: it must have an integer {@code ce_label} and a value
-   * that decodes as a PNG.
+   * Reads and validates an image record: its {@code ce_type}, if it has one, must be
+   * {@value CloudEvents#TYPE_IMAGE}; it must have an integer {@code ce_label} and a value that
+   * decodes as a gray PNG within {@link Png#MAX_PIXELS} (checked from the header first).
    *
    * @throws IllegalArgumentException (the dead-letter reason) if it does not
    */
   public static Decoded decode(ConsumerRecord<String, byte[]> record) {
+    CloudEvents.attribute(record.headers(), "type").ifPresent(type -> {
+      if (!type.equals(CloudEvents.TYPE_IMAGE)) {
+        throw new IllegalArgumentException("ce_type must be " + CloudEvents.TYPE_IMAGE
+            + " on the images topic, got '" + LogSafe.text(type) + "'");
+      }
+    });
     String labelText = CloudEvents.requiredAttribute(record.headers(), "label");
     int label;
     try {

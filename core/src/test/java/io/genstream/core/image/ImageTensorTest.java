@@ -77,7 +77,7 @@ class ImageTensorTest {
     ByteBuffer.wrap(bomb, 16, 8).putInt(100_000).putInt(100_000);
     assertThatThrownBy(() -> ImageTensor.fromPng(bomb, 1))
         .isInstanceOf(InvalidImageException.class)
-        .hasMessageContaining("image is 100000x100000, more than the");
+        .hasMessageContaining("PNG is 100000x100000, more than the");
     assertThatThrownBy(() -> Png.size("GIF89a".getBytes()))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG");
     assertThatThrownBy(() -> Png.size(Arrays.copyOf(png, 12)))

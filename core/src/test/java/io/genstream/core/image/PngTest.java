@@ -48,6 +48,29 @@ class PngTest {
   }
 
   @Test
+  void refusesAHeaderOnlyBombBeforeAllocatingIt() {
+    byte[] png = Png.encode(new GrayImage(3, 3, new byte[9]));
+    // Signature and an IHDR claiming 100000 x 100000, nothing after: 33 bytes, 10 GB decoded.
+    byte[] bomb = Arrays.copyOf(png, 33);
+    java.nio.ByteBuffer.wrap(bomb, 16, 8).putInt(100_000).putInt(100_000);
+
+    assertThatThrownBy(() -> Png.decode(bomb))
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("PNG is 100000x100000, more than the 16777216 pixels");
+  }
+
+  @Test
+  void refusesColourInsteadOfTurningItGray() {
+    byte[] colour = new ImageTensor(3, 1, 2, new byte[] {10, 10, 20, 10, 30, 10}).toPng();
+    byte[] grayInRgb = new ImageTensor(3, 1, 2, new byte[] {10, 40, 10, 40, 10, 40}).toPng();
+
+    assertThatThrownBy(() -> Png.decode(colour))
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("colour image (pixel 0,0 is RGB 10,20,30)");
+    assertThat(Png.decode(grayInRgb).pixels()).containsExactly(10, 40);
+  }
+
+  @Test
   void rejectsBytesThatAreNotAPng() {
     assertThatThrownBy(() -> Png.decode("GIF89a....".getBytes()))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG");
