@@ -78,7 +78,8 @@ class SinkServiceTest {
     }
 
     for (int i = 0; i < 3; i++) {
-      assertThat(out.resolve("digits/2/4/r1-" + i + ".png")).hasBinaryContent(png);
+      assertThat(out.resolve(FileSink.relativePath(
+          new GeneratedImage("r1", "digits", 2, 5, i, 3, 4, png)))).hasBinaryContent(png);
     }
     assertThat(Files.readAllLines(out.resolve(FileSink.MANIFEST))).hasSize(3);
     List<ReceivedRecord<String, byte[]>> deadLetters = new CopyOnWriteArrayList<>();

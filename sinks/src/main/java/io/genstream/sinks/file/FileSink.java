@@ -16,33 +16,77 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes results in an ImageFolder layout, {@code OUT/<model>/<version>/<label>/<requestId>-<index>.png},
- * and appends one JSON line per image to {@code OUT/manifest.jsonl}.
+ * Writes results in an ImageFolder layout,
+ * {@code OUT/<model>/<version>/<label>/<cleaned-id>-<hash>-<index>.png}, and appends one JSON
+ * line per image to {@code OUT/manifest.jsonl} (path, request id, model, version, seed, index,
+ * count, label, content type, shape, bytes, sha256).
  *
- * <p>Durability: each PNG is written to a temporary file, forced to disk, atomically renamed and
- * its directory forced; the manifest line is forced too. Only then does {@link #write}
- * complete. A redelivered result (at-least-once) overwrites its own file with the same bytes
- * and adds a second manifest line for it; readers key manifest lines by {@code path}.
+ * <p>Names: the cleaned, cut request id keeps names readable; the hash of the exact model and
+ * request id keeps them one-to-one (see {@link #relativePath}). Two different results never
+ * share a path; a redelivered result (same request id, model, version, label and index)
+ * rewrites its own file with the same bytes and adds a second manifest line for it, so readers
+ * key manifest lines by {@code path}. Raw results ({@link GeneratedImage#raw()}) are stored as
+ * they travel, {@code C×H×W} uint8 bytes, under {@code .raw}, with {@code "shape": "C,H,W"} in
+ * their manifest line; they are not re-encoded as PNG.
  *
- * <p>Thread-safe; writes are serialised because the manifest is one file.
+ * <p>Durability is the contract: {@link io.genstream.sinks.SinkService} commits a result's offset as soon as
+ * {@link #write} completes, so {@code write} completes only once the image and its manifest line
+ * are on disk. Each image is written to a temporary file in its final directory (named
+ * {@code .<name>.tmp}, which readers of the layout ignore), forced, atomically renamed over its
+ * final name, and the directory forced; only then is its manifest line appended and forced. A
+ * kill at any point leaves either no file or the whole file under the final name, and a manifest
+ * line only for an image that is durable. On construction the sink deletes temp files left by
+ * such a kill and cuts off a manifest line torn by one, so later lines start on a line of their
+ * own.
+ *
+ * <p>Thread-safe; writes are serialised because the manifest is one file. {@code write} blocks
+ * on file I/O inside the returned {@code Mono}; subscribe to it on a scheduler meant for that.
+ * The creator closes the sink; writing after close fails.
+ *
+ * @see io.genstream.sinks.SinkService
  */
 public final class FileSink implements ResultSink {
 
   public static final String MANIFEST = "manifest.jsonl";
 
+  /** Renames a forced temp file over its final name; a seam for crash tests. */
+  @FunctionalInterface
+  interface Mover {
+    void move(Path temp, Path target) throws IOException;
+  }
+
   private final Path root;
   private final FileChannel manifest;
+  private final Mover mover;
 
-  /** Creates {@code root} if needed and opens its manifest for appending; the caller closes. */
+  /**
+   * Creates {@code root} if needed, removes temp files a killed writer left under it, and opens
+   * its manifest for appending; the caller closes.
+   *
+   * @throws UncheckedIOException if the folder or manifest cannot be created or opened
+   */
   public FileSink(Path root) {
+    this(root, FileSink::moveAtomically);
+  }
+
+  FileSink(Path root, Mover mover) {
+    this.mover = mover;
     try {
       this.root = Files.createDirectories(root).toAbsolutePath();
-      this.manifest = FileChannel.open(this.root.resolve(MANIFEST),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      deleteTempFiles(this.root);
+      Path manifestFile = this.root.resolve(MANIFEST);
+      try (FileChannel existing = FileChannel.open(manifestFile,
+          StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        cutTornLine(existing);
+      }
+      this.manifest = FileChannel.open(manifestFile,
+          StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open file sink at " + root, e);
     }
@@ -57,30 +101,42 @@ public final class FileSink implements ResultSink {
     return root;
   }
 
-  /** Where {@code image} is (or will be) stored, relative to the root. */
+  /**
+   * Where {@code image} is (or will be) stored, relative to the root:
+   * {@code <model>/<version>/<label>/<cleaned-id>-<hash>-<index>.png} ({@code .raw} for raw
+   * results), where model and id are cleaned to {@code [A-Za-z0-9._-]} and cut at 100
+   * characters, {@code label} is {@code unlabelled} for unconditional models, and {@code hash} is
+   * the first 16 hex digits of SHA-256 over the exact model and request id.
+   */
   public static Path relativePath(GeneratedImage image) {
-    String label = image.label() >= 0 ? Integer.toString(image.label()) : "unlabelled";
-    return Path.of(safe(image.model()), Long.toString(image.version()), label,
-        safe(image.requestId()) + "-" + image.index() + ".png");
+    return FileLayout.relativePath(image);
   }
 
+  /** Stores {@code image}; completes once it and its manifest line are durable. */
   @Override
   public Mono<Void> write(GeneratedImage image) {
     return Mono.fromRunnable(() -> store(image));
   }
 
   private synchronized void store(GeneratedImage image) {
+    if (!manifest.isOpen()) {
+      throw new IllegalStateException("file sink at " + root + " is closed");
+    }
     Path relative = relativePath(image);
     Path target = root.resolve(relative);
+    Path temp = FileLayout.tempFor(target);
     try {
-      Path dir = Files.createDirectories(target.getParent());
-      Path temp = dir.resolve("." + target.getFileName() + ".tmp");
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        writeFully(out, ByteBuffer.wrap(image.png()));
-        out.force(true);
+      Path dir = createDirectories(target.getParent());
+      try {
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          writeFully(out, ByteBuffer.wrap(image.data()));
+          out.force(true);
+        }
+        mover.move(temp, target);
+      } finally {
+        Files.deleteIfExists(temp);
       }
-      moveAtomically(temp, target);
       forceDirectory(dir);
       writeFully(manifest, ByteBuffer.wrap(manifestLine(relative, image)));
       manifest.force(true);
@@ -101,10 +157,30 @@ public final class FileSink implements ResultSink {
     if (image.label() >= 0) {
       line.put("label", image.label());
     }
-    line.put("bytes", image.png().length);
-    line.put("sha256", PublishedModel.sha256(image.png()));
+    line.put("contentType", image.contentType());
+    if (image.shape() != null) {
+      line.put("shape", image.shape());
+    }
+    line.put("bytes", image.data().length);
+    line.put("sha256", PublishedModel.sha256(image.data()));
     line.put("writtenAt", Instant.now().toString());
     return (Json.write(line) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Creates {@code dir} and forces each parent that gained an entry, up to the root. */
+  private Path createDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    Path missing = dir;
+    while (!Files.isDirectory(missing.getParent())) {
+      missing = missing.getParent();
+    }
+    Files.createDirectories(dir);
+    for (Path d = dir; !d.equals(missing.getParent()); d = d.getParent()) {
+      forceDirectory(d.getParent());
+    }
+    return dir;
   }
 
   private static void moveAtomically(Path from, Path to) throws IOException {
@@ -115,7 +191,7 @@ public final class FileSink implements ResultSink {
     }
   }
 
-  /** Makes the rename itself durable; not every platform lets a directory be opened, hence the catch. */
+  /** Makes a rename or new entry durable; not every platform lets a directory be opened. */
   private static void forceDirectory(Path dir) {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
@@ -130,13 +206,44 @@ public final class FileSink implements ResultSink {
     }
   }
 
-  /** Request ids come from users: keep file names to a safe alphabet and length. */
-  private static String safe(String name) {
-    String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (cleaned.startsWith(".")) {
-      cleaned = "_" + cleaned.substring(1);
+  private static void deleteTempFiles(Path root) throws IOException {
+    List<Path> temps;
+    try (Stream<Path> files = Files.walk(root)) {
+      temps = files.filter(Files::isRegularFile).filter(FileLayout::isTemp).toList();
     }
-    return cleaned.length() > 100 ? cleaned.substring(0, 100) : cleaned;
+    for (Path temp : temps) {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * Truncates the manifest after its last newline, dropping a line a kill cut short.
+   */
+  private static void cutTornLine(FileChannel channel) throws IOException {
+    long end = channel.size();
+    ByteBuffer chunk = ByteBuffer.allocate(8192);
+    long keep = 0;
+    search:
+    for (long pos = end; pos > 0; ) {
+      int length = (int) Math.min(chunk.capacity(), pos);
+      pos -= length;
+      chunk.clear().limit(length);
+      while (chunk.hasRemaining()) {
+        if (channel.read(chunk, pos + chunk.position()) < 0) {
+          throw new IOException("manifest shrank while being read");
+        }
+      }
+      for (int i = length - 1; i >= 0; i--) {
+        if (chunk.get(i) == '\n') {
+          keep = pos + i + 1;
+          break search;
+        }
+      }
+    }
+    if (keep < end) {
+      channel.truncate(keep);
+      channel.force(true);
+    }
   }
 
   @Override
