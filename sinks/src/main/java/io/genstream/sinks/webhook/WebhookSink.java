@@ -14,6 +14,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -44,6 +47,7 @@ public final class WebhookSink implements ResultSink {
 
   public static final int MAX_BODY_CHARS = 500;
   public static final String SOURCE = "genstream-sink";
+  private static final long CLOSE_TIMEOUT_S = 10;
 
   private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
 
@@ -198,10 +202,17 @@ public final class WebhookSink implements ResultSink {
     return body.length() <= MAX_BODY_CHARS ? body : body.substring(0, MAX_BODY_CHARS);
   }
 
+  /** Closes the client and Vert.x, waiting up to ten seconds; not from an event loop. */
   @Override
   public void close() {
     client.close();
-    vertx.close().toCompletionStage().toCompletableFuture().join();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("Webhook sink: Vert.x not closed within {} s: {}", CLOSE_TIMEOUT_S, e.toString());
+    }
   }
 
   /** A failed attempt worth another: 5xx, 408, 429, timeout, no connection. Never escapes. */
