@@ -60,4 +60,28 @@ class CommandLineTest {
     assertThat(run("sink", "--no-such-option")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-option'");
   }
+
+  @Test
+  void sinkWritesFilesByDefaultOrByNameAndHasAWebhookSubcommand() {
+    assertThat(run("sink", "--help")).isZero();
+    assertThat(out.toString()).contains("--out", "files", "webhook");
+    assertThat(run("sink", "files", "--help")).isZero();
+    assertThat(run("sink", "webhook", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--url", "--max-attempts", "default: 5", "--timeout", "default: 10s");
+  }
+
+  @Test
+  void webhookSinkRejectsBadSettingsBeforeStartingAnything() {
+    assertThat(run("sink", "webhook")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--url=URL'");
+    assertThat(run("sink", "webhook", "--url", "ftp://example.com/x")).isEqualTo(2);
+    assertThat(err.toString()).contains("url must be http or https, got ftp://example.com/x");
+    assertThat(run("sink", "webhook", "--url", "http://example.com/x", "--max-attempts", "0"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("maxAttempts must be 1..100, got 0");
+    assertThat(run("sink", "webhook", "--url", "http://example.com/x", "--timeout", "soon"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("'soon' is not a duration");
+  }
 }

@@ -1,6 +1,7 @@
 package io.genstream.sinks;
 
 import io.genstream.core.config.Topics;
+import io.genstream.core.failure.Failures;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
@@ -11,6 +12,8 @@ import io.genstream.core.messages.GeneratedImage;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,21 +22,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
  * Feeds the results topic into one {@link ResultSink}: receive → decode → write → acknowledge.
  *
- * <p>A result's offset is committed only after the sink reports it durable. A record that is not
- * a valid result goes to the dead-letter topic; a sink that fails to write (disk full, webhook
- * down) is retried with back-off rather than dead-lettered, because the result itself is fine.
+ * <p>A result's offset is committed only after the sink reports it durable. Failures are
+ * classified once, by {@link Failures#isTransient} (see {@link ResultSink}): a transient write
+ * failure is retried with exponential back-off and jitter (from
+ * {@link Options#retryBackoff()} up to {@link Options#maxRetryBackoff()}) without
+ * acknowledging; anything else, including a record that is not a valid result, is permanent:
+ * one record on the dead-letter topic with the reason, then acknowledge and go on. So a poison
+ * record never stalls its partition, and a sink that is down only delays it.
  *
  * <p>Owns its consumer (through the receiver), a producer for dead letters and a writer thread;
  * the sink belongs to the caller, who closes it after this service. {@link #start()} once;
- * {@link #close()} stops consuming, waits for the write in progress and the consumer's final
- * commit, then closes the producer. A failure of Kafka itself restarts the pipeline after a
- * back-off (unacknowledged results are then delivered again).
+ * {@link #close()} stops consuming (and any retry waiting for its back-off), waits up to ten
+ * seconds for the write in progress and for the consumer's final commit, then closes the
+ * producer; a result not yet acknowledged then comes again on the next start. A failure of
+ * Kafka itself restarts the pipeline after a back-off (unacknowledged results are then
+ * delivered again).
  */
 public final class SinkService implements AutoCloseable {
 
@@ -41,12 +51,33 @@ public final class SinkService implements AutoCloseable {
   private static final String SERVICE = "genstream-sink";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-  /** @param groupId consumer group; sinks of different kinds use different groups */
-  public record Options(String bootstrapServers, Topics topics, String groupId) {
+  /**
+   * @param groupId consumer group; sinks of different kinds use different groups
+   * @param retryBackoff first wait before retrying a transient write failure (default 100 ms)
+   * @param maxRetryBackoff longest wait between retries of one write (default 30 s)
+   */
+  public record Options(String bootstrapServers, Topics topics, String groupId,
+      Duration retryBackoff, Duration maxRetryBackoff) {
+
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
+    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(30);
+
     public Options {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(topics, "topics");
       Objects.requireNonNull(groupId, "groupId");
+      if (retryBackoff == null || retryBackoff.isNegative() || retryBackoff.isZero()) {
+        throw new IllegalArgumentException("retryBackoff must be positive, got " + retryBackoff);
+      }
+      if (maxRetryBackoff == null || maxRetryBackoff.compareTo(retryBackoff) < 0) {
+        throw new IllegalArgumentException("maxRetryBackoff must be at least retryBackoff ("
+            + retryBackoff + "), got " + maxRetryBackoff);
+      }
+    }
+
+    /** Options with the default retry back-off. */
+    public Options(String bootstrapServers, Topics topics, String groupId) {
+      this(bootstrapServers, topics, groupId, DEFAULT_RETRY_BACKOFF, DEFAULT_MAX_RETRY_BACKOFF);
     }
   }
 
@@ -57,6 +88,7 @@ public final class SinkService implements AutoCloseable {
   private final ExecutorService writer;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Disposable pipeline = () -> {};
 
@@ -97,9 +129,14 @@ public final class SinkService implements AutoCloseable {
     return written.get();
   }
 
-  /** Records that were not valid results. */
+  /** Records dead-lettered: not valid results, or results the sink failed to store for good. */
   public long deadLettered() {
     return deadLettered.get();
+  }
+
+  /** Transient write failures retried so far. */
+  public long retried() {
+    return retried.get();
   }
 
   private Mono<Void> handle(ReceivedRecord<String, byte[]> received) {
@@ -109,24 +146,49 @@ public final class SinkService implements AutoCloseable {
     } catch (RuntimeException e) {
       return deadLetter(received, "not a valid result: " + e.getMessage());
     }
-    return write(image).doOnSuccess(done -> {
-      written.incrementAndGet();
-      received.acknowledge();
-    });
+    return write(image)
+        .doOnSuccess(done -> {
+          written.incrementAndGet();
+          received.acknowledge();
+        })
+        .onErrorResume(error -> !Failures.isTransient(error),
+            error -> deadLetter(received, "sink '" + sink.name() + "' failed for good: " + reason(error)));
   }
 
   /**
    * Writes on the writer thread through a future, not {@code subscribeOn}: cancelling must never
    * interrupt a write, since an interrupt closes any {@code FileChannel} the sink is using.
+   * Retries transient failures only, without limit on their number: the result is valid and
+   * must not be lost, and the capped back-off keeps a dead sink from spinning.
    */
   private Mono<Void> write(GeneratedImage image) {
     return Mono.fromFuture(() -> CompletableFuture.runAsync(() -> sink.write(image).block(), writer), true)
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
-            .maxBackoff(Duration.ofSeconds(5))
-            .filter(error -> !closed.get())
-            .doBeforeRetry(signal -> log.warn("Sink '{}' failed to write {}-{} (attempt {}): {}",
-                sink.name(), image.requestId(), image.index(), signal.totalRetries() + 1,
-                signal.failure().toString())));
+        .onErrorMap(SinkService::unwrap)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, options.retryBackoff())
+            .maxBackoff(options.maxRetryBackoff())
+            .jitter(0.5)
+            .filter(error -> Failures.isTransient(error) && !closed.get())
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+            .doBeforeRetry(signal -> {
+              retried.incrementAndGet();
+              log.warn("Sink '{}' failed to write {}-{} (attempt {}), retrying: {}",
+                  sink.name(), image.requestId(), image.index(), signal.totalRetries() + 1,
+                  signal.failure().toString());
+            }));
+  }
+
+  /** The sink's own exception, out of the future's and {@code block()}'s wrappers. */
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException
+        || Exceptions.unwrap(t) != t) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String reason(Throwable error) {
+    return error.getMessage() == null ? error.toString() : error.getMessage();
   }
 
   private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {

@@ -2,41 +2,57 @@ package io.genstream.app.cli;
 
 import io.genstream.sinks.SinkService;
 import io.genstream.sinks.file.FileSink;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-/** {@code genstream sink}: writes the results topic to files. */
-@Command(name = "sink", header = "Write results to files (ImageFolder layout + manifest).", mixinStandardHelpOptions = true, sortOptions = false,
+/**
+ * {@code genstream sink [files|webhook]}: the results topic into a sink. Without a subcommand
+ * it is the file sink ({@code genstream sink --out DIR} = {@code genstream sink files --out DIR}).
+ */
+@Command(name = "sink", header = "Write results to files (default), or POST them to a webhook.",
+    mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class},
     description = {
-      "Writes results to OUT/<model>/<version>/<label>/<requestId>-<index>.png and",
-      "OUT/manifest.jsonl, committing each result only once it is on disk.", ""})
+      "Without a subcommand: writes results to OUT/<model>/<version>/<label>/<requestId>-<index>.png",
+      "and OUT/manifest.jsonl, committing each result only once it is on disk.",
+      "A result a sink rejects for good goes to the dead-letter topic with the reason.", ""})
 public final class SinkCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
-
-  @Option(names = "--out", defaultValue = "genstream-out",
-      description = "Output folder (default: ${DEFAULT-VALUE}).")
-  Path out;
-
-  @Option(names = "--group", defaultValue = "genstream-sink-files",
-      description = "Consumer group of the results topic (default: ${DEFAULT-VALUE}).")
-  String group;
+  @Mixin FileSinkOptions files;
 
   @Override
   public Integer call() throws Exception {
+    return runFiles(kafka, files);
+  }
+
+  static int runFiles(KafkaOptions kafka, FileSinkOptions options) throws Exception {
     return UntilStopped.run("file sink", () -> {
-      FileSink files = new FileSink(out);
+      FileSink files = new FileSink(options.out);
       SinkService sink = new SinkService(files,
-          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
+          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), options.group)).start();
       System.out.println("writing to       : " + files.root());
       return () -> {
         sink.close();
         files.close();
-        System.out.println("file sink stopped: " + sink.written() + " images written");
+        System.out.println("file sink stopped: " + sink.written() + " images written, "
+            + sink.deadLettered() + " dead-lettered");
       };
     });
+  }
+
+  /** {@code genstream sink files}: the same as {@code genstream sink}, by name. */
+  @Command(name = "files", header = "Write results to files (ImageFolder layout + manifest).",
+      mixinStandardHelpOptions = true, sortOptions = false)
+  static final class Files implements Callable<Integer> {
+
+    @Mixin KafkaOptions kafka;
+    @Mixin FileSinkOptions files;
+
+    @Override
+    public Integer call() throws Exception {
+      return runFiles(kafka, files);
+    }
   }
 }
