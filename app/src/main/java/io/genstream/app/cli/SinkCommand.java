@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true, sortOptions = false,
     subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class},
     description = {
-      "Without a subcommand: writes results to OUT/<model>/<version>/<label>/<requestId>-<index>.png",
+      "Without a subcommand: writes results to OUT/<model>/<version>/<label>/<id>-<hash>-<index>.png",
       "and OUT/manifest.jsonl, committing each result only once it is on disk.",
       "A result a sink rejects for good goes to the dead-letter topic with the reason.", ""})
 public final class SinkCommand implements Callable<Integer> {
