@@ -72,6 +72,16 @@ class CommandLineTest {
   }
 
   @Test
+  void kafkaSinkForwardsToANamedTopicAndRefusesAnInvalidName() {
+    assertThat(run("sink", "kafka", "--help")).isZero();
+    assertThat(out.toString()).contains("--to-topic", "--to-bootstrap-server");
+    assertThat(run("sink", "kafka")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--to-topic=TOPIC'");
+    assertThat(run("sink", "kafka", "--to-topic", "no/slashes")).isEqualTo(2);
+    assertThat(err.toString()).contains("topic must be a Kafka topic name");
+  }
+
+  @Test
   void webhookSinkRejectsBadSettingsBeforeStartingAnything() {
     assertThat(run("sink", "webhook")).isEqualTo(2);
     assertThat(err.toString()).contains("Missing required option: '--url=URL'");

@@ -7,12 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code genstream sink [files|webhook]}: the results topic into a sink. Without a subcommand
+ * {@code genstream sink [files|webhook|kafka]}: the results topic into a sink. Without a subcommand
  * it is the file sink ({@code genstream sink --out DIR} = {@code genstream sink files --out DIR}).
  */
-@Command(name = "sink", header = "Write results to files (default), or POST them to a webhook.",
+@Command(name = "sink", header = "Write results to files (default), a webhook or another topic.",
     mixinStandardHelpOptions = true, sortOptions = false,
-    subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class},
+    subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class, TopicSinkCommand.class},
     description = {
       "Without a subcommand: writes results to OUT/<model>/<version>/<label>/<id>-<hash>-<index>.png",
       "and OUT/manifest.jsonl, committing each result only once it is on disk.",
