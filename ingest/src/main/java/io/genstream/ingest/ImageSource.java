@@ -1,12 +1,11 @@
 package io.genstream.ingest;
 
-import io.genstream.core.messages.LabelledImage;
 import reactor.core.publisher.Flux;
 
 /**
  * Where training images come from: synthetic renderers, folders, IDX files, video frames, HTTP
- * uploads. A source only produces images; {@link IngestService} validates, paces and publishes
- * them.
+ * uploads. A source reads and normalises; {@link IngestService} paces and publishes: images to
+ * the images topic, rejections to the dead-letter topic.
  */
 public interface ImageSource {
 
@@ -14,8 +13,10 @@ public interface ImageSource {
   String name();
 
   /**
-   * The images, lazily: nothing is read or rendered before subscription, and a slow subscriber
-   * slows the source down (it honours demand). May be infinite.
+   * The items, lazily: nothing is read or rendered before subscription, and a slow subscriber
+   * slows the source down (it honours demand). May be infinite; a finite source completes after
+   * its last item. A bad input is a {@link SourceItem.Rejection} on the stream, never an error
+   * signal: one bad file must not end the ingest.
    */
-  Flux<LabelledImage> images();
+  Flux<SourceItem> items();
 }

@@ -2,11 +2,14 @@ package io.genstream.ingest;
 
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
-import io.genstream.core.messages.LabelledImage;
+import io.genstream.core.kafka.SenderOptions;
+import io.genstream.core.messages.CloudEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +19,12 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Publishes the images of an {@link ImageSource} to the images topic at a steady pace.
+ * Publishes the items of an {@link ImageSource} at a steady pace: images to the images topic,
+ * rejected inputs to the dead-letter topic ({@link FileDeadLetter}), each exactly once.
  *
- * <p>Rendering or reading runs on a dedicated single thread owned by this service; the sender
- * belongs to the caller, who closes it after this service.
+ * <p>Reading, decoding and rendering run on a dedicated single thread owned by this service; the
+ * sender belongs to the caller, who closes it after this service ({@link #senderOptions} gives
+ * the producer settings ingest wants).
  */
 public final class IngestService implements AutoCloseable {
 
@@ -30,7 +35,7 @@ public final class IngestService implements AutoCloseable {
 
   /**
    * @param imagesPerSecond pace; 0 for as fast as the source and broker go
-   * @param maxImages stop after this many; 0 for no limit
+   * @param maxImages stop after this many images (rejections do not count); 0 for no limit
    */
   public record Options(Topics topics, double imagesPerSecond, long maxImages) {
     public Options {
@@ -44,11 +49,40 @@ public final class IngestService implements AutoCloseable {
     }
   }
 
+  /** What a finished run did. */
+  public record Summary(long published, long deadLettered, Duration elapsed) {
+    public double imagesPerSecond() {
+      return elapsed.isZero() ? 0 : published * 1e9 / elapsed.toNanos();
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%d images sent, %d dead-lettered in %.1f s (%.0f images/s)",
+          published, deadLettered, elapsed.toMillis() / 1000.0, imagesPerSecond());
+    }
+  }
+
+  /**
+   * The producer ingest wants: the defaults (idempotent, {@code acks=all}) with zstd compression
+   * (PNG headers, dead-lettered text) and one request in flight with large batches. One in
+   * flight because ingest usually starts right after creating its topics: a first batch refused
+   * with NOT_LEADER_OR_FOLLOWER while later ones were accepted left the idempotent producer
+   * retrying OUT_OF_ORDER_SEQUENCE_NUMBER forever (seen with the embedded broker); large batches
+   * keep the throughput.
+   */
+  public static SenderOptions<String, byte[]> senderOptions(String bootstrapServers) {
+    return SenderOptions.defaults(bootstrapServers)
+        .withProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd")
+        .withProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1)
+        .withProperty(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+  }
+
   private final ImageSource source;
   private final KafkaSender<String, byte[]> sender;
   private final Options options;
   private final Scheduler sourceScheduler;
   private final AtomicLong published = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
 
   public IngestService(ImageSource source, KafkaSender<String, byte[]> sender, Options options) {
     this.source = source;
@@ -58,18 +92,24 @@ public final class IngestService implements AutoCloseable {
   }
 
   /**
-   * Streams the source to Kafka; completes when {@code maxImages} were acknowledged by the
-   * broker (or the source ended), errors if a send fails. Cancel to stop.
+   * Streams the source to Kafka; completes with a summary when {@code maxImages} images were
+   * acknowledged by the broker or a finite source ended and all its records were acknowledged;
+   * errors if a send fails. Cancel to stop.
    */
-  public Mono<Void> run() {
+  public Mono<Summary> run() {
     log.info("Ingesting {} into {} at {}", source.name(), options.topics().images(),
         options.imagesPerSecond() == 0 ? "full speed" : options.imagesPerSecond() + " images/s");
-    return source.images()
-        .transform(this::limited)
-        .subscribeOn(sourceScheduler)
-        .transform(this::paced)
-        .flatMap(this::publish, MAX_IN_FLIGHT)
-        .then();
+    return Mono.defer(() -> {
+      long started = System.nanoTime();
+      return source.items()
+          .transform(this::limited)
+          .subscribeOn(sourceScheduler)
+          .transform(this::paced)
+          .flatMap(this::publish, MAX_IN_FLIGHT)
+          .then(Mono.fromSupplier(() -> new Summary(published.get(), deadLettered.get(),
+              Duration.ofNanos(System.nanoTime() - started))))
+          .doOnNext(summary -> log.info("Ingest of {} finished: {}", source.name(), summary));
+    });
   }
 
   /** Images acknowledged by the broker so far. */
@@ -77,24 +117,54 @@ public final class IngestService implements AutoCloseable {
     return published.get();
   }
 
-  private Flux<LabelledImage> limited(Flux<LabelledImage> images) {
-    return options.maxImages() == 0 ? images : images.take(options.maxImages(), true);
+  /** Rejected inputs acknowledged on the dead-letter topic so far. */
+  public long deadLettered() {
+    return deadLettered.get();
   }
 
-  private Flux<LabelledImage> paced(Flux<LabelledImage> images) {
+  /** Up to {@code maxImages} images, with the rejections among them; the source is cancelled after. */
+  private Flux<SourceItem> limited(Flux<SourceItem> items) {
+    if (options.maxImages() == 0) {
+      return items;
+    }
+    return Flux.defer(() -> {
+      AtomicLong images = new AtomicLong();
+      return items.takeUntil(item -> item instanceof SourceItem.Image
+          && images.incrementAndGet() >= options.maxImages());
+    });
+  }
+
+  private Flux<SourceItem> paced(Flux<SourceItem> items) {
     if (options.imagesPerSecond() == 0) {
-      return images;
+      return items;
     }
     int perTick = (int) Math.max(1, Math.round(options.imagesPerSecond() * TICK.toMillis() / 1000.0));
     Duration tick = Duration.ofNanos((long) (perTick * 1e9 / options.imagesPerSecond()));
     // On our own thread: the sends that follow may block on producer metadata or a full buffer,
     // which must not happen on Reactor's parallel threads.
-    return images.buffer(perTick).delayElements(tick, sourceScheduler).flatMapIterable(List::copyOf);
+    return items.buffer(perTick).delayElements(tick, sourceScheduler).flatMapIterable(List::copyOf);
   }
 
-  private Mono<RecordMetadata> publish(LabelledImage image) {
-    return sender.send(image.toRecord(options.topics().images(), source.name()))
-        .doOnNext(metadata -> published.incrementAndGet());
+  private Mono<RecordMetadata> publish(SourceItem item) {
+    if (item instanceof SourceItem.Image image) {
+      return sender.send(imageRecord(image)).doOnNext(metadata -> published.incrementAndGet());
+    }
+    SourceItem.Rejection rejection = (SourceItem.Rejection) item;
+    log.warn("Rejected {}: {}", rejection.origin(), rejection.reason());
+    return sender.send(FileDeadLetter.of(rejection, options.topics().deadLetter(), serviceName()))
+        .doOnNext(metadata -> deadLettered.incrementAndGet());
+  }
+
+  private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {
+    ProducerRecord<String, byte[]> record =
+        item.image().toRecord(options.topics().images(), source.name());
+    CloudEvents.header(record.headers(), "origin", item.origin());
+    item.attributes().forEach((name, value) -> CloudEvents.header(record.headers(), name, value));
+    return record;
+  }
+
+  private String serviceName() {
+    return "ingest-" + source.name();
   }
 
   @Override

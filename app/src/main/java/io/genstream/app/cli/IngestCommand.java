@@ -1,45 +1,172 @@
 package io.genstream.app.cli;
 
 import io.genstream.core.kafka.KafkaSender;
-import io.genstream.core.kafka.SenderOptions;
+import io.genstream.ingest.DatasetSpec;
+import io.genstream.ingest.ImageSource;
 import io.genstream.ingest.IngestService;
+import io.genstream.ingest.folder.FolderSource;
+import io.genstream.ingest.folder.ImageFolderSource;
+import io.genstream.ingest.idx.IdxSource;
 import io.genstream.ingest.synthetic.SyntheticDigits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
-/** {@code genstream ingest}: streams synthetic digits to the images topic. */
-@Command(name = "ingest", header = "Stream synthetic labelled digits to the images topic.", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Streams synthetic labelled digits (28x28 PNG) to the images topic.", ""})
+/**
+ * {@code genstream ingest}: streams images to the images topic, from synthetic digits (endless,
+ * until stopped) or from files (a folder, class folders, IDX files: finite, the process ends
+ * with a summary), rejected files to the dead-letter topic.
+ */
+@Command(name = "ingest", header = "Stream labelled images to the images topic.", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Streams images to the images topic: synthetic labelled digits (the default, "
+        + "until stopped), or the images of a folder, of class folders, or of MNIST-format IDX files "
+        + "(finite: ends with a summary, exit code 0). Files are normalised to --size, --channels and "
+        + "--resize; a file that is not a usable image goes to the dead-letter topic with its path "
+        + "and the reason.", ""})
 public final class IngestCommand implements Callable<Integer> {
+
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--images-per-second", defaultValue = "600",
-      description = "Pace (default: ${DEFAULT-VALUE}).")
-  double imagesPerSecond;
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Sources sources;
+
+  /** At most one file source; none means synthetic digits. */
+  static final class Sources {
+    @Option(names = "--folder", paramLabel = "DIR",
+        description = "Images of DIR and its sub-folders (PNG, JPEG, BMP, GIF), unlabelled (label 0).")
+    Path folder;
+
+    @Option(names = "--image-folder", paramLabel = "DIR",
+        description = "One sub-folder of DIR per class; classes sorted by name are labels 0..k-1.")
+    Path imageFolder;
+
+    @Option(names = "--idx", arity = "2", paramLabel = "FILE",
+        description = "MNIST-format IDX images and labels files, plain or gzip: --idx IMAGES LABELS.")
+    List<Path> idx;
+  }
+
+  @Option(names = "--size", defaultValue = "28",
+      description = "Images are SIZE x SIZE pixels (default: ${DEFAULT-VALUE}; synthetic: 28 or 32).")
+  int size;
+
+  @Option(names = "--channels", defaultValue = "1",
+      description = "1 (gray) or 3 (RGB); files of the other kind are converted (default: ${DEFAULT-VALUE}).")
+  int channels;
+
+  @Option(names = "--resize", defaultValue = "fit",
+      description = "fit (stretch), crop (centre square) or pad (black borders) (default: ${DEFAULT-VALUE}).")
+  String resize;
+
+  @Option(names = "--images-per-second",
+      description = "Pace; 0 for full speed (default: 600 for synthetic digits, 0 for files).")
+  Double imagesPerSecond;
 
   @Option(names = "--max-images", defaultValue = "0",
-      description = "Stop after this many; 0 for no limit (default: ${DEFAULT-VALUE}).")
+      description = "Stop after this many, then exit; 0 for no limit (default: ${DEFAULT-VALUE}).")
   long maxImages;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Stream seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Synthetic stream seed (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    ImageSource source;
+    try {
+      source = source();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    boolean finite = !(source instanceof SyntheticDigits) || maxImages > 0;
+    double pace = imagesPerSecond != null ? imagesPerSecond : source instanceof SyntheticDigits ? 600 : 0;
+    IngestService.Options options;
+    try {
+      options = new IngestService.Options(kafka.ensureTopics(), pace, maxImages);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return finite ? runToEnd(source, options) : runUntilStopped(source, options);
+  }
+
+  private ImageSource source() {
+    if (sources == null) {
+      if (channels != 1) {
+        throw new IllegalArgumentException("synthetic digits are gray: --channels must be 1, got " + channels);
+      }
+      if (size != 28 && size != 32) {
+        throw new IllegalArgumentException("synthetic digits are 28 or 32 pixels: --size got " + size);
+      }
+      return new SyntheticDigits(size, seed);
+    }
+    DatasetSpec dataset = new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize));
+    if (sources.folder != null) {
+      return new FolderSource(sources.folder, dataset);
+    }
+    if (sources.imageFolder != null) {
+      ImageFolderSource classes = new ImageFolderSource(sources.imageFolder, dataset);
+      System.out.println("classes: " + classes.labelNames());
+      return classes;
+    }
+    return new IdxSource(sources.idx.get(0), sources.idx.get(1), dataset);
+  }
+
+  /** A finite ingest: progress lines, a summary, exit code 0 (1 if a send failed). */
+  private int runToEnd(ImageSource source, IngestService.Options options) {
+    try (KafkaSender<String, byte[]> sender =
+            KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+        IngestService ingest = new IngestService(source, sender, options)) {
+      long started = System.nanoTime();
+      Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY)
+          .subscribe(tick -> System.out.println(progress(ingest, started)));
+      Thread stop = new Thread(() -> System.out.println(
+          "ingest interrupted: " + ingest.published() + " sent, " + ingest.deadLettered() + " dead-lettered"),
+          "genstream-ingest-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
+      try {
+        IngestService.Summary summary = ingest.run().block();
+        System.out.println("ingest finished: " + summary);
+        return 0;
+      } catch (RuntimeException e) {
+        System.err.println("ingest failed after " + progress(ingest, started) + ": " + e.getMessage());
+        return 1;
+      } finally {
+        progress.dispose();
+        try {
+          Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException e) {
+          // Shutting down already: the hook is running.
+        }
+      }
+    }
+  }
+
+  private static String progress(IngestService ingest, long started) {
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return String.format("%d sent, %d dead-lettered, %.0f images/s", ingest.published(),
+        ingest.deadLettered(), seconds == 0 ? 0 : ingest.published() / seconds);
+  }
+
+  /** Endless synthetic digits, until Ctrl-C. */
+  private int runUntilStopped(ImageSource source, IngestService.Options options) throws Exception {
     return UntilStopped.run("ingest", () -> {
-      IngestService.Options options =
-          new IngestService.Options(kafka.ensureTopics(), imagesPerSecond, maxImages);
       KafkaSender<String, byte[]> sender =
-          KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()));
-      IngestService ingest = new IngestService(new SyntheticDigits(28, seed), sender, options);
+          KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+      IngestService ingest = new IngestService(source, sender, options);
       Disposable running = ingest.run().subscribe(
-          null,
-          e -> System.err.println("ingest failed: " + e),
-          () -> System.out.println("ingest finished: " + ingest.published() + " images"));
+          null, e -> System.err.println("ingest failed: " + e));
       return () -> {
         running.dispose();
         ingest.close();

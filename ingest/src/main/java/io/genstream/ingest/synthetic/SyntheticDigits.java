@@ -3,6 +3,7 @@ package io.genstream.ingest.synthetic;
 import io.genstream.core.image.Png;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.ingest.ImageSource;
+import io.genstream.ingest.SourceItem;
 import java.util.SplittableRandom;
 import reactor.core.publisher.Flux;
 
@@ -31,8 +32,13 @@ public final class SyntheticDigits implements ImageSource {
     return "synthetic-digits";
   }
 
-  /** Each subscription renders its own stream, synchronously on the subscriber's thread. */
+  /** Endless; each subscription renders its own stream, synchronously on the subscriber's thread. */
   @Override
+  public Flux<SourceItem> items() {
+    return images().map(image -> new SourceItem.Image(image, name()));
+  }
+
+  /** The same stream as plain images. */
   public Flux<LabelledImage> images() {
     return Flux.generate(
         () -> new State(new DigitRenderer(size), new SplittableRandom(seed)),

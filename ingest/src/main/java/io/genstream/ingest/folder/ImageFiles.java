@@ -1,0 +1,141 @@
+package io.genstream.ingest.folder;
+
+import io.genstream.core.messages.LabelledImage;
+import io.genstream.ingest.DatasetSpec;
+import io.genstream.ingest.SourceItem;
+import io.genstream.ingest.internal.Normaliser;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads one image file into a {@link SourceItem}: the format is recognised from the content
+ * (not the name), the size from the header alone and refused over the pixel budget, then the
+ * image is decoded, normalised and encoded as PNG. Every failure is a rejection naming the file.
+ */
+final class ImageFiles {
+
+  /** The formats we accept, as ImageIO names them. */
+  static final Set<String> FORMATS = Set.of("png", "jpeg", "bmp", "gif");
+
+  private final DatasetSpec spec;
+  private final Normaliser normaliser;
+  private final String streamId;
+
+  ImageFiles(DatasetSpec spec, String streamId) {
+    this.spec = spec;
+    this.normaliser = new Normaliser(spec);
+    this.streamId = streamId;
+  }
+
+  /**
+   * Regular files under {@code dir}, recursively, sorted by path; names starting with a dot
+   * (.DS_Store, editors' files) are skipped, in files and folders alike.
+   */
+  static List<Path> list(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile)
+          .filter(p -> !hidden(dir.relativize(p)))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  SourceItem read(Path file, int label, Map<String, String> attributes) {
+    try {
+      if (Files.size(file) == 0) {
+        return SourceItem.Rejection.ofFile(file, "empty file (0 bytes)");
+      }
+      BufferedImage image = decode(file);
+      Normaliser.Normalised normalised = normaliser.normalise(image);
+      Map<String, String> all = new HashMap<>(attributes);
+      normalised.conversion().ifPresent(c -> all.put("conversion", c));
+      LabelledImage labelled = new LabelledImage(streamId, label, normalised.tensor().toPng());
+      return new SourceItem.Image(labelled, file.toString(), all);
+    } catch (Rejected e) {
+      return SourceItem.Rejection.ofFile(file, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return SourceItem.Rejection.ofFile(file, "unreadable image: " + describe(e));
+    }
+  }
+
+  private BufferedImage decode(Path file) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      if (in == null) {
+        throw new Rejected("cannot open the file");
+      }
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new Rejected("unsupported file: not a PNG, JPEG, BMP or GIF image");
+      }
+      ImageReader reader = readers.next();
+      try {
+        String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+        if (!FORMATS.contains(format)) {
+          throw new Rejected("unsupported image format " + format + ", expected one of "
+              + FORMATS.stream().sorted().toList());
+        }
+        reader.setInput(in, true, true);
+        int width;
+        int height;
+        try { // reads the header only
+          width = reader.getWidth(0);
+          height = reader.getHeight(0);
+        } catch (IOException | RuntimeException e) {
+          throw new Rejected("corrupt " + format + " header: " + describe(e));
+        }
+        if ((long) width * height > spec.maxPixels()) {
+          throw new Rejected("image is " + width + "x" + height + " (" + (long) width * height
+              + " pixels), over the budget of " + spec.maxPixels() + " pixels");
+        }
+        try {
+          return reader.read(0);
+        } catch (IOException | RuntimeException e) {
+          throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
+              + describe(e));
+        }
+      } finally {
+        reader.dispose();
+      }
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !cause.getMessage().equals(message)) {
+      message = message + ": " + cause.getMessage();
+    }
+    return message == null ? e.getClass().getSimpleName() : message;
+  }
+
+  /** A rejection with its reason, thrown inside {@link #read} only. */
+  private static final class Rejected extends IOException {
+    Rejected(String reason) {
+      super(reason, null);
+    }
+  }
+}
