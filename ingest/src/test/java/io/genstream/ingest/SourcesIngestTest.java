@@ -81,7 +81,7 @@ class SourcesIngestTest {
       ImageTensor tensor = ImageTensor.fromPng(record.value(), 3);
       assertThat(tensor.width()).isEqualTo(32);
       assertThat(tensor.height()).isEqualTo(32);
-      assertThat(LabelledImage.decode(record).label()).isZero();
+      assertThat(LabelledImage.label(record)).isZero();
       assertThat(CloudEvents.attribute(record.headers(), "labelname")).isEmpty();
     }
     Map<String, String> conversions = images.stream().collect(Collectors.toMap(
@@ -111,7 +111,7 @@ class SourcesIngestTest {
     List<ConsumerRecord<String, byte[]>> images = TopicReader.read(broker.bootstrapServers(), topics.images(), 4);
     Map<String, String> labels = images.stream().collect(Collectors.toMap(
         r -> Path.of(attribute(r, "origin")).getFileName().toString(),
-        r -> LabelledImage.decode(r).label() + "=" + attribute(r, "labelname")));
+        r -> LabelledImage.label(r) + "=" + attribute(r, "labelname")));
     assertThat(labels).containsExactlyInAnyOrderEntriesOf(Map.of(
         "c1.png", "0=cat", "c2.jpg", "0=cat", "d1.bmp", "1=dog", "z1.png", "2=zebra"));
     for (ConsumerRecord<String, byte[]> record : images) {
@@ -153,7 +153,7 @@ class SourcesIngestTest {
         assertThat(origin).startsWith(pair[0].toString());
         ImageTensor tensor = ImageTensor.fromPng(record.value(), 1);
         assertThat(tensor.chw()).containsOnly((byte) (index * 30));
-        assertThat(LabelledImage.decode(record).label()).isEqualTo(index % 10);
+        assertThat(LabelledImage.label(record)).isEqualTo(index % 10);
       }
       assertThat(TopicReader.read(broker.bootstrapServers(), topics.deadLetter(), 0,
           Duration.ofSeconds(2))).isEmpty();

@@ -1,7 +1,7 @@
 package io.genstream.trainer;
 
 import io.genstream.core.failure.Failures;
-import io.genstream.core.image.GrayImage;
+import io.genstream.core.image.ImageTensor;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
@@ -146,11 +146,6 @@ public final class TrainerService implements AutoCloseable {
       throw new IllegalArgumentException("family framepred trains on clips of a video stream, "
           + "which the images-topic trainer does not assemble yet; use cgan, dcgan or vae");
     }
-    if (spec.channels() != 1) {
-      throw new IllegalArgumentException("channels must be 1 for a trainer fed by the images "
-          + "topic: it carries greyscale PNGs (colour ingest is not built yet), got "
-          + spec.channels());
-    }
   }
 
   /**
@@ -241,12 +236,12 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private Example decode(ReceivedRecord<String, byte[]> received) {
-    LabelledImage.Decoded decoded = LabelledImage.decode(received.record());
+    LabelledImage.Decoded decoded = LabelledImage.decode(received.record(), spec.channels());
     if (spec.conditional() && (decoded.label() < 0 || decoded.label() >= spec.numClasses())) {
       throw new IllegalArgumentException("label must be 0.." + (spec.numClasses() - 1)
           + " for model " + options.modelName() + ", got " + decoded.label());
     }
-    GrayImage image = decoded.image();
+    ImageTensor image = decoded.image();
     if (image.width() != spec.imageSize() || image.height() != spec.imageSize()) {
       throw new IllegalArgumentException("image must be " + spec.imageSize() + "x"
           + spec.imageSize() + " for model " + options.modelName() + ", got " + image.width()

@@ -343,6 +343,36 @@ class TrainerServiceTest {
   }
 
   @Test
+  @Order(9)
+  void trainsAColourModelOnRgbImagesAndSpreadsGrayOnesOverItsChannels() throws Exception {
+    java.util.Random random = new java.util.Random(3);
+    List<ProducerRecord<String, byte[]>> colour = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      byte[] chw = new byte[3 * 28 * 28];
+      random.nextBytes(chw);
+      colour.add(new LabelledImage("rgb-" + i, i % 10,
+          new io.genstream.core.image.ImageTensor(3, 28, 28, chw).toPng())
+          .toRecord(TOPICS.images(), "test"));
+    }
+    produce(colour);
+    ModelSpec rgb = TINY.with(Map.of("channels", "3", "exportEvery", "2"));
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "colour")
+        .topics(TOPICS).spec(rgb).samplesDir(samples).maxSteps(2).intraOpThreads(1).build();
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+      assertThat(service.summary().steps()).isEqualTo(2);
+    }
+    PublishedModel model = readAll(TOPICS.models()).stream()
+        .filter(r -> r.key().equals("colour/1")).map(PublishedModel::fromRecord)
+        .findFirst().orElseThrow();
+    assertThat(model.manifest().channels()).isEqualTo(3);
+    float[] images = OrtRun.run(model.onnx(), Map.of(
+        "z", OrtRun.Input.of(new float[64], 1, 64),
+        "label", OrtRun.Input.of(new long[] {3}, 1))).get("image");
+    assertThat(images).hasSize(3 * 28 * 28);
+  }
+
+  @Test
   @Order(8)
   void trainsAVaeAndPublishesItsEncoderBesideTheDecoder() throws Exception {
     produce(images(640));

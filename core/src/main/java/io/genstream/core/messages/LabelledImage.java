@@ -1,6 +1,6 @@
 package io.genstream.core.messages;
 
-import io.genstream.core.image.GrayImage;
+import io.genstream.core.image.ImageTensor;
 import io.genstream.core.image.Png;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,30 +22,47 @@ public record LabelledImage(String streamId, int label, byte[] png) {
   }
 
   /**
+   * Reads and validates a gray image record: {@link #decode(ConsumerRecord, int)} with 1
+   * channel.
+   */
+  public static Decoded decode(ConsumerRecord<String, byte[]> record) {
+    return decode(record, 1);
+  }
+
+  /**
    * Reads and validates an image record: its {@code ce_type}, if it has one, must be
    * {@value CloudEvents#TYPE_IMAGE}; it must have an integer {@code ce_label} and a value that
-   * decodes as a gray PNG within {@link Png#MAX_PIXELS} (checked from the header first).
+   * decodes as a PNG within {@link io.genstream.core.image.Png#MAX_PIXELS} (checked from the
+   * header first) with {@code channels} channels: a colour PNG is refused for 1 channel, a gray
+   * one is spread over the 3 of an RGB image.
    *
    * @throws IllegalArgumentException (the dead-letter reason) if it does not
    */
-  public static Decoded decode(ConsumerRecord<String, byte[]> record) {
+  public static Decoded decode(ConsumerRecord<String, byte[]> record, int channels) {
     CloudEvents.attribute(record.headers(), "type").ifPresent(type -> {
       if (!type.equals(CloudEvents.TYPE_IMAGE)) {
         throw new IllegalArgumentException("ce_type must be " + CloudEvents.TYPE_IMAGE
             + " on the images topic, got '" + LogSafe.text(type) + "'");
       }
     });
+    int label = label(record);
+    return new Decoded(label, ImageTensor.fromPng(record.value(), channels));
+  }
+
+  /**
+   * The record's {@code ce_label}, without decoding the image.
+   *
+   * @throws IllegalArgumentException if it is missing or not an integer
+   */
+  public static int label(ConsumerRecord<String, byte[]> record) {
     String labelText = CloudEvents.requiredAttribute(record.headers(), "label");
-    int label;
     try {
-      label = Integer.parseInt(labelText.trim());
+      return Integer.parseInt(labelText.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("ce_label must be an integer, got '" + labelText + "'");
     }
-    GrayImage image = Png.decode(record.value());
-    return new Decoded(label, image);
   }
 
   /** A decoded training example. */
-  public record Decoded(int label, GrayImage image) {}
+  public record Decoded(int label, ImageTensor image) {}
 }
