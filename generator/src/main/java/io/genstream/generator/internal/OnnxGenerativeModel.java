@@ -225,17 +225,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
           + " = " + n * manifest.latentDim() + " latent values, got " + latents.length);
     }
     if (labelInput != null) {
-      if (labels == null || labels.length != n) {
-        throw new IllegalArgumentException("expected " + n + " labels, got "
-            + (labels == null ? "none" : labels.length));
-      }
-      for (long label : labels) {
-        // Gather with an out-of-range index is undefined behaviour in some runtimes: refuse it.
-        if (label < 0 || label >= manifest.numClasses()) {
-          throw new IllegalArgumentException("label " + label + " out of range, valid labels are 0.."
-              + (manifest.numClasses() - 1));
-        }
-      }
+      OnnxSessions.checkLabels(labels, n, manifest, "");
     }
   }
 

@@ -179,16 +179,7 @@ public final class OnnxImageEncoder implements ImageEncoder {
           + manifest.width() + " each), got " + images.length);
     }
     if (labelInput != null) {
-      if (labels == null || labels.length != n) {
-        throw new IllegalArgumentException("expected " + n + " labels for a class-conditional "
-            + "encoder, got " + (labels == null ? "none" : labels.length));
-      }
-      for (long label : labels) {
-        if (label < 0 || label >= manifest.numClasses()) {
-          throw new IllegalArgumentException("label " + label + " out of range, valid labels are 0.."
-              + (manifest.numClasses() - 1));
-        }
-      }
+      OnnxSessions.checkLabels(labels, n, manifest, " for a class-conditional encoder");
     }
   }
 

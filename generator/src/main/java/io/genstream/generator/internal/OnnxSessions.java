@@ -4,6 +4,7 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.genstream.core.messages.ModelManifest;
 import io.genstream.generator.ModelLoader.ExecutionProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,24 @@ final class OnnxSessions {
           ORT_NOT_IMPLEMENTED, ORT_MODEL_REQUIRES_COMPILATION -> true;
       default -> false;
     };
+  }
+
+  /**
+   * One label per image, each a class of the model ({@code graph}: how the message names the
+   * graph, e.g. {@code " for a class-conditional encoder"}, or empty): Gather with an out-of-range index is
+   * undefined behaviour in some runtimes, so it is refused before running.
+   */
+  static void checkLabels(long[] labels, int n, ModelManifest manifest, String graph) {
+    if (labels == null || labels.length != n) {
+      throw new IllegalArgumentException("expected " + n + " labels" + graph + ", got "
+          + (labels == null ? "none" : labels.length));
+    }
+    for (long label : labels) {
+      if (label < 0 || label >= manifest.numClasses()) {
+        throw new IllegalArgumentException("label " + label + " out of range, valid labels are 0.."
+            + (manifest.numClasses() - 1));
+      }
+    }
   }
 
   /** The nodes as {@code name: type} strings, for mismatch messages. */
