@@ -47,6 +47,14 @@ public interface ModelRegistry extends AutoCloseable {
     return new KafkaModelRegistry(options, loader);
   }
 
+  /**
+   * A registry of one loaded version and nothing to follow, serving {@code latest} and its
+   * number; it owns the model and closes it on {@link #close()}.
+   */
+  static ModelRegistry of(GenerativeModel model) {
+    return new SingleModelRegistry(model);
+  }
+
   /** Starts following the topic; returns {@code this}. Calling it twice is an error. */
   ModelRegistry start();
 

@@ -4,6 +4,7 @@ import io.genstream.core.messages.GenerationRequest;
 import io.genstream.generator.EngineOptions;
 import io.genstream.generator.GenerationEngine;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.ModelRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
  * The engine alone: a closed loop keeping {@code inFlight} single-image requests in
  * {@link GenerationEngine#generate} at all times (each completion submits the next), so that it
  * batches them up to its {@code maxBatchSize}. Results are PNG-encoded as on the Kafka path;
- * nothing touches Kafka. The engine runs on a {@link SingleModelRegistry} loaded by the
+ * nothing touches Kafka. The engine runs on a {@link ModelRegistry#of single-model registry} loaded by the
  * generator's own {@link ModelLoader}.
  */
 final class EngineLoad {
@@ -38,7 +39,7 @@ final class EngineLoad {
         .withBatching(batch, EngineOptions.defaults().maxBatchWait())
         .withMaxQueuedImages(Math.max(EngineOptions.defaults().maxQueuedImages(), inFlight));
     boolean conditional = model.spec().conditional();
-    try (SingleModelRegistry registry = new SingleModelRegistry(
+    try (ModelRegistry registry = ModelRegistry.of(
             ModelLoader.onnxRuntime(ortThreads).load(model.published()));
         GenerationEngine engine = new GenerationEngine(registry, options, meters)) {
       AtomicLong done = new AtomicLong();

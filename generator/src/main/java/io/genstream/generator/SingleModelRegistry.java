@@ -1,16 +1,12 @@
-package io.genstream.app.bench;
+package io.genstream.generator;
 
-import io.genstream.generator.GenerativeModel;
-import io.genstream.generator.ModelLease;
-import io.genstream.generator.ModelRegistry;
-import io.genstream.generator.UnknownModelException;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
  * A registry of one loaded model version and nothing to follow: the engine alone, without
- * Kafka. Serves {@code latest} and the version's number. Owns the model and closes it in
+ * Kafka (benchmarks, tests, an application embedding the engine). See {@link ModelRegistry#of}. Serves {@code latest} and the version's number. Owns the model and closes it in
  * {@link #close()} (after the engine using it was closed). Thread-safe.
  */
 final class SingleModelRegistry implements ModelRegistry {
