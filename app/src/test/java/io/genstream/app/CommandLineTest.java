@@ -34,6 +34,18 @@ class CommandLineTest {
   }
 
   @Test
+  void demoRejectsAMissingDataFolderNamingIt() {
+    assertThat(run("demo", "--data", "/nonexistent")).isEqualTo(2);
+    assertThat(err.toString()).contains("--data must be a folder", "/nonexistent", "does not exist");
+  }
+
+  @Test
+  void demoRefusesCganOnUnlabelledData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThat(run("demo", "--data", dir.toString(), "--family", "cgan")).isEqualTo(2);
+    assertThat(err.toString()).contains("--family cgan needs labelled images", "dcgan");
+  }
+
+  @Test
   void rejectsAnUnreadableDurationNamingTheValue() {
     assertThat(run("demo", "--duration", "five minutes")).isEqualTo(2);
     assertThat(err.toString()).contains("'five minutes' is not a duration");

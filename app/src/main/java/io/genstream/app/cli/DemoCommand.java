@@ -2,6 +2,8 @@ package io.genstream.app.cli;
 
 import io.genstream.app.demo.Demo;
 import io.genstream.app.demo.DemoConfig;
+import io.genstream.app.demo.DemoData;
+import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,11 +21,12 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Runs the whole pipeline in one JVM: an in-process Kafka broker,",
-      "a synthetic digit stream, the trainer (--family cgan, dcgan or vae),",
-      "the ONNX Runtime generator and the file sink. Every --request-every it",
-      "asks the newest model for images of each digit 0-9 (conditional) or for",
-      "ten sets of images (unconditional). While it runs, any Kafka client can",
-      "connect to the printed bootstrap address.",
+      "a synthetic digit stream (or your images: --data DIR), the trainer",
+      "(--family cgan, dcgan or vae), the ONNX Runtime generator and the file",
+      "sink. Every --request-every it asks the newest model for images of each",
+      "label (digit 0-9, or class of DIR) or, unconditional, for ten sets of",
+      "images. While it runs, any Kafka client can connect to the printed",
+      "bootstrap address.",
       ""
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -55,8 +58,15 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Name the model is published under (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(names = "--data", paramLabel = "DIR",
+      description = {"Train on your images instead of synthetic digits: class sub-folders of DIR "
+          + "(sorted names are labels 0..k-1, cgan with numClasses=k) or a folder of unlabelled "
+          + "images (dcgan unless --family). Images become the model's imageSize and channels "
+          + "(--set imageSize=32 --set channels=3); DIR is ingested again and again (epochs)."})
+  Path data;
+
   @Option(names = "--images-per-second", defaultValue = "600",
-      description = "Pace of the synthetic training stream (default: ${DEFAULT-VALUE}).")
+      description = "Pace of the training stream, synthetic or --data (default: ${DEFAULT-VALUE}).")
   double imagesPerSecond;
 
   @Mixin ModelSpecOptions modelOptions;
@@ -66,11 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
   int keepVersions;
 
   @Option(names = "--request-every", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How often to request images of every digit (default: ${DEFAULT-VALUE}).")
+      description = "How often to request images of every label (default: ${DEFAULT-VALUE}).")
   Duration requestEvery;
 
   @Option(names = "--count", defaultValue = "4",
-      description = "Images per digit per request round (default: ${DEFAULT-VALUE}).")
+      description = "Images per label per request round (default: ${DEFAULT-VALUE}).")
   int count;
 
   @Option(names = "--seed", defaultValue = "1",
@@ -83,8 +93,15 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DemoConfig config;
     try {
+      ModelSpec modelSpec = modelOptions.resolve(seed);
+      DemoData demoData = null;
+      if (data != null) {
+        demoData = DemoData.open(data, modelSpec);
+        modelSpec = demoData.adapt(modelSpec,
+            modelOptions.family != null || modelOptions.specFile != null);
+      }
       config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-          modelOptions.resolve(seed), keepVersions, requestEvery, count, seed, httpPort);
+          modelSpec, keepVersions, requestEvery, count, seed, httpPort, demoData);
     } catch (IllegalArgumentException e) {
       // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
       throw new ParameterException(spec.commandLine(), e.getMessage());

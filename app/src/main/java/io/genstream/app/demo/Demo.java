@@ -7,6 +7,7 @@ import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.generator.http.GeneratorHttpServer;
+import io.genstream.trainer.family.ModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code genstream demo}: an in-process broker, the whole {@link Pipeline}, a client that asks
- * for every digit now and then, a progress line, and a summary at the end.
+ * for every label (digit, or class of a {@code --data} folder) now and then, a progress line,
+ * and a summary at the end.
  *
  * <p>Stops after {@code duration} or on Ctrl-C, in the order that loses nothing: stop the data
  * stream and training, let the last requests be served and written, then close the services and
@@ -71,7 +73,7 @@ public final class Demo {
           KafkaSender<String, byte[]> client = KafkaSender.create(SenderOptions.defaults(bootstrap))) {
         pipeline.http().ifPresent(this::printHttpAddresses);
         Disposable requests = Flux.interval(Duration.ofSeconds(5), config.requestEvery(), clock)
-            .concatMap(tick -> requestEveryDigit(pipeline, client, topics))
+            .concatMap(tick -> requestEveryLabel(pipeline, client, topics))
             .subscribe();
         Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
             .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
@@ -86,7 +88,7 @@ public final class Demo {
         } else {
           console.println("Stopping: publishing the final version, serving the last requests...");
           pipeline.stopTraining(Duration.ofSeconds(30));
-          requestEveryDigit(pipeline, client, topics).block(Duration.ofSeconds(30));
+          requestEveryLabel(pipeline, client, topics).block(Duration.ofSeconds(30));
           if (!pipeline.awaitWritten(expectedImages(), DRAIN_TIMEOUT)) {
             log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
           }
@@ -120,7 +122,7 @@ public final class Demo {
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
     return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
         config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions(),
-        config.httpPort());
+        config.httpPort(), config.data());
   }
 
   /** Waits for the planned end; true if a signal (Ctrl-C, SIGTERM) came first. */
@@ -128,29 +130,38 @@ public final class Demo {
     return stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Sends one request per digit to the newest version, once a version exists. */
-  private Mono<Void> requestEveryDigit(
+  /**
+   * Sends one request per label of the model (its {@code numClasses}: the digits 0-9, or the
+   * classes of a {@code --data} folder) to the newest version, once a version exists; for an
+   * unconditional model, ten requests without a label.
+   */
+  private Mono<Void> requestEveryLabel(
       Pipeline pipeline, KafkaSender<String, byte[]> client, Topics topics) {
     if (pipeline.status().latestServedVersion() == 0) {
       return Mono.empty(); // nothing published yet: a request now would only be dead-lettered
     }
     int round = requestRounds.incrementAndGet();
-    return Flux.range(0, 10)
-        .concatMap(digit -> {
-          String requestId = "demo-" + round + (config.spec().conditional() ? "-digit" : "-set")
-              + digit;
+    boolean conditional = config.spec().conditional();
+    int requests = conditional ? config.spec().numClasses() : 10;
+    return Flux.range(0, requests)
+        .concatMap(label -> {
+          String requestId = "demo-" + round + (conditional ? "-label" : "-set") + label;
           GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
-              config.count(), config.seed() * 1_000_003L + round * 10L + digit,
-              config.spec().conditional() ? digit : null);
+              config.count(), config.seed() * 1_000_003L + round * 1_000L + label,
+              conditional ? label : null);
           return client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
               .doOnSuccess(sent -> recordSent(requestId))
               .doOnError(e -> log.warn("Request {} not sent: {}", requestId, e.toString()))
               .onErrorComplete();
         })
-        .then(Mono.fromRunnable(() ->
-            log.info(config.spec().conditional()
-                ? "Requested {} images of each digit 0-9 (round {})"
-                : "Requested 10 sets of {} images (round {})", config.count(), round)));
+        .then(Mono.fromRunnable(() -> {
+          if (conditional) {
+            log.info("Requested {} images of each label 0-{} (round {})", config.count(),
+                requests - 1, round);
+          } else {
+            log.info("Requested 10 sets of {} images (round {})", config.count(), round);
+          }
+        }));
   }
 
   private synchronized void recordSent(String requestId) {
@@ -171,6 +182,32 @@ public final class Demo {
     console.println("  or with our CLI  : ./genstream request -b " + broker.bootstrapServers()
         + " --label 7 --count 8");
     console.println("  output           : " + config.out().toAbsolutePath());
+    printData();
+  }
+
+  private void printData() {
+    DemoData data = config.data();
+    if (data == null) {
+      console.println("  data             : synthetic digits 0-9, " + config.spec().imageSize() + "x"
+          + config.spec().imageSize() + " grey");
+      return;
+    }
+    ModelSpec spec = config.spec();
+    console.println("  data             : " + data.dir().toAbsolutePath() + ", ingested again and "
+        + "again (epochs) at " + config.imagesPerSecond() + " images/s, as " + spec.imageSize()
+        + "x" + spec.imageSize() + (spec.channels() == 3 ? " RGB" : " grey"));
+    if (data.labelled()) {
+      StringBuilder names = new StringBuilder();
+      for (int i = 0; i < data.labelNames().size(); i++) {
+        names.append(i == 0 ? "" : ", ").append(i).append('=').append(data.labelNames().get(i));
+      }
+      console.println("  classes          : " + data.labelNames().size() + " (" + names + ")"
+          + (spec.conditional() ? ", " + spec.family().id() + " with numClasses="
+              + spec.numClasses() : ", labels ignored by " + spec.family().id()));
+    } else {
+      console.println("  classes          : none (no class sub-folders), unconditional "
+          + spec.family().id());
+    }
   }
 
   private void printHttpAddresses(GeneratorHttpServer http) {

@@ -12,6 +12,8 @@ import java.util.Objects;
  *
  * @param httpPort port of the generator's HTTP API on 127.0.0.1; 0 picks a free one, -1 turns it
  *     off
+ * @param data the user's images ({@code --data}), or null for the synthetic digits; the spec is
+ *     already adapted to it ({@link DemoData#adapt})
  */
 public record DemoConfig(
     Duration duration,
@@ -25,7 +27,8 @@ public record DemoConfig(
     Duration requestEvery,
     int count,
     long seed,
-    int httpPort) {
+    int httpPort,
+    DemoData data) {
 
   public DemoConfig {
     Objects.requireNonNull(out, "out");
@@ -46,11 +49,14 @@ public record DemoConfig(
     if (imagesPerSecond <= 0) {
       throw new IllegalArgumentException("--images-per-second must be positive, got " + imagesPerSecond);
     }
-    java.util.Objects.requireNonNull(spec, "spec");
-    if (spec.family() == ModelSpec.Family.FRAMEPRED || spec.channels() != 1) {
-      throw new IllegalArgumentException("the demo trains on synthetic grey digits: use family "
-          + "cgan, dcgan or vae with channels=1, got " + spec.family().id() + " with channels="
-          + spec.channels());
+    Objects.requireNonNull(spec, "spec");
+    if (spec.family() == ModelSpec.Family.FRAMEPRED) {
+      throw new IllegalArgumentException("the demo trains on still images: use family cgan, "
+          + "dcgan or vae, got " + spec.family().id());
+    }
+    if (data == null && spec.channels() != 1) {
+      throw new IllegalArgumentException("the demo's synthetic digits are grey: use channels=1 "
+          + "(or --data DIR for your own colour images), got channels=" + spec.channels());
     }
     if (keepVersions < 1 || keepVersions > 10_000) {
       throw new IllegalArgumentException("--keep-versions must be 1..10000, got " + keepVersions);

@@ -6,8 +6,10 @@ import io.genstream.generator.GeneratorOptions;
 import io.genstream.generator.GeneratorService;
 import io.genstream.generator.GeneratorStats;
 import io.genstream.generator.ModelLoader;
+import io.genstream.generator.ModelRegistry;
 import io.genstream.generator.http.GeneratorHttpServer;
 import io.genstream.generator.http.HttpOptions;
+import io.genstream.ingest.ImageSource;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.synthetic.SyntheticDigits;
 import io.genstream.sinks.SinkService;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
- * The services of one GenStream deployment wired together in one JVM — synthetic ingest,
+ * The services of one GenStream deployment wired together in one JVM — ingest (synthetic digits,
+ * or the user's folder epoch after epoch),
  * trainer, generator (with its HTTP API on 127.0.0.1 when {@link PipelineConfig#http()}) and
  * file sink — against a broker whose topics already exist. The demo and the end-to-end tests run
  * exactly this wiring.
@@ -86,8 +89,9 @@ public final class Pipeline implements AutoCloseable {
       }
       trainer = started(started, new TrainerService(trainerOptions(config)).start());
       ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
-      ingest = started(started, new IngestService(new SyntheticDigits(config.spec().imageSize(), config.seed()),
-          ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
+      ImageSource source = config.data() != null ? config.data().epochs()
+          : new SyntheticDigits(config.spec().imageSize(), config.seed());
+      ingest = started(started, new IngestService(source, ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
       ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
     } catch (RuntimeException e) {
       while (!started.isEmpty()) {
@@ -166,6 +170,11 @@ public final class Pipeline implements AutoCloseable {
         t.lastSampleGrid(), latestServedVersion(),
         g.requestsServed(), g.imagesGenerated(),
         g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written());
+  }
+
+  /** The versions of the model the generator knows, ascending, with their manifests. */
+  public List<ModelRegistry.VersionInfo> versions() {
+    return generator.registry().describe(config.model());
   }
 
   private long latestServedVersion() {

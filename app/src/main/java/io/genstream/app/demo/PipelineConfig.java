@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param keepVersions versions the trainer keeps on the models topic
  * @param httpPort port of the generator's HTTP API on 127.0.0.1; 0 picks a free one, -1 (as
  *     without it) serves no HTTP
+ * @param data the user's images, ingested epoch after epoch; null for the synthetic digits
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -26,7 +27,8 @@ public record PipelineConfig(
     long seed,
     ModelSpec spec,
     int keepVersions,
-    int httpPort) {
+    int httpPort,
+    DemoData data) {
 
   public PipelineConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -42,7 +44,13 @@ public record PipelineConfig(
   /** Without HTTP: Kafka only. */
   public PipelineConfig(String bootstrapServers, Topics topics, String model, Path out,
       double imagesPerSecond, long seed, ModelSpec spec, int keepVersions) {
-    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, -1);
+    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, -1, null);
+  }
+
+  /** Synthetic digits. */
+  public PipelineConfig(String bootstrapServers, Topics topics, String model, Path out,
+      double imagesPerSecond, long seed, ModelSpec spec, int keepVersions, int httpPort) {
+    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, httpPort, null);
   }
 
   /** Whether the generator serves HTTP. */

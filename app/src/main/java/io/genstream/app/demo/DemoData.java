@@ -1,0 +1,125 @@
+package io.genstream.app.demo;
+
+import io.genstream.ingest.DatasetSpec;
+import io.genstream.ingest.ImageSource;
+import io.genstream.ingest.SourceItem;
+import io.genstream.ingest.folder.FolderSource;
+import io.genstream.ingest.folder.ImageFolderSource;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.ModelSpec.Family;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import reactor.core.publisher.Flux;
+
+/**
+ * The user's images for {@code genstream demo --data DIR}: class sub-folders holding files make a
+ * labelled {@link ImageFolderSource} (labels are the sub-folder names, sorted), anything else an
+ * unlabelled {@link FolderSource}. Images are normalised to the model spec's size and channels.
+ *
+ * <p>A folder is finite, but the trainer reads the images topic once per group, so the demo
+ * ingests the folder again and again ({@link #epochs()}) at its pace until it stops.
+ *
+ * @param labelNames the class names, label {@code i} is {@code labelNames.get(i)}; empty when
+ *     unlabelled
+ */
+public record DemoData(Path dir, List<String> labelNames, ImageSource source) {
+
+  public DemoData {
+    labelNames = List.copyOf(labelNames);
+  }
+
+  /**
+   * Looks at {@code dir} and builds its source for images of {@code spec}'s size and channels.
+   *
+   * @throws IllegalArgumentException if {@code dir} is not a folder
+   */
+  public static DemoData open(Path dir, ModelSpec spec) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--data must be a folder of images (or of class "
+          + "sub-folders of images), got " + dir + (Files.exists(dir) ? " (not a folder)" : " (does not exist)"));
+    }
+    DatasetSpec dataset = new DatasetSpec(spec.imageSize(), spec.channels(), DatasetSpec.Resize.FIT);
+    if (hasClassFolders(dir)) {
+      ImageFolderSource classes = new ImageFolderSource(dir, dataset);
+      return new DemoData(dir, classes.labelNames(), classes);
+    }
+    return new DemoData(dir, List.of(), new FolderSource(dir, dataset));
+  }
+
+  /** Whether the images carry labels (class folders). */
+  public boolean labelled() {
+    return !labelNames.isEmpty();
+  }
+
+  /**
+   * The spec to train on this data: a labelled folder keeps a conditional family (cgan) with
+   * {@code numClasses} = the number of classes; an unlabelled one gets dcgan unless the family
+   * was chosen, and a chosen cgan is refused.
+   *
+   * @param familyChosen whether the user named the family ({@code --family} or a spec file)
+   * @throws IllegalArgumentException naming the problem
+   */
+  public ModelSpec adapt(ModelSpec spec, boolean familyChosen) {
+    if (labelled()) {
+      if (spec.family() != Family.CGAN) {
+        return spec; // dcgan or vae: trained on the images, labels ignored
+      }
+      if (labelNames.size() < 2) {
+        throw new IllegalArgumentException("cgan needs at least 2 classes, " + dir + " has one: "
+            + labelNames + "; add a class folder or use --family dcgan");
+      }
+      return spec.with(Map.of("numClasses", Integer.toString(labelNames.size())));
+    }
+    if (spec.family() == Family.CGAN) {
+      if (familyChosen) {
+        throw new IllegalArgumentException("--family cgan needs labelled images, but " + dir
+            + " has no class sub-folders (put the images in " + dir.resolve("<class>")
+            + "/), or use --family dcgan or vae");
+      }
+      return spec.with(Map.of("family", Family.DCGAN.id(), "numClasses", "0"));
+    }
+    return spec;
+  }
+
+  /**
+   * The folder, again and again until cancelled: epoch after epoch of the same images. Files
+   * rejected in the first epoch are dead-lettered once; later epochs leave them out.
+   */
+  public ImageSource epochs() {
+    return new ImageSource() {
+      @Override
+      public String name() {
+        return source.name();
+      }
+
+      @Override
+      public Flux<SourceItem> items() {
+        return Flux.concat(source.items(),
+            source.items().filter(item -> item instanceof SourceItem.Image).repeat());
+      }
+    };
+  }
+
+  private static boolean hasClassFolders(Path dir) {
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.filter(Files::isDirectory)
+          .filter(p -> !p.getFileName().toString().startsWith("."))
+          .anyMatch(DemoData::holdsFiles);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean holdsFiles(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.anyMatch(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}
