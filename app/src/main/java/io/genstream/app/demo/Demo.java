@@ -176,11 +176,13 @@ public final class Demo {
     console.println("  Kafka broker     : " + broker.bootstrapServers()
         + "   (bootstrap.servers for kcat, console clients, your services)");
     console.println("  topics           : " + String.join(", ", topics.all()));
+    String label = exampleLabel();
     console.println("  request example  : echo '{\"model\":\"" + config.model()
-        + "\",\"count\":8,\"label\":7}' | kafka-console-producer.sh --bootstrap-server "
+        + "\",\"count\":8" + (label.isEmpty() ? "" : ",\"label\":" + label)
+        + "}' | kafka-console-producer.sh --bootstrap-server "
         + broker.bootstrapServers() + " --topic " + topics.requests());
     console.println("  or with our CLI  : ./genstream request -b " + broker.bootstrapServers()
-        + " --label 7 --count 8");
+        + (label.isEmpty() ? "" : " --label " + label) + " --count 8");
     console.println("  output           : " + config.out().toAbsolutePath());
     printData();
   }
@@ -215,10 +217,16 @@ public final class Demo {
     console.println("  HTTP API         : " + url + "   (POST /v1/generate, GET /v1/models, "
         + "Open Inference Protocol on /v2, OpenAPI: " + url + "/openapi.yaml)");
     console.println("  metrics          : " + url + "/metrics   (Prometheus)");
-    boolean conditional = config.spec().conditional();
-    console.println("  HTTP example     : curl -s -o " + (conditional ? "seven" : "image") + ".png"
-        + " -H 'Content-Type: application/json' -d '{\"model\":\"" + config.model() + "\""
-        + (conditional ? ",\"label\":7" : "") + "}' " + url + "/v1/generate");
+    String label = exampleLabel();
+    console.println("  HTTP example     : curl -s -o " + (label.isEmpty() ? "image" : "label" + label)
+        + ".png -H 'Content-Type: application/json' -d '{\"model\":\"" + config.model() + "\""
+        + (label.isEmpty() ? "" : ",\"label\":" + label) + "}' " + url + "/v1/generate");
+  }
+
+  /** A label the model has for the printed examples (7 for the digits), or "" if unconditional. */
+  private String exampleLabel() {
+    ModelSpec spec = config.spec();
+    return spec.conditional() ? String.valueOf(Math.min(7, spec.numClasses() - 1)) : "";
   }
 
   private String progressLine(PipelineStatus s, long started) {
