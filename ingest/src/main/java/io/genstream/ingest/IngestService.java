@@ -4,9 +4,12 @@ import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.CloudEvents;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,15 +53,23 @@ public final class IngestService implements AutoCloseable {
   }
 
   /** What a finished run did. */
-  public record Summary(long published, long deadLettered, Duration elapsed) {
+  /**
+   * @param alreadySent files skipped because the ledger (or an earlier file of this run) had
+   *     their content hash; 0 without a ledger
+   */
+  public record Summary(long published, long deadLettered, long alreadySent, Duration elapsed) {
+    public Summary(long published, long deadLettered, Duration elapsed) {
+      this(published, deadLettered, 0, elapsed);
+    }
+
     public double imagesPerSecond() {
       return elapsed.isZero() ? 0 : published * 1e9 / elapsed.toNanos();
     }
 
     @Override
     public String toString() {
-      return String.format("%d images sent, %d dead-lettered in %.1f s (%.0f images/s)",
-          published, deadLettered, elapsed.toMillis() / 1000.0, imagesPerSecond());
+      return String.format("%d images sent, %d dead-lettered, %d already sent in %.1f s (%.0f images/s)",
+          published, deadLettered, alreadySent, elapsed.toMillis() / 1000.0, imagesPerSecond());
     }
   }
 
@@ -83,11 +94,26 @@ public final class IngestService implements AutoCloseable {
   private final Scheduler sourceScheduler;
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
+  private final AtomicLong alreadySent = new AtomicLong();
+  private final IngestLedger ledger;
 
   public IngestService(ImageSource source, KafkaSender<String, byte[]> sender, Options options) {
+    this(source, sender, options, null);
+  }
+
+  /**
+   * With a ledger (the caller's, who closes it after this service): items whose content hash is
+   * in it are skipped and counted as already sent, and the hash of each acknowledged image or
+   * dead-lettered file is appended to it. The hash of an image is its {@code contenthash}
+   * attribute (folder sources set it), of a rejected file the SHA-256 of its bytes; an item
+   * without either is sent as without a ledger.
+   */
+  public IngestService(ImageSource source, KafkaSender<String, byte[]> sender, Options options,
+      IngestLedger ledger) {
     this.source = source;
     this.sender = sender;
     this.options = options;
+    this.ledger = ledger;
     this.sourceScheduler = Schedulers.newSingle("genstream-ingest-" + source.name(), true);
   }
 
@@ -102,12 +128,13 @@ public final class IngestService implements AutoCloseable {
     return Mono.defer(() -> {
       long started = System.nanoTime();
       return source.items()
+          .filter(this::notAlreadySent)
           .transform(this::limited)
           .subscribeOn(sourceScheduler)
           .transform(this::paced)
           .flatMap(this::publish, MAX_IN_FLIGHT)
           .then(Mono.fromSupplier(() -> new Summary(published.get(), deadLettered.get(),
-              Duration.ofNanos(System.nanoTime() - started))))
+              alreadySent.get(), Duration.ofNanos(System.nanoTime() - started))))
           .doOnNext(summary -> log.info("Ingest of {} finished: {}", source.name(), summary));
     });
   }
@@ -120,6 +147,47 @@ public final class IngestService implements AutoCloseable {
   /** Rejected inputs acknowledged on the dead-letter topic so far. */
   public long deadLettered() {
     return deadLettered.get();
+  }
+
+  /** Files skipped so far because the ledger had their content hash. */
+  public long alreadySent() {
+    return alreadySent.get();
+  }
+
+  /** True unless the ledger has the item's hash (then counted as already sent). */
+  private boolean notAlreadySent(SourceItem item) {
+    if (ledger == null) {
+      return true;
+    }
+    byte[] hash = hash(item);
+    if (hash == null || ledger.claim(hash)) {
+      return true;
+    }
+    alreadySent.incrementAndGet();
+    return false;
+  }
+
+  /** The item's content hash, or null if it has none. */
+  private static byte[] hash(SourceItem item) {
+    if (item instanceof SourceItem.Image image) {
+      String hex = image.attributes().get("contenthash");
+      return hex == null ? null : IngestLedger.parse(hex);
+    }
+    Optional<Path> file = ((SourceItem.Rejection) item).file();
+    if (file.isEmpty()) {
+      return null;
+    }
+    try {
+      return IngestLedger.sha256(file.get());
+    } catch (IOException e) {
+      return null; // unreadable: dead-lettered (again) on every run
+    }
+  }
+
+  private void acknowledged(byte[] hash) {
+    if (hash != null) {
+      ledger.recordAcknowledged(hash);
+    }
   }
 
   /** Up to {@code maxImages} images, with the rejections among them; the source is cancelled after. */
@@ -146,13 +214,21 @@ public final class IngestService implements AutoCloseable {
   }
 
   private Mono<RecordMetadata> publish(SourceItem item) {
+    // Hashed here, on the source's thread, not in the producer's callback.
+    byte[] hash = ledger == null ? null : hash(item);
     if (item instanceof SourceItem.Image image) {
-      return sender.send(imageRecord(image)).doOnNext(metadata -> published.incrementAndGet());
+      return sender.send(imageRecord(image)).doOnNext(metadata -> {
+        acknowledged(hash);
+        published.incrementAndGet();
+      });
     }
     SourceItem.Rejection rejection = (SourceItem.Rejection) item;
     log.warn("Rejected {}: {}", rejection.origin(), rejection.reason());
     return sender.send(FileDeadLetter.of(rejection, options.topics().deadLetter(), serviceName()))
-        .doOnNext(metadata -> deadLettered.incrementAndGet());
+        .doOnNext(metadata -> {
+          acknowledged(hash);
+          deadLettered.incrementAndGet();
+        });
   }
 
   private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {

@@ -3,11 +3,13 @@ package io.genstream.app.cli;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.ImageSource;
+import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.folder.FolderSource;
 import io.genstream.ingest.folder.ImageFolderSource;
 import io.genstream.ingest.idx.IdxSource;
 import io.genstream.ingest.synthetic.SyntheticDigits;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -77,6 +79,14 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Stop after this many, then exit; 0 for no limit (default: ${DEFAULT-VALUE}).")
   long maxImages;
 
+  @Option(names = "--ledger", paramLabel = "FILE",
+      description = "Ledger of the content hashes already sent, for --folder and --image-folder: a "
+          + "rerun skips those files (default: DIR/.genstream-ingest/<images topic>.ledger).")
+  Path ledger;
+
+  @Option(names = "--no-ledger", description = "Keep no ledger: send every file, every run.")
+  boolean noLedger;
+
   @Option(names = "--seed", defaultValue = "1", description = "Synthetic stream seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -98,7 +108,48 @@ public final class IngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return finite ? runToEnd(source, options) : runUntilStopped(source, options);
+    if (!finite) {
+      return runUntilStopped(source, options);
+    }
+    IngestLedger ingestLedger;
+    try {
+      ingestLedger = ledger(options);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    try {
+      return runToEnd(source, options, ingestLedger);
+    } finally {
+      if (ingestLedger != null) {
+        ingestLedger.close();
+      }
+    }
+  }
+
+  /** The ledger of a folder ingest, opened; null for other sources or with --no-ledger. */
+  private IngestLedger ledger(IngestService.Options options) {
+    Path dir = sources == null ? null : sources.folder != null ? sources.folder : sources.imageFolder;
+    if (dir == null) {
+      if (ledger != null) {
+        throw new IllegalArgumentException("--ledger is for --folder and --image-folder only");
+      }
+      return null;
+    }
+    if (noLedger) {
+      if (ledger != null) {
+        throw new IllegalArgumentException("--ledger and --no-ledger exclude each other");
+      }
+      return null;
+    }
+    Path file = ledger != null ? ledger : IngestLedger.defaultFile(dir, options.topics().images());
+    try {
+      IngestLedger opened = IngestLedger.open(file);
+      System.out.println("ledger: " + file + " (" + opened.loaded() + " files already sent)");
+      return opened;
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException(e.getMessage() + " (choose another with --ledger FILE, or --no-ledger)",
+          e.getCause());
+    }
   }
 
   private ImageSource source() {
@@ -124,15 +175,16 @@ public final class IngestCommand implements Callable<Integer> {
   }
 
   /** A finite ingest: progress lines, a summary, exit code 0 (1 if a send failed). */
-  private int runToEnd(ImageSource source, IngestService.Options options) {
+  private int runToEnd(ImageSource source, IngestService.Options options, IngestLedger ledger) {
     try (KafkaSender<String, byte[]> sender =
             KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
-        IngestService ingest = new IngestService(source, sender, options)) {
+        IngestService ingest = new IngestService(source, sender, options, ledger)) {
       long started = System.nanoTime();
       Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY)
           .subscribe(tick -> System.out.println(progress(ingest, started)));
       Thread stop = new Thread(() -> System.out.println(
-          "ingest interrupted: " + ingest.published() + " sent, " + ingest.deadLettered() + " dead-lettered"),
+          "ingest interrupted: " + ingest.published() + " sent, " + ingest.deadLettered() + " dead-lettered, "
+              + ingest.alreadySent() + " already sent" + (ledger == null ? "" : "; rerun to send the rest")),
           "genstream-ingest-stop");
       Runtime.getRuntime().addShutdownHook(stop);
       try {
@@ -155,8 +207,8 @@ public final class IngestCommand implements Callable<Integer> {
 
   private static String progress(IngestService ingest, long started) {
     double seconds = (System.nanoTime() - started) / 1e9;
-    return String.format("%d sent, %d dead-lettered, %.0f images/s", ingest.published(),
-        ingest.deadLettered(), seconds == 0 ? 0 : ingest.published() / seconds);
+    return String.format("%d sent, %d dead-lettered, %d already sent, %.0f images/s", ingest.published(),
+        ingest.deadLettered(), ingest.alreadySent(), seconds == 0 ? 0 : ingest.published() / seconds);
   }
 
   /** Endless synthetic digits, until Ctrl-C. */

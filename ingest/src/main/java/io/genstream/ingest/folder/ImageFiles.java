@@ -2,6 +2,7 @@ package io.genstream.ingest.folder;
 
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.ingest.DatasetSpec;
+import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.SourceItem;
 import io.genstream.ingest.internal.Normaliser;
 import java.awt.image.BufferedImage;
@@ -24,6 +25,7 @@ import javax.imageio.stream.ImageInputStream;
  * Reads one image file into a {@link SourceItem}: the format is recognised from the content
  * (not the name), the size from the header alone and refused over the pixel budget, then the
  * image is decoded, normalised and encoded as PNG. Every failure is a rejection naming the file.
+ * An image's record carries {@code ce_contenthash}: the SHA-256 of the file's bytes, in hex.
  */
 final class ImageFiles {
 
@@ -72,6 +74,7 @@ final class ImageFiles {
       BufferedImage image = decode(file);
       Normaliser.Normalised normalised = normaliser.normalise(image);
       Map<String, String> all = new HashMap<>(attributes);
+      all.put("contenthash", IngestLedger.hex(IngestLedger.sha256(file)));
       normalised.conversion().ifPresent(c -> all.put("conversion", c));
       LabelledImage labelled = new LabelledImage(streamId, label, normalised.tensor().toPng());
       return new SourceItem.Image(labelled, file.toString(), all);
