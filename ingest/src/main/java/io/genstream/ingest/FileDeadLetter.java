@@ -47,6 +47,27 @@ public final class FileDeadLetter {
     return new ProducerRecord<>(topic, null, rejection.origin(), value, headers);
   }
 
+  /**
+   * A dead letter for a rejected input held in memory (an upload): value = {@code bytes} up to
+   * {@link #MAX_VALUE_BYTES} (else empty, with the size in the reason).
+   */
+  public static ProducerRecord<String, byte[]> of(
+      SourceItem.Rejection rejection, byte[] bytes, String topic, String service) {
+    String reason = rejection.reason();
+    byte[] value = bytes;
+    if (bytes.length > MAX_VALUE_BYTES) {
+      value = new byte[0];
+      reason += " (file of " + bytes.length + " bytes, over the " + MAX_VALUE_BYTES
+          + " a dead letter carries: value left empty)";
+    }
+    Headers headers = CloudEvents.headers(
+        CloudEvents.TYPE_DEADLETTER, service, "application/octet-stream");
+    CloudEvents.header(headers, "reason", reason);
+    CloudEvents.header(headers, "origin", rejection.origin());
+    CloudEvents.header(headers, "service", service);
+    return new ProducerRecord<>(topic, null, rejection.origin(), value, headers);
+  }
+
   private static byte[] readAll(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       return in.readNBytes(MAX_VALUE_BYTES);

@@ -232,8 +232,13 @@ public final class IngestService implements AutoCloseable {
   }
 
   private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {
-    ProducerRecord<String, byte[]> record =
-        item.image().toRecord(options.topics().images(), source.name());
+    return imageRecord(item, options.topics().images(), source.name());
+  }
+
+  /** The record of an image: its labelled image with {@code ce_origin} and its attributes. */
+  public static ProducerRecord<String, byte[]> imageRecord(
+      SourceItem.Image item, String topic, String sourceName) {
+    ProducerRecord<String, byte[]> record = item.image().toRecord(topic, sourceName);
     CloudEvents.header(record.headers(), "origin", item.origin());
     item.attributes().forEach((name, value) -> CloudEvents.header(record.headers(), name, value));
     return record;

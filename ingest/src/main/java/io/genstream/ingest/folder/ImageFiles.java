@@ -6,20 +6,25 @@ import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.SourceItem;
 import io.genstream.ingest.internal.Normaliser;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads one image file into a {@link SourceItem}: the format is recognised from the content
@@ -27,7 +32,7 @@ import javax.imageio.stream.ImageInputStream;
  * image is decoded, normalised and encoded as PNG. Every failure is a rejection naming the file.
  * An image's record carries {@code ce_contenthash}: the SHA-256 of the file's bytes, in hex.
  */
-final class ImageFiles {
+public final class ImageFiles {
 
   /** The formats we accept, as ImageIO names them. */
   static final Set<String> FORMATS = Set.of("png", "jpeg", "bmp", "gif");
@@ -36,7 +41,7 @@ final class ImageFiles {
   private final Normaliser normaliser;
   private final String streamId;
 
-  ImageFiles(DatasetSpec spec, String streamId) {
+  public ImageFiles(DatasetSpec spec, String streamId) {
     this.spec = spec;
     this.normaliser = new Normaliser(spec);
     this.streamId = streamId;
@@ -71,13 +76,9 @@ final class ImageFiles {
       if (Files.size(file) == 0) {
         return SourceItem.Rejection.ofFile(file, "empty file (0 bytes)");
       }
-      BufferedImage image = decode(file);
-      Normaliser.Normalised normalised = normaliser.normalise(image);
-      Map<String, String> all = new HashMap<>(attributes);
-      all.put("contenthash", IngestLedger.hex(IngestLedger.sha256(file)));
-      normalised.conversion().ifPresent(c -> all.put("conversion", c));
-      LabelledImage labelled = new LabelledImage(streamId, label, normalised.tensor().toPng());
-      return new SourceItem.Image(labelled, file.toString(), all);
+      try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        return image(in, file.toString(), () -> IngestLedger.sha256(file), label, attributes);
+      }
     } catch (Rejected e) {
       return SourceItem.Rejection.ofFile(file, e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -85,44 +86,88 @@ final class ImageFiles {
     }
   }
 
-  private BufferedImage decode(Path file) throws IOException {
-    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      if (in == null) {
-        throw new Rejected("cannot open the file");
+  /**
+   * The same as for a file, from bytes already in memory (an upload): {@code origin} names
+   * them; a rejection carries no file (the caller has the bytes for its dead letter).
+   */
+  public SourceItem read(byte[] bytes, String origin, int label, Map<String, String> attributes) {
+    try {
+      if (bytes.length == 0) {
+        return rejection(origin, "empty file (0 bytes)");
       }
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new Rejected("unsupported file: not a PNG, JPEG, BMP or GIF image");
+      try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        return image(in, origin, () -> sha256(bytes), label, attributes);
       }
-      ImageReader reader = readers.next();
+    } catch (Rejected e) {
+      return rejection(origin, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return rejection(origin, "unreadable image: " + describe(e));
+    }
+  }
+
+  private static SourceItem.Rejection rejection(String origin, String reason) {
+    return new SourceItem.Rejection(origin, reason, Optional.empty());
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private interface Hash {
+    byte[] get() throws IOException;
+  }
+
+  private SourceItem image(ImageInputStream in, String origin, Hash hash, int label,
+      Map<String, String> attributes) throws IOException {
+    BufferedImage image = decode(in);
+    Normaliser.Normalised normalised = normaliser.normalise(image);
+    Map<String, String> all = new HashMap<>(attributes);
+    all.put("contenthash", IngestLedger.hex(hash.get()));
+    normalised.conversion().ifPresent(c -> all.put("conversion", c));
+    LabelledImage labelled = new LabelledImage(streamId, label, normalised.tensor().toPng());
+    return new SourceItem.Image(labelled, origin, all);
+  }
+
+  private BufferedImage decode(ImageInputStream in) throws IOException {
+    if (in == null) {
+      throw new Rejected("cannot open the file");
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    if (!readers.hasNext()) {
+      throw new Rejected("unsupported file: not a PNG, JPEG, BMP or GIF image");
+    }
+    ImageReader reader = readers.next();
+    try {
+      String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+      if (!FORMATS.contains(format)) {
+        throw new Rejected("unsupported image format " + format + ", expected one of "
+            + FORMATS.stream().sorted().toList());
+      }
+      reader.setInput(in, true, true);
+      int width;
+      int height;
+      try { // reads the header only
+        width = reader.getWidth(0);
+        height = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw new Rejected("corrupt " + format + " header: " + describe(e));
+      }
+      if ((long) width * height > spec.maxPixels()) {
+        throw new Rejected("image is " + width + "x" + height + " (" + (long) width * height
+            + " pixels), over the budget of " + spec.maxPixels() + " pixels");
+      }
       try {
-        String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-        if (!FORMATS.contains(format)) {
-          throw new Rejected("unsupported image format " + format + ", expected one of "
-              + FORMATS.stream().sorted().toList());
-        }
-        reader.setInput(in, true, true);
-        int width;
-        int height;
-        try { // reads the header only
-          width = reader.getWidth(0);
-          height = reader.getHeight(0);
-        } catch (IOException | RuntimeException e) {
-          throw new Rejected("corrupt " + format + " header: " + describe(e));
-        }
-        if ((long) width * height > spec.maxPixels()) {
-          throw new Rejected("image is " + width + "x" + height + " (" + (long) width * height
-              + " pixels), over the budget of " + spec.maxPixels() + " pixels");
-        }
-        try {
-          return reader.read(0);
-        } catch (IOException | RuntimeException e) {
-          throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
-              + describe(e));
-        }
-      } finally {
-        reader.dispose();
+        return reader.read(0);
+      } catch (IOException | RuntimeException e) {
+        throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
+            + describe(e));
       }
+    } finally {
+      reader.dispose();
     }
   }
 
