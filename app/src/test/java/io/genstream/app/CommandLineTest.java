@@ -68,6 +68,14 @@ class CommandLineTest {
   }
 
   @Test
+  void ingestOffersAnHttpUploadSourceExclusiveOfTheFileSources() {
+    assertThat(run("ingest", "--help")).isZero();
+    assertThat(out.toString()).contains("--http-port", "/v1/images");
+    assertThat(run("ingest", "--http-port", "0", "--folder", "photos")).isEqualTo(2);
+    assertThat(err.toString()).contains("mutually exclusive");
+  }
+
+  @Test
   void rejectsAnUnknownCommandOption() {
     assertThat(run("sink", "--no-such-option")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-option'");

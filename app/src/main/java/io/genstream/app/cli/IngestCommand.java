@@ -7,6 +7,7 @@ import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.folder.FolderSource;
 import io.genstream.ingest.folder.ImageFolderSource;
+import io.genstream.ingest.upload.UploadServer;
 import io.genstream.ingest.idx.IdxSource;
 import io.genstream.ingest.synthetic.SyntheticDigits;
 import java.io.UncheckedIOException;
@@ -46,6 +47,11 @@ public final class IngestCommand implements Callable<Integer> {
 
   /** At most one file source; none means synthetic digits. */
   static final class Sources {
+    @Option(names = "--http-port", paramLabel = "P",
+        description = "Take images by HTTP on port P (0: any free port): POST /v1/images?label=N "
+            + "with an image body or a multipart form of files; runs until Ctrl-C.")
+    Integer httpPort;
+
     @Option(names = "--folder", paramLabel = "DIR",
         description = "Images of DIR and its sub-folders (PNG, JPEG, BMP, GIF), unlabelled (label 0).")
     Path folder;
@@ -94,6 +100,9 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (sources != null && sources.httpPort != null) {
+      return runUploadServer(sources.httpPort);
+    }
     ImageSource source;
     try {
       source = source();
@@ -224,6 +233,36 @@ public final class IngestCommand implements Callable<Integer> {
         ingest.close();
         sender.close();
         System.out.println("ingest stopped: " + ingest.published() + " images published");
+      };
+    });
+  }
+
+  /** The HTTP upload source, until Ctrl-C. */
+  private int runUploadServer(int port) throws Exception {
+    UploadServer.Options options;
+    try {
+      options = new UploadServer.Options("0.0.0.0", port, kafka.ensureTopics(),
+          new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize)));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return UntilStopped.run("ingest", () -> {
+      KafkaSender<String, byte[]> sender =
+          KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+      UploadServer server = new UploadServer(sender, options);
+      try {
+        server.start().block();
+      } catch (RuntimeException e) {
+        server.close();
+        sender.close();
+        throw e;
+      }
+      System.out.println("upload images: curl --data-binary @cat.png -H 'Content-Type: image/png' "
+          + "'http://127.0.0.1:" + server.port() + "/v1/images?label=3'");
+      return () -> {
+        server.close();
+        sender.close();
+        System.out.println("upload server stopped");
       };
     });
   }
