@@ -10,21 +10,14 @@
 #                           [--seconds S] [--ort-threads N] [--json FILE]
 #   defaults: --family cgan --batch-size 64 --requests 12000 --seconds 8 --ort-threads 1
 #   (about 75 s on 2 cores); ./genstream bench generator --help lists the options.
-# Builds app/target/genstream-app.jar first if it is missing (mvn -B -q -pl app -am package
-# -DskipTests); ./genstream rebuilds it when sources changed. JVM options: GENSTREAM_JAVA_OPTS.
+# ./genstream builds the project first when its jar is missing or older than the sources.
+# JVM options: GENSTREAM_JAVA_OPTS.
 # Exit status: 0 (whether or not the targets are met), 1 if the build or a phase failed,
 # 2 usage.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-
-if [[ ! -f app/target/genstream-app.jar ]]; then
-  echo "== building the app (mvn -B -q -pl app -am package -DskipTests)" >&2
-  # Maven -q still writes colour resets; strip them (pipefail keeps Maven's status).
-  mvn -B -q -Dstyle.color=never -pl app -am package -DskipTests 2>&1 |
-    sed -E 's/\x1b\[[0-9;]*m//g; /^\s*$/d'
-fi
 
 echo "== $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')" >&2
 exec ./genstream bench generator "$@"

@@ -10,20 +10,13 @@
 # Usage: bench/ingest.sh [--small-files N] [--large-files N] [--files N] [--json FILE]
 #   defaults: --small-files 2000 (28x28) --large-files 300 (256x256); about 40 s on 2 cores;
 #   ./genstream bench ingest --help lists the options.
-# Builds app/target/genstream-app.jar first if it is missing (mvn -B -q -pl app -am package
-# -DskipTests); ./genstream rebuilds it when sources changed. JVM options: GENSTREAM_JAVA_OPTS.
+# ./genstream builds the project first when its jar is missing or older than the sources.
+# JVM options: GENSTREAM_JAVA_OPTS.
 # Exit status: 0 (whether or not the target is met), 1 if the build or a phase failed, 2 usage.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-
-if [[ ! -f app/target/genstream-app.jar ]]; then
-  echo "== building the app (mvn -B -q -pl app -am package -DskipTests)" >&2
-  # Maven -q still writes colour resets; strip them (pipefail keeps Maven's status).
-  mvn -B -q -Dstyle.color=never -pl app -am package -DskipTests 2>&1 |
-    sed -E 's/\x1b\[[0-9;]*m//g; /^\s*$/d'
-fi
 
 echo "== $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')" >&2
 exec ./genstream bench ingest "$@"
