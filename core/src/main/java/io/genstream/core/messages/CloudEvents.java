@@ -29,6 +29,8 @@ public final class CloudEvents {
   public static final String TYPE_TRAINING = "genstream.training.v1";
   public static final String TYPE_DEADLETTER = "genstream.deadletter.v1";
   public static final String TYPE_CHECKPOINT = "genstream.checkpoint.v1";
+  public static final String TYPE_FRAME = "genstream.frame.v1";
+  public static final String TYPE_PREDICTION = "genstream.prediction.v1";
 
   private CloudEvents() {}
 
