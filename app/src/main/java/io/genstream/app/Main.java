@@ -6,6 +6,7 @@ import io.genstream.app.cli.GeneratorCommand;
 import io.genstream.app.cli.IngestCommand;
 import io.genstream.app.cli.RequestCommand;
 import io.genstream.app.cli.SinkCommand;
+import io.genstream.app.cli.StatusCommand;
 import io.genstream.app.cli.TrainerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class, RequestCommand.class, BrokerCommand.class, IngestCommand.class,
-      TrainerCommand.class, GeneratorCommand.class, SinkCommand.class, io.genstream.app.cli.BenchCommand.class,
+      TrainerCommand.class, GeneratorCommand.class, SinkCommand.class, StatusCommand.class,
+      io.genstream.app.cli.BenchCommand.class,
       CommandLine.HelpCommand.class},
     footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {
