@@ -79,6 +79,16 @@ class CommandLineTest extends CliTest {
   }
 
   @Test
+  void contactSheetSinkGroupsByRequestOrVersionAndRefusesAnythingElse() {
+    assertThat(run("sink", "sheets", "--help")).isZero();
+    assertThat(out.toString()).contains("--per", "--max-cells", "sheet.png");
+    assertThat(run("sink", "sheets", "--per", "day")).isEqualTo(2);
+    assertThat(err.toString()).contains("expected request or version, got 'day'");
+    assertThat(run("sink", "sheets", "--max-cells", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--max-cells must be 1..1024, got 0");
+  }
+
+  @Test
   void kafkaSinkForwardsToANamedTopicAndRefusesAnInvalidName() {
     assertThat(run("sink", "kafka", "--help")).isZero();
     assertThat(out.toString()).contains("--to-topic", "--to-bootstrap-server");

@@ -10,9 +10,10 @@ import picocli.CommandLine.Mixin;
  * {@code genstream sink [files|webhook|kafka]}: the results topic into a sink. Without a subcommand
  * it is the file sink ({@code genstream sink --out DIR} = {@code genstream sink files --out DIR}).
  */
-@Command(name = "sink", header = "Write results to files (default), a webhook or another topic.",
+@Command(name = "sink", header = "Write results to files (default), contact sheets, a webhook or another topic.",
     mixinStandardHelpOptions = true, sortOptions = false,
-    subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class, TopicSinkCommand.class},
+    subcommands = {SinkCommand.Files.class, WebhookSinkCommand.class, TopicSinkCommand.class,
+        SheetSinkCommand.class},
     description = {
       "Without a subcommand: writes results to OUT/<model>/<version>/<label>/<id>-<hash>-<index>.png",
       "and OUT/manifest.jsonl, committing each result only once it is on disk.",

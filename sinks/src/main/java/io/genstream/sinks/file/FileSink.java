@@ -9,16 +9,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
@@ -55,15 +51,9 @@ public final class FileSink implements ResultSink {
 
   public static final String MANIFEST = "manifest.jsonl";
 
-  /** Renames a forced temp file over its final name; a seam for crash tests. */
-  @FunctionalInterface
-  interface Mover {
-    void move(Path temp, Path target) throws IOException;
-  }
-
   private final Path root;
   private final FileChannel manifest;
-  private final Mover mover;
+  private final DurableFiles.Mover mover;
 
   /**
    * Creates {@code root} if needed, removes temp files a killed writer left under it, and opens
@@ -72,14 +62,14 @@ public final class FileSink implements ResultSink {
    * @throws UncheckedIOException if the folder or manifest cannot be created or opened
    */
   public FileSink(Path root) {
-    this(root, FileSink::moveAtomically);
+    this(root, DurableFiles::moveAtomically);
   }
 
-  FileSink(Path root, Mover mover) {
+  FileSink(Path root, DurableFiles.Mover mover) {
     this.mover = mover;
     try {
       this.root = Files.createDirectories(root).toAbsolutePath();
-      deleteTempFiles(this.root);
+      DurableFiles.deleteTempFiles(this.root);
       Path manifestFile = this.root.resolve(MANIFEST);
       try (FileChannel existing = FileChannel.open(manifestFile,
           StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -124,21 +114,9 @@ public final class FileSink implements ResultSink {
     }
     Path relative = relativePath(image);
     Path target = root.resolve(relative);
-    Path temp = FileLayout.tempFor(target);
     try {
-      Path dir = createDirectories(target.getParent());
-      try {
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-          writeFully(out, ByteBuffer.wrap(image.data()));
-          out.force(true);
-        }
-        mover.move(temp, target);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-      forceDirectory(dir);
-      writeFully(manifest, ByteBuffer.wrap(manifestLine(relative, image)));
+      DurableFiles.replace(root, target, image.data(), mover);
+      DurableFiles.writeFully(manifest, ByteBuffer.wrap(manifestLine(relative, image)));
       manifest.force(true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
@@ -165,55 +143,6 @@ public final class FileSink implements ResultSink {
     line.put("sha256", PublishedModel.sha256(image.data()));
     line.put("writtenAt", Instant.now().toString());
     return (Json.write(line) + "\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Creates {@code dir} and forces each parent that gained an entry, up to the root. */
-  private Path createDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return dir;
-    }
-    Path missing = dir;
-    while (!Files.isDirectory(missing.getParent())) {
-      missing = missing.getParent();
-    }
-    Files.createDirectories(dir);
-    for (Path d = dir; !d.equals(missing.getParent()); d = d.getParent()) {
-      forceDirectory(d.getParent());
-    }
-    return dir;
-  }
-
-  private static void moveAtomically(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  /** Makes a rename or new entry durable; not every platform lets a directory be opened. */
-  private static void forceDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Windows: directories cannot be opened; the rename is durable enough there.
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
-  }
-
-  private static void deleteTempFiles(Path root) throws IOException {
-    List<Path> temps;
-    try (Stream<Path> files = Files.walk(root)) {
-      temps = files.filter(Files::isRegularFile).filter(FileLayout::isTemp).toList();
-    }
-    for (Path temp : temps) {
-      Files.deleteIfExists(temp);
-    }
   }
 
   /**

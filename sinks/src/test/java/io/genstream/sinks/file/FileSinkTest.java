@@ -164,7 +164,7 @@ class FileSinkTest {
   void failureBetweenWriteAndMoveLeavesNoFileAndNoManifestLine() throws Exception {
     GeneratedImage image = image("r1", 0, png(9));
     List<Path> tempsSeen = new ArrayList<>();
-    FileSink.Mover crash = (temp, target) -> {
+    DurableFiles.Mover crash = (temp, target) -> {
       tempsSeen.add(temp);
       assertThat(temp).hasBinaryContent(png(9));
       throw new IOException("killed before the rename");
