@@ -63,6 +63,16 @@ class CommandLineTest extends CliTest {
   }
 
   @Test
+  void watchingIsForAFolder() {
+    assertThat(run("ingest", "--help")).isZero();
+    assertThat(out.toString()).contains("--watch[=INTERVAL]", "given without a value: 1s");
+    assertThat(run("ingest", "--watch")).isEqualTo(2);
+    assertThat(err.toString()).contains("--watch is for --folder only");
+    assertThat(run("ingest", "--watch", "--idx", "a", "b")).isEqualTo(2);
+    assertThat(err.toString()).contains("--watch is for --folder only");
+  }
+
+  @Test
   void rejectsAnUnknownCommandOption() {
     assertThat(run("sink", "--no-such-option")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-option'");

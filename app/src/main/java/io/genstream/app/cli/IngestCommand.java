@@ -65,6 +65,13 @@ public final class IngestCommand implements Callable<Integer> {
     List<Path> idx;
   }
 
+  @Option(names = "--watch", arity = "0..1", fallbackValue = "1s", paramLabel = "INTERVAL",
+      converter = DurationConverter.class,
+      description = "With --folder: keep running and stream new files as they appear, looking "
+          + "every INTERVAL (default when given without a value: ${FALLBACK-VALUE}); a file is taken "
+          + "once it stopped changing.")
+  Duration watch;
+
   @Option(names = "--size", defaultValue = "28",
       description = "Images are SIZE x SIZE pixels (default: ${DEFAULT-VALUE}; synthetic: 28 or 32).")
   int size;
@@ -109,7 +116,7 @@ public final class IngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    boolean finite = !(source instanceof SyntheticDigits) || maxImages > 0;
+    boolean finite = !(source instanceof SyntheticDigits) && watch == null || maxImages > 0;
     double pace = imagesPerSecond != null ? imagesPerSecond : source instanceof SyntheticDigits ? 600 : 0;
     IngestService.Options options;
     try {
@@ -117,14 +124,14 @@ public final class IngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (!finite) {
-      return runUntilStopped(source, options);
-    }
     IngestLedger ingestLedger;
     try {
       ingestLedger = ledger(options);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (!finite) {
+      return runUntilStopped(source, options, ingestLedger);
     }
     try {
       return runToEnd(source, options, ingestLedger);
@@ -163,6 +170,9 @@ public final class IngestCommand implements Callable<Integer> {
 
   private ImageSource source() {
     if (sources == null) {
+      if (watch != null) {
+        throw new IllegalArgumentException("--watch is for --folder only");
+      }
       if (channels != 1) {
         throw new IllegalArgumentException("synthetic digits are gray: --channels must be 1, got " + channels);
       }
@@ -171,9 +181,12 @@ public final class IngestCommand implements Callable<Integer> {
       }
       return new SyntheticDigits(size, seed);
     }
+    if (watch != null && sources.folder == null) {
+      throw new IllegalArgumentException("--watch is for --folder only");
+    }
     DatasetSpec dataset = new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize));
     if (sources.folder != null) {
-      return new FolderSource(sources.folder, dataset);
+      return new FolderSource(sources.folder, dataset, watch);
     }
     if (sources.imageFolder != null) {
       ImageFolderSource classes = new ImageFolderSource(sources.imageFolder, dataset);
@@ -220,19 +233,28 @@ public final class IngestCommand implements Callable<Integer> {
         ingest.deadLettered(), ingest.alreadySent(), seconds == 0 ? 0 : ingest.published() / seconds);
   }
 
-  /** Endless synthetic digits, until Ctrl-C. */
-  private int runUntilStopped(ImageSource source, IngestService.Options options) throws Exception {
+  /** Endless synthetic digits or a watched folder, until Ctrl-C; closes {@code ledger}. */
+  private int runUntilStopped(ImageSource source, IngestService.Options options,
+      IngestLedger ledger) throws Exception {
     return UntilStopped.run("ingest", () -> {
       KafkaSender<String, byte[]> sender =
           KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
-      IngestService ingest = new IngestService(source, sender, options);
+      IngestService ingest = new IngestService(source, sender, options, ledger);
+      if (watch != null) {
+        System.out.println("watching " + sources.folder.toAbsolutePath() + " every "
+            + watch.toMillis() + " ms for new images");
+      }
       Disposable running = ingest.run().subscribe(
           null, e -> System.err.println("ingest failed: " + e));
       return () -> {
         running.dispose();
         ingest.close();
         sender.close();
-        System.out.println("ingest stopped: " + ingest.published() + " images published");
+        if (ledger != null) {
+          ledger.close();
+        }
+        System.out.println("ingest stopped: " + ingest.published() + " images published, "
+            + ingest.deadLettered() + " dead-lettered, " + ingest.alreadySent() + " already sent");
       };
     });
   }

@@ -3,10 +3,19 @@ package io.genstream.ingest.folder;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.ImageSource;
 import io.genstream.ingest.SourceItem;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The images of a folder and its sub-folders, unlabelled, in sorted path order: PNG, JPEG, BMP
@@ -15,18 +24,40 @@ import reactor.core.publisher.Flux;
  *
  * <p>Unlabelled: every image has label 0 (the images topic requires an integer label; an
  * unconditional model ignores it) and no {@code ce_labelname}.
+ *
+ * <p><b>Watching.</b> With a watch interval the source does not end: after the files there at
+ * subscription it lists the folder again every interval and streams the files that appeared.
+ * A new file is taken once its size and modification time were the same at two listings in a
+ * row, so a file still being copied in is not read half-written. What it remembers (the files
+ * already taken, the ones waiting to settle) is pruned to the files the folder holds now, so
+ * memory follows the folder's content, not how long the source runs. Polling rather than a
+ * {@code WatchService} because the latter misses events on network and container-mounted file
+ * systems, which is where such folders often live.
  */
 public final class FolderSource implements ImageSource {
 
   private final Path dir;
   private final DatasetSpec spec;
+  private final Duration watchEvery;
 
+  /** The files there at subscription, then the end. */
   public FolderSource(Path dir, DatasetSpec spec) {
+    this(dir, spec, null);
+  }
+
+  /**
+   * @param watchEvery how often to look for new files; null for a finite source
+   */
+  public FolderSource(Path dir, DatasetSpec spec, Duration watchEvery) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("not a folder: " + dir);
     }
+    if (watchEvery != null && (watchEvery.isNegative() || watchEvery.isZero())) {
+      throw new IllegalArgumentException("watch interval must be positive, got " + watchEvery);
+    }
     this.dir = dir;
     this.spec = spec;
+    this.watchEvery = watchEvery;
   }
 
   @Override
@@ -35,14 +66,84 @@ public final class FolderSource implements ImageSource {
   }
 
   /**
-   * Finite: lists the folder on subscription, then reads one file per request, synchronously on
-   * the subscriber's thread (file and decoding work: subscribe on a thread that may block).
+   * Lists the folder on subscription, then reads one file per request, synchronously on the
+   * subscriber's thread (file and decoding work: subscribe on a thread that may block). Finite
+   * unless watching; then the later listings and reads run on Reactor's bounded-elastic threads.
    */
   @Override
   public Flux<SourceItem> items() {
     return Flux.defer(() -> {
       ImageFiles files = new ImageFiles(spec, name() + ":" + dir.getFileName());
-      return Flux.fromIterable(ImageFiles.list(dir)).map(file -> files.read(file, 0, Map.of()));
+      List<Path> initial = ImageFiles.list(dir);
+      Flux<SourceItem> present = Flux.fromIterable(initial)
+          .map(file -> files.read(file, 0, Map.of()));
+      if (watchEvery == null) {
+        return present;
+      }
+      Arrivals arrivals = new Arrivals(initial);
+      Flux<SourceItem> later = Flux.defer(() -> Flux.fromIterable(arrivals.settled(list())))
+          .map(file -> files.read(file, 0, Map.of()))
+          .repeatWhen(passes -> passes.concatMap(
+              pass -> Mono.delay(watchEvery, Schedulers.boundedElastic())));
+      return present.concatWith(later);
     });
+  }
+
+  private List<Path> list() {
+    try {
+      return ImageFiles.list(dir);
+    } catch (RuntimeException e) {
+      // A folder that is briefly unreadable (unmounted, renamed) is looked at again next pass.
+      return null;
+    }
+  }
+
+  /** Which files of a listing are new and have stopped changing; pruned to the folder's files. */
+  static final class Arrivals {
+    private final Set<Path> taken;
+    private final Map<Path, Stamp> settling = new HashMap<>();
+
+    Arrivals(List<Path> alreadyTaken) {
+      this.taken = new HashSet<>(alreadyTaken);
+    }
+
+    /** The files of {@code listing} to read now, in its order; null listing: none. */
+    List<Path> settled(List<Path> listing) {
+      if (listing == null) {
+        return List.of();
+      }
+      Set<Path> present = new HashSet<>(listing);
+      taken.retainAll(present);
+      settling.keySet().retainAll(present);
+      List<Path> ready = new ArrayList<>();
+      for (Path file : listing) {
+        if (taken.contains(file)) {
+          continue;
+        }
+        Stamp now = Stamp.of(file);
+        if (now != null && now.equals(settling.get(file))) {
+          settling.remove(file);
+          taken.add(file);
+          ready.add(file);
+        } else if (now != null) {
+          settling.put(file, now);
+        }
+      }
+      return ready;
+    }
+
+    int remembered() {
+      return taken.size() + settling.size();
+    }
+  }
+
+  private record Stamp(long size, long modified) {
+    static Stamp of(Path file) {
+      try {
+        return new Stamp(Files.size(file), Files.getLastModifiedTime(file).toMillis());
+      } catch (IOException e) {
+        return null; // gone between the listing and now
+      }
+    }
   }
 }
