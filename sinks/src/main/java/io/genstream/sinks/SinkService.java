@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 /**
@@ -43,7 +44,9 @@ import reactor.util.retry.Retry;
  * seconds for the write in progress and for the consumer's final commit, then closes the
  * producer; a result not yet acknowledged then comes again on the next start. A failure of
  * Kafka itself restarts the pipeline after a back-off (unacknowledged results are then
- * delivered again).
+ * delivered again); any other failure of the pipeline (a dead letter the broker refuses for
+ * good, no right to the topic, a bug) stops the service: {@link #completion()} errors with it,
+ * so that the process can exit and be restarted by its supervisor instead of idling alive.
  */
 public final class SinkService implements AutoCloseable {
 
@@ -91,6 +94,7 @@ public final class SinkService implements AutoCloseable {
   private final AtomicLong retried = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Disposable pipeline = () -> {};
+  private final Sinks.Empty<Void> stopped = Sinks.empty();
 
   public SinkService(ResultSink sink, Options options) {
     this.sink = sink;
@@ -113,15 +117,24 @@ public final class SinkService implements AutoCloseable {
         .concatMap(this::handle)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(30))
-            .filter(error -> !closed.get())
+            .filter(error -> Failures.isTransient(error) && !closed.get())
             .doBeforeRetry(signal -> log.warn("Sink '{}' pipeline failed, restarting: {}",
                 sink.name(), signal.failure().toString())))
         .subscribe(null, error -> {
           if (!closed.get()) {
             log.error("Sink '{}' stopped", sink.name(), error);
           }
+          stopped.tryEmitError(error);
         });
     return this;
+  }
+
+  /**
+   * Completes when the service is closed; errors if its pipeline stopped for good on a failure
+   * that is not transient (the error is also logged).
+   */
+  public Mono<Void> completion() {
+    return stopped.asMono();
   }
 
   /** Results durably written so far. */
@@ -223,5 +236,6 @@ public final class SinkService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     deadLetters.close();
+    stopped.tryEmitEmpty();
   }
 }

@@ -1,6 +1,7 @@
 package io.genstream.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.genstream.broker.EmbeddedKafka;
@@ -27,9 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +150,47 @@ class SinkServiceTest {
     assertThat(attempts).hasValue(3);
     assertThat(committedDuringRetries).as("nothing committed while retrying").hasValue(-1);
     assertThat(stored).containsExactly("r1-0");
+  }
+
+  @Test
+  void stopsWithTheCauseWhenEvenTheDeadLetterIsRefusedForGood() throws Exception {
+    Topics topics = Topics.withPrefix("refused.");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.bootstrapServers()))) {
+      // Created before the others, with a size limit from the start (an altered limit reaches
+      // the broker asynchronously).
+      admin.createTopics(List.of(new NewTopic(topics.deadLetter(), 1, (short) 1)
+          .configs(Map.of("max.message.bytes", "1024")))).all().get();
+    }
+    TopicSetup.ensure(broker.bootstrapServers(), topics, 1);
+    byte[] noise = new byte[64 * 1024];
+    new java.util.Random(7).nextBytes(noise); // incompressible
+    try (KafkaSender<String, byte[]> sender =
+        KafkaSender.create(SenderOptions.defaults(broker.bootstrapServers()))) {
+      // Not a result, so it is dead-lettered with its 64 KiB value: more than that topic takes.
+      sender.send(new ProducerRecord<>(topics.results(), "junk", noise)).block();
+    }
+    ResultSink nothing = new ResultSink() {
+      @Override
+      public String name() {
+        return "nothing";
+      }
+
+      @Override
+      public Mono<Void> write(GeneratedImage image) {
+        return Mono.empty();
+      }
+
+      @Override
+      public void close() {}
+    };
+
+    try (SinkService sink = new SinkService(nothing,
+        new SinkService.Options(broker.bootstrapServers(), topics, "sink-refused")).start()) {
+      assertThatThrownBy(() -> sink.completion().block(Duration.ofSeconds(60)))
+          .isInstanceOf(RecordTooLargeException.class);
+      assertThat(sink.deadLettered()).isZero();
+    }
   }
 
   @Test
