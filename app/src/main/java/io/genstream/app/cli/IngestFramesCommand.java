@@ -132,6 +132,12 @@ public final class IngestFramesCommand implements Callable<Integer> {
           + ": with sub-folders, each sub-folder is a stream");
     }
     out.println("streams: " + source.streams().size() + " " + abbreviated(source));
+    if (source instanceof PngStreamSource && System.console() != null) {
+      // Standard input is a terminal, not a pipe: say what this is waiting for.
+      out.println("reading PNG frames from standard input: pipe them in, e.g. ffmpeg -i in.mp4 -vf "
+          + "scale=" + size + ":" + size + ",format=" + (channels == 1 ? "gray" : "rgb24")
+          + " -f image2pipe -vcodec png - | genstream ingest frames --stream " + sources.stream);
+    }
     out.flush();
     return source.finite() ? runToEnd(source, options, out) : runUntilStopped(source, options, out);
   }
@@ -163,6 +169,9 @@ public final class IngestFramesCommand implements Callable<Integer> {
         out.println(progress(ingest, started));
         out.flush();
       });
+      Thread stop = new Thread(() -> System.out.println("ingest frames interrupted: "
+          + progress(ingest, started)), "genstream-ingest-frames-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
       try {
         FrameIngestService.Summary summary = ingest.run().block();
         out.println("ingest frames finished: " + summary);
@@ -174,6 +183,11 @@ public final class IngestFramesCommand implements Callable<Integer> {
       } finally {
         progress.dispose();
         out.flush();
+        try {
+          Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException e) {
+          // Shutting down already: the hook is running.
+        }
       }
     }
   }

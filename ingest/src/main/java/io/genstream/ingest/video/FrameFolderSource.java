@@ -14,7 +14,7 @@ import java.util.Objects;
 import reactor.core.publisher.Flux;
 
 /**
- * Frames from a folder of PNG images: either a folder of per-stream sub-folders (the sub-folder
+ * Frames from a folder of frame images: either a folder of per-stream sub-folders (the sub-folder
  * name is the stream id), or a folder of frames, which is one stream named after the folder.
  * Frames are ordered by file name in natural order ({@code frame2} before {@code frame10}); the
  * streams advance together, one frame of each in turn, a stream that ran out dropping out.
@@ -22,7 +22,8 @@ import reactor.core.publisher.Flux;
  * <p>Names starting with a dot are skipped; with sub-folders, files directly in the folder are
  * ignored (and counted in {@link #ignoredFiles()}). A frame's index is its position in its
  * stream's sorted listing; a rejected file keeps its index. Files over {@code maxFrameBytes} are
- * refused from their size, unread.
+ * refused from their size, unread. Frames are PNG, JPEG or BMP (see {@link FrameSpec}); the
+ * capture time is when a frame was read.
  */
 public final class FrameFolderSource implements FrameSource {
 

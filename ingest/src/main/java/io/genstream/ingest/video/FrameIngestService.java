@@ -149,7 +149,7 @@ public final class FrameIngestService implements AutoCloseable {
   }
 
   /** Counts so far, as a summary. */
-  public Summary summary(long startedNanos) {
+  private Summary summary(long startedNanos) {
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String stream : source.streams()) {
       counts.put(stream, sent.get(stream).get());

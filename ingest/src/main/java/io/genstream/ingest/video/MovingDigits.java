@@ -113,8 +113,7 @@ public final class MovingDigits implements FrameSource {
 
   /**
    * Frame 0 of every stream, then frame 1 of every stream, …; endless unless {@code maxFrames}.
-   * Each subscription renders its own frames, synchronously on the subscriber's thread (about
-   * 0.1 ms a frame).
+   * Each subscription renders its own frames, synchronously on the subscriber's thread.
    */
   public Flux<VideoFrame> videoFrames() {
     Flux<VideoFrame> frames = Flux.generate(

@@ -71,9 +71,31 @@ class FrameFolderSourceTest {
     assertThat(items).extracting(FrameItem::index).containsExactly(0L, 1L, 2L, 3L, 4L);
     assertThat(((FrameItem.Rejection) items.get(1)).reason()).contains("16x16, expected 8x8");
     assertThat(((FrameItem.Rejection) items.get(2)).reason()).contains("colour");
-    assertThat(((FrameItem.Rejection) items.get(3)).reason()).contains("not a PNG");
+    assertThat(((FrameItem.Rejection) items.get(3)).reason()).contains("not a PNG, JPEG or BMP");
     assertThat(((FrameItem.Rejection) items.get(3)).bytes()).containsExactly('n', 'o', 'p', 'e');
     assertThat(items.get(4)).isInstanceOf(FrameItem.Frame.class);
+  }
+
+  @Test
+  void jpegFramesOfTheRightSizeAreAcceptedAsPng() throws IOException {
+    Files.write(dir.resolve("1.jpg"), jpeg(8));
+    Files.write(dir.resolve("2.jpg"), jpeg(16));
+
+    List<FrameItem> items = source(dir, 0).frames().collectList().block();
+
+    assertThat(items.get(0)).isInstanceOf(FrameItem.Frame.class);
+    byte[] png = ((FrameItem.Frame) items.get(0)).frame().png();
+    assertThat(io.genstream.core.image.Png.size(png).width()).isEqualTo(8);
+    assertThat(((FrameItem.Rejection) items.get(1)).reason()).contains("16x16, expected 8x8");
+  }
+
+  private static byte[] jpeg(int size) throws IOException {
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(size, size, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    image.getRaster().setSample(1, 1, 0, 255);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(javax.imageio.ImageIO.write(image, "jpeg", out)).isTrue();
+    return out.toByteArray();
   }
 
   @Test
