@@ -76,9 +76,19 @@ public final class FrameIngestService implements AutoCloseable {
     @Override
     public String toString() {
       double seconds = elapsed.toMillis() / 1000.0;
-      return String.format("%d frames sent in %d stream(s), %d dead-lettered in %.1f s (%.0f frames/s)",
-          totalSent(), sent.size(), deadLettered, seconds,
-          seconds == 0 ? 0 : totalSent() / seconds);
+      StringBuilder perStream = new StringBuilder();
+      int listed = 0;
+      for (Map.Entry<String, Long> stream : sent.entrySet()) {
+        if (listed++ == 8) {
+          perStream.append(", …");
+          break;
+        }
+        perStream.append(listed == 1 ? "" : ", ").append(stream.getKey()).append(' ')
+            .append(stream.getValue());
+      }
+      return String.format("%d frames sent in %d stream(s), %d dead-lettered in %.1f s (%.0f frames/s); "
+          + "per stream: %s", totalSent(), sent.size(), deadLettered, seconds,
+          seconds == 0 ? 0 : totalSent() / seconds, perStream);
     }
   }
 

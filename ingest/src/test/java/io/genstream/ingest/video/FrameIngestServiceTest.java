@@ -104,7 +104,8 @@ class FrameIngestServiceTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(150));
     assertThat(summary.sent()).containsExactly(
         Map.entry("digits-0", 5L), Map.entry("digits-1", 5L), Map.entry("digits-2", 5L));
-    assertThat(summary.toString()).contains("15 frames sent in 3 stream(s), 0 dead-lettered");
+    assertThat(summary.toString()).contains("15 frames sent in 3 stream(s), 0 dead-lettered")
+        .endsWith("per stream: digits-0 5, digits-1 5, digits-2 5");
 
     List<ConsumerRecord<String, byte[]>> frames =
         TopicReader.read(broker.bootstrapServers(), topics.frames(), 15);
