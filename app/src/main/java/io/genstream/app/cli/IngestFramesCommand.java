@@ -88,7 +88,8 @@ public final class IngestFramesCommand implements Callable<Integer> {
   Double fps;
 
   @Option(names = "--max-frames", defaultValue = "0",
-      description = "Stop after this many frames per stream, then exit; 0 for no limit (default: ${DEFAULT-VALUE}).")
+      description = "Stop after this many frames per stream (rejected ones count), then exit; "
+          + "0 for no limit (default: ${DEFAULT-VALUE}).")
   long maxFrames;
 
   @Option(names = "--speed", defaultValue = "2", paramLabel = "PX",

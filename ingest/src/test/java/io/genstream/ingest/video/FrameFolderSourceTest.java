@@ -99,6 +99,20 @@ class FrameFolderSourceTest {
   }
 
   @Test
+  void aFileOverTheSizeLimitIsRefusedFromItsSizeAndKeepsOnlyItsHead() throws IOException {
+    byte[] big = new byte[3 << 20]; // 3 MiB of non-PNG bytes, limit 1 MiB
+    Files.write(dir.resolve("1.png"), big);
+    Files.write(dir.resolve("2.png"), Frames.gray(8, 2));
+
+    List<FrameItem> items = source(dir, 0).frames().collectList().block();
+
+    FrameItem.Rejection rejection = (FrameItem.Rejection) items.get(0);
+    assertThat(rejection.reason()).contains("3145728 bytes, over the limit of 1048576 bytes");
+    assertThat(rejection.bytes()).hasSize(io.genstream.ingest.FileDeadLetter.MAX_VALUE_BYTES);
+    assertThat(Frames.mark(((FrameItem.Frame) items.get(1)).frame().png())).isEqualTo(2);
+  }
+
+  @Test
   void maxFramesLimitsEachStream() throws IOException {
     for (int n = 0; n < 5; n++) {
       Files.write(dir.resolve(n + ".png"), Frames.gray(8, n));
