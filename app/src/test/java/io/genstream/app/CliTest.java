@@ -1,5 +1,6 @@
 package io.genstream.app;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
@@ -16,5 +17,19 @@ abstract class CliTest {
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     return cli.execute(args);
+  }
+
+  /**
+   * Runs {@code genstream args…} with {@code stdin} as standard input (for commands that read a
+   * pipe), restoring the real one after.
+   */
+  protected int run(InputStream stdin, String... args) {
+    InputStream real = System.in;
+    System.setIn(stdin);
+    try {
+      return run(args);
+    } finally {
+      System.setIn(real);
+    }
   }
 }

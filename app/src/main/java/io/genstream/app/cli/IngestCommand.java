@@ -31,6 +31,7 @@ import reactor.core.publisher.Flux;
  * with a summary), rejected files to the dead-letter topic.
  */
 @Command(name = "ingest", header = "Stream labelled images to the images topic.", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = IngestFramesCommand.class,
     description = {"Streams images to the images topic: synthetic labelled digits (the default, "
         + "until stopped), or the images of a folder, of class folders, or of MNIST-format IDX files "
         + "(finite: ends with a summary, exit code 0). Files are normalised to --size, --channels and "
