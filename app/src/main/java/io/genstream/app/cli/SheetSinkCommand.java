@@ -47,18 +47,18 @@ public final class SheetSinkCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max-cells must be 1..1024, got "
           + maxCells);
     }
-    return UntilStopped.run("contact-sheet sink", () -> {
+    return UntilStopped.runService("contact-sheet sink", () -> {
       ContactSheetSink sheets = new ContactSheetSink(out, grouping, maxCells);
       SinkService sink = new SinkService(sheets,
           new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
       System.out.println("contact sheets   : " + sheets.root() + " (one per "
           + grouping.name().toLowerCase(java.util.Locale.ROOT) + ")");
-      return () -> {
+      return new UntilStopped.Running(() -> {
         sink.close();
         sheets.close();
         System.out.println("contact-sheet sink stopped: " + sink.written() + " results drawn, "
             + sink.deadLettered() + " dead-lettered");
-      };
+      }, sink.completion());
     });
   }
 

@@ -29,17 +29,17 @@ public final class SinkCommand implements Callable<Integer> {
   }
 
   static int runFiles(KafkaOptions kafka, FileSinkOptions options) throws Exception {
-    return UntilStopped.run("file sink", () -> {
+    return UntilStopped.runService("file sink", () -> {
       FileSink files = new FileSink(options.out);
       SinkService sink = new SinkService(files,
           new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), options.group)).start();
       System.out.println("writing to       : " + files.root());
-      return () -> {
+      return new UntilStopped.Running(() -> {
         sink.close();
         files.close();
         System.out.println("file sink stopped: " + sink.written() + " images written, "
             + sink.deadLettered() + " dead-lettered");
-      };
+      }, sink.completion());
     });
   }
 

@@ -44,16 +44,16 @@ public final class TopicSinkCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return UntilStopped.run("kafka sink", () -> {
+    return UntilStopped.runService("kafka sink", () -> {
       SinkService sink = new SinkService(forward,
           new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
       System.out.println("forwarding to    : " + topic + " on " + target);
-      return () -> {
+      return new UntilStopped.Running(() -> {
         sink.close();
         forward.close();
         System.out.println("kafka sink stopped: " + sink.written() + " results forwarded, "
             + sink.deadLettered() + " dead-lettered");
-      };
+      }, sink.completion());
     });
   }
 }

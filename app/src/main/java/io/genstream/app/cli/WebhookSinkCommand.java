@@ -51,17 +51,17 @@ public final class WebhookSinkCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return UntilStopped.run("webhook sink", () -> {
+    return UntilStopped.runService("webhook sink", () -> {
       WebhookSink webhook = new WebhookSink(options);
       SinkService sink = new SinkService(webhook,
           new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
       System.out.println("posting to       : " + url);
-      return () -> {
+      return new UntilStopped.Running(() -> {
         sink.close();
         webhook.close();
         System.out.println("webhook sink stopped: " + sink.written() + " results delivered, "
             + sink.deadLettered() + " dead-lettered");
-      };
+      }, sink.completion());
     });
   }
 }
