@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class, RequestCommand.class, BrokerCommand.class, IngestCommand.class,
-      TrainerCommand.class, GeneratorCommand.class, SinkCommand.class, io.genstream.app.cli.BenchCommand.class,
+      TrainerCommand.class, GeneratorCommand.class, io.genstream.app.cli.PredictorCommand.class, SinkCommand.class, io.genstream.app.cli.BenchCommand.class,
       CommandLine.HelpCommand.class},
     footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {
