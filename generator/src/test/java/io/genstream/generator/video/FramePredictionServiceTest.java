@@ -19,6 +19,9 @@ import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.Json;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.core.messages.VideoFrame;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.generator.FramePredictor;
+import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.TinyFramePredictor;
 import java.nio.charset.StandardCharsets;
@@ -318,6 +321,57 @@ class FramePredictionServiceTest {
         .containsExactly("s2@4");
   }
 
+  @Test
+  void aNewVersionTakesOverAtTheNextBatchAndIsScoredSeparately() {
+    publish(TinyFramePredictor.published(1, 1f));
+    FramePredictionService service = start(b -> b);
+    for (int t = 0; t < 3; t++) {
+      frame("a", 0, t);
+    }
+    assertThat(read(topics.predictions(), 2)).hasSize(2);
+    publish(TinyFramePredictor.published(2, 0.5f));
+    await().until(() -> service.registry().versions().getOrDefault(TinyFramePredictor.NAME,
+        List.of()).contains(2L));
+    frame("a", 0, 3);
+    frame("a", 0, 4);
+
+    List<ConsumerRecord<String, byte[]>> predictions = read(topics.predictions(), 4);
+    assertThat(predictions).extracting(r -> attr(r, "modelversion"))
+        .containsExactly("1", "1", "2", "2");
+    await().untilAsserted(() -> {
+      Map<Long, PredictionScores.Scores> versions = service.scores().versions();
+      // Frames 2 and 3 judge version 1's predictions, frame 4 version 2's.
+      assertThat(versions.get(1L).frames()).isEqualTo(2);
+      assertThat(versions.get(2L).frames()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void framesOfManyStreamsShareOneRuntimeCall() {
+    publish(TinyFramePredictor.published(1, 1f));
+    List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<FramePrediction> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    FramePredictionService service = start(b -> b.batching(64, Duration.ofMillis(300)),
+        new PredictionListener() {
+          @Override
+          public void onPrediction(FramePrediction prediction) {
+            seen.add(prediction);
+          }
+        }, batchSizes);
+    for (int t = 0; t < 3; t++) {
+      for (int s = 0; s < 8; s++) {
+        frame("s" + s, 10 * s, t);
+      }
+    }
+
+    assertThat(read(topics.predictions(), 16)).hasSize(16);
+    assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(16);
+    assertThat(batchSizes.stream().mapToInt(Integer::intValue).max().orElseThrow())
+        .isGreaterThan(1);
+    assertThat(seen).hasSize(16);
+    assertThat(service.scores().predictions()).isEqualTo(16);
+  }
+
   private static void assertClose(FrameScores actual, FrameScores expected) {
     assertThat(actual.frames()).isEqualTo(expected.frames());
     assertThat(actual.mse()).isCloseTo(expected.mse(), within(1e-12));
@@ -326,17 +380,60 @@ class FramePredictionServiceTest {
   }
 
   private FramePredictionService start(UnaryOperator<PredictorOptions.Builder> settings) {
+    return start(settings, new PredictionListener() {}, new ArrayList<>());
+  }
+
+  /** A service whose predictors record the batch size of every runtime call. */
+  private FramePredictionService start(UnaryOperator<PredictorOptions.Builder> settings,
+      PredictionListener listener, List<Integer> batchSizes) {
     PredictorOptions options = settings.apply(PredictorOptions.builder(kafka.bootstrapServers(),
             TinyFramePredictor.NAME)
         .topics(topics)
         .batching(16, Duration.ofMillis(5))
         .readyTimeout(Duration.ofSeconds(10))).build();
-    FramePredictionService service = FramePredictionService.create(options,
-        ModelLoader.onnxRuntime(1), new PredictionListener() {});
+    ModelLoader onnx = ModelLoader.onnxRuntime(1);
+    ModelLoader counting = model -> new CountingPredictor(onnx.load(model), batchSizes);
+    FramePredictionService service = FramePredictionService.create(options, counting, listener);
     services.add(service);
     service.start();
     service.ready().block(Duration.ofSeconds(20));
     return service;
+  }
+
+  /** A loaded predictor that records each call's batch size. */
+  private record CountingPredictor(GenerativeModel loaded, List<Integer> batchSizes)
+      implements GenerativeModel, FramePredictor {
+
+    @Override
+    public ModelManifest manifest() {
+      return loaded.manifest();
+    }
+
+    @Override
+    public int contextFrames() {
+      return ((FramePredictor) loaded).contextFrames();
+    }
+
+    @Override
+    public float[] predict(float[] frames, int n) {
+      batchSizes.add(n);
+      return ((FramePredictor) loaded).predict(frames, n);
+    }
+
+    @Override
+    public float[] generate(float[] latents, long[] labels, int n) {
+      return loaded.generate(latents, labels, n);
+    }
+
+    @Override
+    public ModelLoader.ExecutionProvider executionProvider() {
+      return loaded.executionProvider();
+    }
+
+    @Override
+    public void close() {
+      loaded.close();
+    }
   }
 
   private void publish(PublishedModel model) {
