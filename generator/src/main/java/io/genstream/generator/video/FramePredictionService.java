@@ -131,8 +131,10 @@ public final class FramePredictionService implements AutoCloseable {
         .onErrorResume(e -> Mono.empty())
         .thenMany(Flux.defer(receiver::receive))
         .bufferTimeout(options.maxBatchStreams(), batchWait(), true)
-        .concatMap(this::processBatch)
-        .concatMap(this::publishAndAcknowledge)
+        // Prefetch 1: at most one batch waits behind the one being inferred or published, so
+        // the frames in memory stay a few batches (the receiver pauses when demand stops).
+        .concatMap(this::processBatch, 1)
+        .concatMap(this::publishAndAcknowledge, 1)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(10))
             .filter(e -> !closed.get())
