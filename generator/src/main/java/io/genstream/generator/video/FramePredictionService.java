@@ -111,6 +111,12 @@ public final class FramePredictionService implements AutoCloseable {
         new PredictionListener() {});
   }
 
+  /** A service on ONNX Runtime (CPU) telling {@code listener} of every prediction and score. */
+  public static FramePredictionService create(PredictorOptions options,
+      PredictionListener listener) {
+    return create(options, ModelLoader.onnxRuntime(options.ortIntraOpThreads()), listener);
+  }
+
   /**
    * A service whose registry loads with {@code loader} (the GPU, tests), telling
    * {@code listener} of every prediction and score (see {@link PredictionListener}).
@@ -175,7 +181,6 @@ public final class FramePredictionService implements AutoCloseable {
    * counters, as of now. Thread-safe, cheap.
    */
   public PredictionScores scores() {
-    // Streams and their counts belong to the inference thread; a slightly stale count is fine.
     return evaluation.snapshot(windows.size(), windows.evicted(), windows.expired());
   }
 

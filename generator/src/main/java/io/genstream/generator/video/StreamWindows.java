@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
  *       predicted or scored across a gap.
  * </ul>
  *
- * <p>Not thread-safe: the predictor's single inference thread owns it.
+ * <p>Not thread-safe: the predictor's single inference thread owns it; only {@link #size()},
+ * {@link #evicted()} and {@link #expired()} may be read from other threads.
  */
 final class StreamWindows {
 
@@ -80,8 +81,11 @@ final class StreamWindows {
   private final LongSupplier nanoClock;
   /** Access order: the head is the stream seen least recently. */
   private final LinkedHashMap<String, Stream> streams = new LinkedHashMap<>(16, 0.75f, true);
-  private long evicted;
-  private long expired;
+  // Written by the owning thread only; volatile so that a snapshot from another thread reads
+  // current values.
+  private volatile int size;
+  private volatile long evicted;
+  private volatile long expired;
 
   StreamWindows(int maxStreams, Duration idleTimeout, LongSupplier nanoClock) {
     this.maxStreams = maxStreams;
@@ -109,6 +113,7 @@ final class StreamWindows {
         oldest.remove();
         evicted++;
       }
+      size = streams.size();
     } else if (frame <= stream.lastFrame) {
       stream.lastSeenNanos = nanoClock.getAsLong();
       return new Arrival(Outcome.DUPLICATE, stream, null, null);
@@ -145,11 +150,13 @@ final class StreamWindows {
       dropped++;
     }
     expired += dropped;
+    size = streams.size();
     return dropped;
   }
 
+  /** Streams held; readable from any thread. */
   int size() {
-    return streams.size();
+    return size;
   }
 
   /** Frames held over all windows. */
