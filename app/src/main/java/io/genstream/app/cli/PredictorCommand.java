@@ -76,6 +76,11 @@ public final class PredictorCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   Duration evaluationInterval;
 
+  @Option(names = "--channels", defaultValue = "1", paramLabel = "1|3",
+      description = "How frames are decoded until a version of the model is known (1 gray, "
+          + "3 RGB); then its channels are used (default: ${DEFAULT-VALUE}).")
+  int channels;
+
   @Option(names = "--ort-threads", defaultValue = "1",
       description = "ONNX Runtime intra-op threads per inference (default: ${DEFAULT-VALUE}).")
   int ortThreads;
@@ -108,6 +113,7 @@ public final class PredictorCommand implements Callable<Integer> {
           .streamIdleTimeout(streamIdleTimeout)
           .batching(maxBatchStreams, maxBatchWait)
           .evaluationInterval(evaluationInterval)
+          .channels(channels)
           .ortIntraOpThreads(ortThreads)
           .build();
     } catch (IllegalArgumentException e) {
