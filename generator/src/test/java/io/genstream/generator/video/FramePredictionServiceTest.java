@@ -389,6 +389,8 @@ class FramePredictionServiceTest {
     PredictorOptions options = settings.apply(PredictorOptions.builder(kafka.bootstrapServers(),
             TinyFramePredictor.NAME)
         .topics(topics)
+        // A group per test: a member of an earlier test's group could hold up the rebalance.
+        .groupId(topics.frames() + ".predictor")
         .batching(16, Duration.ofMillis(5))
         .readyTimeout(Duration.ofSeconds(10))).build();
     ModelLoader onnx = ModelLoader.onnxRuntime(1);
