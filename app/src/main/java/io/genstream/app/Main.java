@@ -4,6 +4,7 @@ import io.genstream.app.cli.BrokerCommand;
 import io.genstream.app.cli.DemoCommand;
 import io.genstream.app.cli.GeneratorCommand;
 import io.genstream.app.cli.IngestCommand;
+import io.genstream.app.cli.PredictorCommand;
 import io.genstream.app.cli.RequestCommand;
 import io.genstream.app.cli.SinkCommand;
 import io.genstream.app.cli.StatusCommand;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class, RequestCommand.class, BrokerCommand.class, IngestCommand.class,
-      TrainerCommand.class, GeneratorCommand.class, SinkCommand.class, StatusCommand.class,
-      io.genstream.app.cli.BenchCommand.class,
+      TrainerCommand.class, GeneratorCommand.class, PredictorCommand.class, SinkCommand.class,
+      StatusCommand.class, io.genstream.app.cli.BenchCommand.class,
       CommandLine.HelpCommand.class},
     footer = {"", "Start with: genstream demo   (zero setup, everything in one JVM)"})
 public final class Main implements Runnable {

@@ -179,6 +179,12 @@ public final class GenerationEngine implements AutoCloseable {
   private void runOnVersion(ModelLease lease, List<Job> jobs) {
     GenerativeModel model = lease.model();
     ModelManifest manifest = model.manifest();
+    if (model instanceof FramePredictor) {
+      // Checked before any conditioning, whose own errors (latentDim 0) would only confuse.
+      InvalidRequestException refusal = FramePredictor.refusal(manifest);
+      jobs.forEach(job -> job.fail(refusal, metrics));
+      return;
+    }
     List<Job> ready = new ArrayList<>(jobs.size());
     for (Job job : jobs) {
       try {

@@ -37,6 +37,24 @@ public interface ModelLease extends AutoCloseable {
         + "); variations need a VAE");
   }
 
+  /**
+   * The leased version as a frame predictor (family {@code framepred}); valid until this lease
+   * is closed, and closed by the registry (never by the caller).
+   *
+   * @throws InvalidRequestException if the version is not a frame predictor
+   * @throws IllegalStateException if this lease is closed
+   */
+  default FramePredictor predictor() {
+    GenerativeModel model = model();
+    if (model instanceof FramePredictor predictor) {
+      return predictor;
+    }
+    ModelManifest m = model.manifest();
+    throw new InvalidRequestException("model '" + m.name() + "' version " + m.version()
+        + " is not a frame predictor (family " + m.family() + ", expected "
+        + FramePredictor.FAMILY + ")");
+  }
+
   /** The version number actually served (what {@code latest} resolved to). */
   default long version() {
     return model().manifest().version();

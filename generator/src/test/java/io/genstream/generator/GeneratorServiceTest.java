@@ -167,6 +167,22 @@ class GeneratorServiceTest {
   }
 
   @Test
+  void deadLettersARequestForAFramePredictorWithAClearReason() {
+    publish(TinyFramePredictor.published(1, 1f));
+    startService();
+
+    request("{\"requestId\": \"video\", \"model\": \"clips\", \"count\": 1, \"seed\": 1}");
+    request("{\"requestId\": \"after\", \"model\": \"digits\", \"count\": 1, \"seed\": 1}");
+
+    assertThat(read(topics.results(), 1)).hasSize(1).allMatch(r -> r.key().equals("after"));
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0))).contains(
+        "model 'clips' (version 1, family framepred) predicts video frames; send frames to "
+            + "genstream.frames");
+  }
+
+  @Test
   void deadLettersMalformedJson() {
     startService();
 

@@ -3,6 +3,7 @@ package io.genstream.generator.internal;
 import ai.onnxruntime.OrtEnvironment;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.FramePredictor;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLoader;
@@ -65,6 +66,11 @@ public final class OnnxModelLoader implements ModelLoader {
 
   @Override
   public GenerativeModel load(PublishedModel model) {
+    if (FramePredictor.isFramePredictor(model.manifest())) {
+      // No latent input: a framepred graph would fail OnnxGenerativeModel's contract for good.
+      return onProvider(provider -> OnnxFramePredictor.load(environment, model, intraOpThreads,
+          provider, deviceId));
+    }
     return onProvider(provider -> OnnxGenerativeModel.load(environment, model, intraOpThreads,
         provider, deviceId));
   }
