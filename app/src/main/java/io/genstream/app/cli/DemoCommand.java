@@ -3,9 +3,13 @@ package io.genstream.app.cli;
 import io.genstream.app.demo.Demo;
 import io.genstream.app.demo.DemoConfig;
 import io.genstream.app.demo.DemoData;
+import io.genstream.app.demo.video.VideoConfig;
+import io.genstream.app.demo.video.VideoDemo;
 import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +31,11 @@ import picocli.CommandLine.Option;
       "label (digit 0-9, or class of DIR) or, unconditional, for ten sets of",
       "images. While it runs, any Kafka client can connect to the printed",
       "bootstrap address.",
+      "",
+      "--video runs the video pipeline instead: --streams moving-digit cameras at",
+      "--fps, a framepred model trained on them, and the predictor publishing each",
+      "stream's next frames, judged online against the frames that come and against",
+      "repeating the last frame; strips per stream in OUT/video.",
       ""
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -87,10 +96,33 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Seed of the data stream, the model initialisation and the requests (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--video",
+      description = "Run the video pipeline: frames in, predicted next frames out (see above).")
+  boolean video;
+
+  @Option(names = "--streams", defaultValue = "8",
+      description = "--video: moving-digit streams (default: ${DEFAULT-VALUE}).")
+  int streams;
+
+  @Option(names = "--fps", defaultValue = "10",
+      description = "--video: frames per second of each stream (default: ${DEFAULT-VALUE}).")
+  double fps;
+
+  @Option(names = "--speed", defaultValue = "2",
+      description = "--video: pixels a digit moves per frame (default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(names = "--horizon", defaultValue = "1",
+      description = "--video: frames predicted ahead of each arriving frame (default: ${DEFAULT-VALUE}).")
+  int horizon;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (video) {
+      return runVideo();
+    }
     DemoConfig config;
     try {
       ModelSpec modelSpec = modelOptions.resolve(seed);
@@ -107,5 +139,43 @@ public final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     return new Demo(config, System.out).run();
+  }
+
+  private int runVideo() throws Exception {
+    VideoConfig config;
+    try {
+      if (data != null) {
+        throw new IllegalArgumentException("--video films its own moving digits; --data is for "
+            + "still images (stream your frames with genstream ingest frames)");
+      }
+      if (modelOptions.family != null && modelOptions.family != ModelSpec.Family.FRAMEPRED) {
+        throw new IllegalArgumentException("--video trains family framepred, got --family "
+            + modelOptions.family.id());
+      }
+      if (modelOptions.family == null && modelOptions.specFile == null) {
+        modelOptions.family = ModelSpec.Family.FRAMEPRED;
+      }
+      ModelSpec modelSpec = modelOptions.resolve(seed);
+      // The video defaults where the user left a setting alone: the digits' 32 pixels, and a
+      // version every 100 steps so that the predictor gets better models often.
+      Map<String, String> videoDefaults = new LinkedHashMap<>();
+      if (modelOptions.specFile == null && !modelOptions.settings.containsKey("imageSize")) {
+        videoDefaults.put("imageSize", "32");
+      }
+      if (modelOptions.specFile == null && modelOptions.exportEvery == null
+          && !modelOptions.settings.containsKey("exportEvery")) {
+        videoDefaults.put("exportEvery", "100");
+      }
+      if (!videoDefaults.isEmpty()) {
+        modelSpec = modelSpec.with(videoDefaults);
+      }
+      String name = spec.commandLine().getParseResult().hasMatchedOption("--model") ? model
+          : "moving-digits";
+      config = new VideoConfig(duration, out, kafkaPort, kafkaDir, name, streams, fps, speed,
+          horizon, modelSpec, keepVersions, seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return new VideoDemo(config, System.out).run();
   }
 }

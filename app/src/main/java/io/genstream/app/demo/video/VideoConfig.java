@@ -1,0 +1,81 @@
+package io.genstream.app.demo.video;
+
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.trainer.family.ModelSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything {@code genstream demo --video} can be told; validated here so the CLI can say what
+ * is wrong.
+ *
+ * @param streams moving-digit streams, each its own camera
+ * @param fps frames per second of each stream
+ * @param speed pixels a digit moves per frame
+ * @param horizon frames predicted ahead of each arriving frame
+ * @param spec the {@code framepred} model; its {@code imageSize} is the frames' size (32 or 64)
+ */
+public record VideoConfig(
+    Duration duration,
+    Path out,
+    int kafkaPort,
+    Path kafkaDir,
+    String model,
+    int streams,
+    double fps,
+    double speed,
+    int horizon,
+    ModelSpec spec,
+    int keepVersions,
+    long seed) {
+
+  public VideoConfig {
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(spec, "spec");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("--duration must be positive, got " + duration);
+    }
+    if (kafkaPort < 0 || kafkaPort > 65535) {
+      throw new IllegalArgumentException("--kafka-port must be 0..65535, got " + kafkaPort);
+    }
+    if (!ModelManifest.isValidName(model)) {
+      throw new IllegalArgumentException(
+          "--model must be letters, digits, '.', '_' or '-', got '" + model + "'");
+    }
+    if (streams < 1 || streams > 64) {
+      throw new IllegalArgumentException("--streams must be 1..64, got " + streams);
+    }
+    if (!(fps > 0 && fps <= 60)) {
+      throw new IllegalArgumentException("--fps must be above 0 and at most 60, got " + fps);
+    }
+    if (spec.family() != ModelSpec.Family.FRAMEPRED) {
+      throw new IllegalArgumentException("--video trains family framepred, got "
+          + spec.family().id());
+    }
+    if (spec.imageSize() != 32 && spec.imageSize() != 64) {
+      throw new IllegalArgumentException("the moving digits are 32 or 64 pixels: use "
+          + "--set imageSize=32 or 64, got " + spec.imageSize());
+    }
+    if (spec.channels() != 1) {
+      throw new IllegalArgumentException("the moving digits are grey: channels must be 1, got "
+          + spec.channels());
+    }
+    if (!(speed >= 1 && speed <= spec.imageSize() / 4.0)) {
+      throw new IllegalArgumentException("--speed must be 1.." + spec.imageSize() / 4
+          + " pixels per frame, got " + speed);
+    }
+    if (horizon < 1 || horizon > 16) {
+      throw new IllegalArgumentException("--horizon must be 1..16, got " + horizon);
+    }
+    if (keepVersions < 1 || keepVersions > 10_000) {
+      throw new IllegalArgumentException("--keep-versions must be 1..10000, got " + keepVersions);
+    }
+  }
+
+  /** The demo's model: framepred on 32×32 frames, exporting every 100 steps. */
+  public static ModelSpec defaultSpec(long seed) {
+    return ModelSpec.defaults(ModelSpec.Family.FRAMEPRED).with(java.util.Map.of(
+        "imageSize", "32", "exportEvery", "100", "seed", Long.toString(seed)));
+  }
+}
