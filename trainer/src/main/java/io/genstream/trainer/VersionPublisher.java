@@ -76,6 +76,9 @@ final class VersionPublisher {
     event.put("imagesPerSecond", p.imagesPerSecond());
     event.put("dutyCycle", p.dutyCycle());
     event.put("metrics", p.metrics());
+    if (!export.evaluation().isEmpty()) {
+      event.put("evaluation", export.evaluation());
+    }
     if (export.grid() != null) {
       event.put("sampleGrid", export.grid().toString());
     }
