@@ -12,8 +12,8 @@ import java.util.Objects;
  * 80 clips/s, a few batches a second), so between fresh batches the trainer also takes
  * replay-only steps, at most one per {@code replayPause}: the one training thread keeps
  * learning while frames trickle in, and the pause leaves the cores some room for the services
- * beside it (on 2 shared cores a small step takes tens of milliseconds). {@code replayPause = 0}
- * steps back to back; replay-only steps start once the buffer holds a clip.
+ * beside it (on 2 shared cores a small step takes tens of milliseconds); fresh batches are taken
+ * as soon as the running step ends, replay-only steps start once the buffer holds a clip.
  *
  * @param maxStreams streams whose last frames are kept to assemble clips (least recently seen
  *     evicted beyond it)
@@ -38,8 +38,8 @@ public record VideoOptions(int maxStreams, int holdOutEvery, int heldOutClips, i
         replayCapacity, "1..1000000");
     require(!batchWait.isNegative() && !batchWait.isZero()
         && batchWait.compareTo(Duration.ofMinutes(1)) <= 0, "batchWait", batchWait, "1ms..1min");
-    require(!replayPause.isNegative() && replayPause.compareTo(Duration.ofMinutes(1)) <= 0,
-        "replayPause", replayPause, "0..1min");
+    require(replayPause.toMillis() >= 1 && replayPause.compareTo(Duration.ofMinutes(1)) <= 0,
+        "replayPause", replayPause, "1ms..1min");
     require(rolloutFrames >= 1 && rolloutFrames <= 32, "rolloutFrames", rolloutFrames, "1..32");
   }
 
