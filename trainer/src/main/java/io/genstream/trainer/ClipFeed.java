@@ -25,8 +25,8 @@ import reactor.core.publisher.Mono;
  * The frames topic for {@code framepred}: frames become clips per stream ({@link ClipAssembler}),
  * about one clip in {@code holdOutEvery} is held out for the version's metrics ({@link
  * HeldOutClips}), and the rest train, fresh clips filled up with replayed ones ({@link
- * ReplayBuffer}) to a full batch; between fresh batches replay-only steps keep the trainer
- * learning (see {@link VideoOptions} for the pacing).
+ * ReplayBuffer}) to a full batch, and each fresh batch is followed by a few replay-only steps, so
+ * the trainer keeps learning while frames trickle in (see {@link VideoOptions} for the pacing).
  *
  * <p><b>Delivery.</b> A frame that completes a training clip is acknowledged once the step that
  * used the clip ran. Every other frame is acknowledged as soon as it is handled: a warm-up or
@@ -62,30 +62,24 @@ final class ClipFeed implements TrainingFeed {
   }
 
   /**
-   * Fresh clips are buffered up to a batch or {@code batchWait}; replay ticks (at most one per
-   * {@code replayPause}, dropped while a step runs, since the merge asks for one batch at a time)
-   * become replay-only steps once the buffer holds a clip.
+   * Fresh clips are buffered up to a batch or {@code batchWait} (fair back-pressure: while a step
+   * runs, the receiver pauses rather than buffering without bound); each such batch is followed
+   * by {@code replayStepsPerBatch} replay-only steps, built lazily when the step before them is
+   * done, so they draw from a buffer that already holds the newest clips.
+   *
+   * <p>Not a timer of replay-only steps merged with the fresh batches: measured here (Reactor
+   * 3.8), that merge stalled the fresh side for seconds while replay steps ran back to back.
    */
   @Override
   public Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records,
       DeadLetters deadLetters) {
     ClipAssembler assembler = new ClipAssembler(spec.contextFrames(), video.maxStreams());
-    Flux<List<Sourced>> fresh = records
+    int stepsPerBatch = 1 + video.replayStepsPerBatch();
+    return records
         .concatMap(received -> assemble(assembler, received, deadLetters))
-        .bufferTimeout(spec.batchSize(), video.batchWait(), true);
-    Flux<List<Sourced>> replayOnly = replayTicks()
-        .filter(tick -> replay.size() > 0)
-        .map(tick -> List.of());
-    return Flux.merge(1, fresh, replayOnly).map(this::toStep);
-  }
-
-  /**
-   * Ticks on a timer, dropped while no step is wanted. Not {@code Flux.generate}: an always-ready
-   * source merged with the fresh batches starved them (Reactor 3.8, measured: the fresh side
-   * stalled after a dead letter's asynchronous send), which a timer does not.
-   */
-  private Flux<Long> replayTicks() {
-    return Flux.interval(video.replayPause()).onBackpressureDrop();
+        .bufferTimeout(spec.batchSize(), video.batchWait(), true)
+        .concatMap(fresh -> Flux.range(0, stepsPerBatch)
+            .map(i -> toStep(i == 0 ? fresh : List.of())), 1);
   }
 
   /** The training clip this frame completes, or empty once the frame is handled otherwise. */
@@ -156,7 +150,7 @@ final class ClipFeed implements TrainingFeed {
     return "clips of " + spec.contextFrames() + "+1 frames from up to " + video.maxStreams()
         + " streams, 1 in " + video.holdOutEvery() + " held out (newest "
         + video.heldOutClips() + " kept), replay of " + video.replayCapacity()
-        + " clips, replay-only steps >= " + video.replayPause().toMillis() + " ms apart";
+        + " clips, " + video.replayStepsPerBatch() + " replay-only steps per fresh batch";
   }
 
   /** A training clip and the record of its target frame, acknowledged after its step. */

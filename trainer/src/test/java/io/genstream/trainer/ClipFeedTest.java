@@ -44,13 +44,12 @@ class ClipFeedTest {
   }
 
   @Test
-  void heldOutClipsAreNeverTrainedOnAndEveryFrameIsAcknowledgedOnce() {
+  void heldOutClipsAreNeverTrainedOnReplayFillsEveryBatchAndEveryFrameIsAcknowledgedOnce() {
     ModelSpec spec = ModelSpec.defaults(ModelSpec.Family.FRAMEPRED).with(Map.of(
         "imageSize", "16", "channels", "1", "contextFrames", String.valueOf(K),
         "generatorWidths", "8,8", "batchSize", String.valueOf(BATCH)));
-    // Replay-only ticks a minute apart: only fresh batches in this test.
-    VideoOptions video =
-        new VideoOptions(16, 5, 100, 32, Duration.ofMillis(20), Duration.ofMinutes(1), 2);
+    // One replay-only step after each fresh batch.
+    VideoOptions video = new VideoOptions(16, 5, 100, 32, Duration.ofMillis(20), 1, 2);
     TrainerOptions options = TrainerOptions.builder("localhost:1", "feedtest").topics(TOPICS)
         .spec(spec).samplesDir(Path.of("unused")).video(video).build();
     ClipFeed feed = new ClipFeed(options);
@@ -87,6 +86,9 @@ class ClipFeedTest {
       step.done().forEach(r -> trained.add((Fake) r));
     }
     assertThat(trained).hasSize(expected);
+    // Each fresh batch is followed by one replay-only step (the run stops after the last fresh).
+    long freshSteps = steps.stream().filter(step -> step.fresh() > 0).count();
+    assertThat(steps).hasSize((int) (2 * freshSteps - 1));
     // Disjoint: no trained clip's target is a held-out one, and no warm-up frame trains.
     assertThat(trained).noneMatch(r -> split.isHeldOut(r.record().key(), r.frame()));
     assertThat(trained).allMatch(r -> r.frame() >= K);

@@ -88,14 +88,15 @@ class TrainerServiceVideoTest {
     TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "bouncing")
         .topics(TOPICS).spec(SPEC).samplesDir(samples).logEveryNSteps(20)
         .intraOpThreads(1)
-        .video(new VideoOptions(64, 5, 24, 256, Duration.ofMillis(50), Duration.ofMillis(1), 4))
+        .video(new VideoOptions(64, 5, 24, 256, Duration.ofMillis(50), 8, 4))
         .build();
     assertThat(options.inputTopic()).isEqualTo(TOPICS.frames());
     TrainerSummary summary;
     TrainerService service = new TrainerService(options).start();
     try (Admin admin = Admin.create(
         Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      // Replay keeps it stepping past the ~140 fresh training clips (about 9 batches). No frame
+      // Replay keeps it stepping past the ~140 fresh training clips (about 10 batches, each
+      // followed by 8 replay-only steps, so about 90 steps). No frame
       // holds up the commits: every record is trained on, held out, skipped or dead-lettered,
       // and committed while the trainer runs.
       Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -112,7 +113,8 @@ class TrainerServiceVideoTest {
     assertThat(summary.deadLettered()).isEqualTo(2);
 
     List<ConsumerRecord<String, byte[]>> models = readAll(TOPICS.models());
-    assertThat(models).hasSizeGreaterThanOrEqualTo(2).hasSize(summary.versionsPublished());
+    models.removeIf(record -> record.value() == null); // retention's tombstones
+    assertThat(models).hasSizeGreaterThanOrEqualTo(2);
     List<Map<String, Double>> metrics = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : models) {
       ModelManifest manifest = PublishedModel.fromRecord(record).manifest();
@@ -123,7 +125,7 @@ class TrainerServiceVideoTest {
       assertThat(m).containsKeys("loss", "l2", "gdl", "heldoutClips", "mse", "psnr", "ssim",
           "copyLastMse", "copyLastPsnr", "copyLastSsim", "mseVsCopyLast");
       // 60 frames × 3 streams give ~174 clips, one in five held out; the newest 24 are kept.
-      assertThat(m.get("heldoutClips")).isEqualTo(24.0);
+      assertThat(m.get("heldoutClips")).isBetween(1.0, 24.0);
       assertThat(m.get("mse")).isBetween(0.0, 1.0);
       assertThat(m.get("ssim")).isBetween(-1.0, 1.0);
       // A 4×4 square moved 2 px: copy-last misses 2 · 8 of 256 pixels by a full step (MSE ≈ 0.06).
@@ -138,8 +140,9 @@ class TrainerServiceVideoTest {
         + "%.0f%n", metrics.get(0).get("mseVsCopyLast"), last.get("mseVsCopyLast"),
         last.get("step"));
     // After 80 steps or more the model beats repeating the last frame on clips it never
-    // trained on (0.17 at step 80 here).
+    // trained on (0.12 to 0.19 at step 80 in runs here).
     assertThat(last.get("step")).isGreaterThanOrEqualTo(80.0);
+    assertThat(last.get("heldoutClips")).isEqualTo(24.0);
     assertThat(last.get("mseVsCopyLast")).isLessThan(0.8);
 
     // The same figures on the training event.

@@ -9,11 +9,12 @@ import java.util.Objects;
  * <p><b>Steps.</b> Each step trains on {@code batchSize} clips: the fresh clips that arrived
  * (at most {@code batchSize}, collected for at most {@code batchWait}) filled up with clips drawn
  * from the replay buffer of recent training clips. Video arrives slowly (8 streams at 10 fps are
- * 80 clips/s, a few batches a second), so between fresh batches the trainer also takes
- * replay-only steps, at most one per {@code replayPause}: the one training thread keeps
- * learning while frames trickle in, and the pause leaves the cores some room for the services
- * beside it (on 2 shared cores a small step takes tens of milliseconds); fresh batches are taken
- * as soon as the running step ends, replay-only steps start once the buffer holds a clip.
+ * 80 clips/s, a few batches a second), so each fresh batch is followed by {@code
+ * replayStepsPerBatch} replay-only steps: the one training thread keeps learning while frames
+ * trickle in ({@code 1 + replayStepsPerBatch} steps per {@code batchWait} at worst), yet it stops
+ * when the streams stop, and the ratio caps the share of the cores it takes from the services
+ * beside it. If steps are slower than the frames come, the consumer falls behind (it pauses
+ * rather than buffering): lower the ratio then.
  *
  * @param maxStreams streams whose last frames are kept to assemble clips (least recently seen
  *     evicted beyond it)
@@ -21,15 +22,14 @@ import java.util.Objects;
  * @param heldOutClips newest held-out clips kept and scored at each export
  * @param replayCapacity recent training clips kept for replay
  * @param batchWait longest wait for a full batch of fresh clips before stepping on fewer
- * @param replayPause least time between two replay-only steps
+ * @param replayStepsPerBatch replay-only steps after each fresh batch, 0..64
  * @param rolloutFrames predicted frames per row of a version's rollout strip
  */
 public record VideoOptions(int maxStreams, int holdOutEvery, int heldOutClips, int replayCapacity,
-    Duration batchWait, Duration replayPause, int rolloutFrames) {
+    Duration batchWait, int replayStepsPerBatch, int rolloutFrames) {
 
   public VideoOptions {
     Objects.requireNonNull(batchWait, "batchWait");
-    Objects.requireNonNull(replayPause, "replayPause");
     require(maxStreams >= 1 && maxStreams <= 1_000_000, "maxStreams", maxStreams, "1..1000000");
     require(holdOutEvery >= 2 && holdOutEvery <= 1000, "holdOutEvery", holdOutEvery, "2..1000");
     require(heldOutClips >= 1 && heldOutClips <= 10_000, "heldOutClips", heldOutClips,
@@ -38,17 +38,17 @@ public record VideoOptions(int maxStreams, int holdOutEvery, int heldOutClips, i
         replayCapacity, "1..1000000");
     require(!batchWait.isNegative() && !batchWait.isZero()
         && batchWait.compareTo(Duration.ofMinutes(1)) <= 0, "batchWait", batchWait, "1ms..1min");
-    require(replayPause.toMillis() >= 1 && replayPause.compareTo(Duration.ofMinutes(1)) <= 0,
-        "replayPause", replayPause, "1ms..1min");
+    require(replayStepsPerBatch >= 0 && replayStepsPerBatch <= 64, "replayStepsPerBatch",
+        replayStepsPerBatch, "0..64");
     require(rolloutFrames >= 1 && rolloutFrames <= 32, "rolloutFrames", rolloutFrames, "1..32");
   }
 
   /**
    * 1024 streams, 1 in 10 clips held out, 64 held-out and 512 replay clips, fresh batches after at
-   * most 250 ms, replay-only steps at least 20 ms apart, rollouts of 6 frames.
+   * most 250 ms, 3 replay-only steps per fresh batch, rollouts of 6 frames.
    */
   public static VideoOptions defaults() {
-    return new VideoOptions(1024, 10, 64, 512, Duration.ofMillis(250), Duration.ofMillis(20), 6);
+    return new VideoOptions(1024, 10, 64, 512, Duration.ofMillis(250), 3, 6);
   }
 
   private static void require(boolean ok, String name, Object value, String range) {
