@@ -7,15 +7,12 @@ import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
-import io.genstream.core.messages.ModelManifest;
-import io.genstream.core.messages.PublishedModel;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.nn.Engine;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +96,6 @@ public final class TrainerService implements AutoCloseable {
   private final Sinks.Empty<Void> done = Sinks.empty();
 
   private final RunLedger ledger = new RunLedger();
-  // The latest publish, which finish() waits for; guarded by `this`.
-  private CompletableFuture<Void> publishing = CompletableFuture.completedFuture(null);
   private Disposable subscription;
   private boolean closed;
 
@@ -201,7 +196,7 @@ public final class TrainerService implements AutoCloseable {
   private Flux<StepOutcome> pipeline() {
     // A restart (after a Kafka failure) first lets the previous run's publish end, so that the
     // next version's parent is the one that was really published.
-    Flux<StepOutcome> outcomes = Mono.fromFuture(currentPublish(), true).onErrorComplete()
+    Flux<StepOutcome> outcomes = Mono.fromFuture(publisher.latest(), true).onErrorComplete()
         .thenMany(feed.batches(receiver.receive(), this::deadLetter))
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::step, 1);
@@ -273,42 +268,20 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /**
-   * Publishes the version (see {@link VersionPublisher}) and waits for the broker's acks. The
-   * sends run to their end even if the pipeline is cancelled meanwhile, since a record handed to
-   * the producer may land anyway; {@link #finish()} waits for them, so the summary and the next
-   * version's parent always match what is on the topic.
+   * Publishes the version (see {@link VersionPublisher#start}) and waits for the broker's acks.
+   * The sends run to their end even if the pipeline is cancelled meanwhile, since a record handed
+   * to the producer may land anyway; {@link #finish()} waits for them, so the summary and the
+   * next version's parent always match what is on the topic.
    */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
     VersionExport export = outcome.export();
     if (export == null) {
       return Mono.just(outcome);
     }
-    CompletableFuture<Void> sent = publisher.publish(export, this::published).toFuture();
-    synchronized (this) {
-      publishing = sent;
-    }
-    return Mono.fromFuture(sent, true).thenReturn(outcome);
-  }
-
-  private void published(VersionExport export) {
-    TrainingProgress progress = export.progress();
-    ModelManifest manifest = export.model().manifest();
-    ledger.published(export);
-    log.info("published {} ({} bytes, step {}, sha256 {}…){}{}", PublishedModel.key(manifest),
-        export.model().onnx().length, progress.step(), manifest.sha256().substring(0, 12),
-        export.grid() == null ? "" : ", samples " + export.grid(),
-        export.evaluation().isEmpty() ? "" : ", " + evaluationText(export.evaluation()));
+    return Mono.fromFuture(publisher.start(export, ledger::published), true).thenReturn(outcome);
   }
 
   // ---- helpers ----
-
-  /** {@code name value} pairs with four significant digits, for the published log line. */
-  private static String evaluationText(Map<String, Double> evaluation) {
-    StringBuilder text = new StringBuilder();
-    evaluation.forEach((name, value) -> text.append(text.length() == 0 ? "" : " ")
-        .append(name).append(' ').append(String.format("%.4g", value)));
-    return text.toString();
-  }
 
   /** On the training thread, before the first step: resume, learn the versions to retain. */
   private void prepare() {
@@ -372,15 +345,11 @@ public final class TrainerService implements AutoCloseable {
     close();
   }
 
-  private synchronized CompletableFuture<Void> currentPublish() {
-    return publishing;
-  }
-
   private void awaitPublishInFlight() {
     try {
       // Read on the training thread: an export running there when the pipeline was disposed
       // starts its publish in the same task, so the future read after it is the latest one.
-      CompletableFuture<Void> inFlight = Mono.fromCallable(this::currentPublish)
+      CompletableFuture<Void> inFlight = Mono.fromCallable(publisher::latest)
           .subscribeOn(trainingThread)
           .block(FINISH_TIMEOUT);
       inFlight.get(FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

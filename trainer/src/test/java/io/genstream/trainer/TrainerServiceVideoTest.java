@@ -160,6 +160,29 @@ class TrainerServiceVideoTest {
     assertThat(DeadLetter.reason(dead.get(0))).contains("PNG");
     assertThat(DeadLetter.reason(dead.get(1)))
         .isEqualTo("frame must be 16x16 for model bouncing, got 32x32");
+
+    // A restart resumes from the last version's checkpoint and trains on the frames that follow.
+    ModelManifest published = PublishedModel.fromRecord(models.get(models.size() - 1)).manifest();
+    List<ProducerRecord<String, byte[]>> more = new ArrayList<>();
+    for (int t = 60; t < 80; t++) {
+      for (int s = 0; s < motion.length; s++) {
+        more.add(frame("cam-" + s, t, square(motion[s], t)));
+      }
+    }
+    produce(more);
+    TrainerOptions restart = TrainerOptions.builder(kafka.bootstrapServers(), "bouncing")
+        .topics(TOPICS).spec(SPEC).samplesDir(samples).maxSteps(3).intraOpThreads(1)
+        .video(options.video()).build();
+    try (TrainerService resumed = new TrainerService(restart).start()) {
+      resumed.completion().block(Duration.ofSeconds(60));
+      assertThat(resumed.summary().steps()).isEqualTo(summary.steps() + 3);
+    }
+    ModelManifest next = PublishedModel.fromRecord(readAll(TOPICS.models()).stream()
+        .filter(r -> r.value() != null).reduce((first, second) -> second).orElseThrow())
+        .manifest();
+    assertThat(next.version()).isEqualTo(published.version() + 1);
+    assertThat(next.parentVersion()).isEqualTo(published.version());
+    assertThat(next.metrics().get("step")).isEqualTo(summary.steps() + 3.0);
   }
 
   /** Frame {@code t} of a square starting at (x, y) with velocity (vx, vy), bouncing off the edges. */
