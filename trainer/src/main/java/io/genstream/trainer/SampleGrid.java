@@ -86,6 +86,18 @@ public final class SampleGrid {
    * @param channels 1 (grey) or 3 (RGB)
    */
   public BufferedImage compose(float[] images, int channels, int side) {
+    return compose(images, rows, columns, channels, side, scale);
+  }
+
+  /**
+   * A sheet of {@code rows × columns} cells in row-major order, each image upscaled by {@code
+   * scale} (nearest) and framed by the border; shared by sample grids and rollout strips.
+   *
+   * @param images {@code rows·columns × channels × side²} values in [-1, 1]
+   * @param channels 1 (grey) or 3 (RGB)
+   */
+  public static BufferedImage compose(float[] images, int rows, int columns, int channels,
+      int side, int scale) {
     int cells = rows * columns;
     if (images.length != cells * channels * side * side) {
       throw new IllegalArgumentException("expected " + cells + " images of " + channels + "×"

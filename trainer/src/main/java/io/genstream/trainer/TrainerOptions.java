@@ -3,6 +3,7 @@ package io.genstream.trainer;
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.video.VideoOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
@@ -12,7 +13,7 @@ import java.util.Set;
  * {@link ModelSpec}; these are the service's own settings. Build with {@link #builder}.
  *
  * @param bootstrapServers Kafka bootstrap servers
- * @param topics topic names (images in; models, checkpoints, training events, dead letters out)
+ * @param topics topic names (images in, or frames for {@code framepred}; models, checkpoints, training events, dead letters out)
  * @param modelName the model's name: the models-topic key prefix and consumer group suffix
  * @param spec the model: family, shapes, objective, stabilisers, optimiser, export interval
  * @param samplesDir where sample grids {@code <model>-v<version>.png} are written
@@ -25,6 +26,8 @@ import java.util.Set;
  * @param keepVersions the newest versions kept on the models topic; older ones (not pinned) are
  *     tombstoned so the topic, generators' memory and start-up stay bounded
  * @param pinnedVersions versions never tombstoned
+ * @param video how a {@code framepred} model's clips are assembled, held out and replayed
+ *     (ignored by the image families)
  */
 public record TrainerOptions(
     String bootstrapServers,
@@ -36,13 +39,15 @@ public record TrainerOptions(
     int logEveryNSteps,
     int intraOpThreads,
     int keepVersions,
-    Set<Long> pinnedVersions) {
+    Set<Long> pinnedVersions,
+    VideoOptions video) {
 
   public TrainerOptions {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(samplesDir, "samplesDir");
+    Objects.requireNonNull(video, "video");
     pinnedVersions = Set.copyOf(pinnedVersions);
     if (!ModelManifest.isValidName(modelName)) {
       throw new IllegalArgumentException("modelName must be [A-Za-z0-9._-]+, got '" + modelName + "'");
@@ -67,9 +72,14 @@ public record TrainerOptions(
     return new Builder(bootstrapServers, modelName);
   }
 
-  /** The consumer group on the images topic: one per model. */
+  /** The consumer group on the input topic: one per model. */
   public String groupId() {
     return "genstream-trainer-" + modelName;
+  }
+
+  /** The topic the model trains from: frames for {@code framepred}, images for the others. */
+  public String inputTopic() {
+    return spec.family() == ModelSpec.Family.FRAMEPRED ? topics.frames() : topics.images();
   }
 
   /** Builds {@link TrainerOptions}; each setter names one setting, validation happens once. */
@@ -84,6 +94,7 @@ public record TrainerOptions(
     private int intraOpThreads;
     private int keepVersions = 20;
     private Set<Long> pinnedVersions = Set.of();
+    private VideoOptions video = VideoOptions.defaults();
 
     private Builder(String bootstrapServers, String modelName) {
       this.bootstrapServers = bootstrapServers;
@@ -130,9 +141,15 @@ public record TrainerOptions(
       return this;
     }
 
+    /** Clip assembly, held-out set and replay of a {@code framepred} model. */
+    public Builder video(VideoOptions value) {
+      video = value;
+      return this;
+    }
+
     public TrainerOptions build() {
       return new TrainerOptions(bootstrapServers, topics, modelName, spec, samplesDir, maxSteps,
-          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions);
+          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video);
     }
   }
 }

@@ -1,17 +1,12 @@
 package io.genstream.trainer;
 
 import io.genstream.core.failure.Failures;
-import io.genstream.core.image.ImageTensor;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
-import io.genstream.core.messages.LabelledImage;
-import io.genstream.core.messages.ModelManifest;
-import io.genstream.core.messages.PublishedModel;
-import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
@@ -34,19 +29,21 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * Trains one model of any image family (see {@link ModelFamily}) from the images topic and
- * publishes its versions.
+ * Trains one model of any family (see {@link ModelFamily}) and publishes its versions: the image
+ * families from the images topic, {@code framepred} from the frames topic.
  *
- * <p>The pipeline, one named method per stage:
+ * <p>The pipeline, one named stage each:
  * <pre>
- * receive (group genstream-trainer-&lt;model&gt;)
- *   → {@link #decodeOrDeadLetter}  bad record → dead-letter topic, acknowledged
- *   → buffer(batchSize)
+ * receive {@link TrainerOptions#inputTopic()} (group genstream-trainer-&lt;model&gt;)
+ *   → {@link TrainingFeed#batches}  decode (bad record → {@link #deadLetter}, acknowledged),
+ *                                     batch: {@link ImageFeed} images, {@link ClipFeed} clips
+ *                                     of a video stream, fresh and replayed
  *   → {@link #step}, one batch at a time:
  *       {@link #train}                  on the dedicated training thread
  *       {@link #acknowledge}            the batch's records, after the step
  *       {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
- *         {@link VersionExporter}      ONNX graphs, manifest, sample grid, checkpoint, on the
+ *         {@link VersionExporter}      ONNX graphs, manifest (with the feed's
+ *                                       held-out figures), sample image, checkpoint, on the
  *                                       training thread
  *         {@link #publish}              model version to the models topic, event to the
  *                                       training topic
@@ -64,14 +61,13 @@ import reactor.util.retry.Retry;
  * schedulers. {@link #summary()} and {@link #close()} may be called from any thread.
  *
  * <p><b>Delivery.</b> A batch's records are acknowledged once the step that used them has run,
- * dead-lettered records once the dead letter is on the broker. With each version the trainer
+ * dead-lettered records once the dead letter is on the broker; the feed acknowledges records it
+ * handles without training (see {@link ClipFeed}). With each version the trainer
  * publishes a {@link TrainerCheckpoint} (both networks) to the checkpoints topic, and a restart
  * continues from the latest one: a crash loses the training since the last published version
  * but never a record that was not yet trained on or dead-lettered. Version numbers continue
  * after the highest version of this model already on the models topic, so published versions
  * are never overwritten.
- * Batch leftovers (fewer than batchSize records when the stream pauses) stay unacknowledged
- * until the batch fills.
  *
  * <p><b>Ownership.</b> The service owns its Kafka sender, the training thread and the model;
  * {@link #close()} releases them in that dependency order. Create, {@link #start()}, then close.
@@ -85,6 +81,7 @@ public final class TrainerService implements AutoCloseable {
 
   private final TrainerOptions options;
   private final ModelSpec spec;
+  private final TrainingFeed feed;
   private final TrainingListener listener;
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
@@ -99,8 +96,6 @@ public final class TrainerService implements AutoCloseable {
   private final Sinks.Empty<Void> done = Sinks.empty();
 
   private final RunLedger ledger = new RunLedger();
-  // The latest publish, which finish() waits for; guarded by `this`.
-  private CompletableFuture<Void> publishing = CompletableFuture.completedFuture(null);
   private Disposable subscription;
   private boolean closed;
 
@@ -118,34 +113,22 @@ public final class TrainerService implements AutoCloseable {
     this.options = options;
     this.spec = options.spec();
     this.listener = listener;
-    requireStreamable(spec);
-    this.exporter = new VersionExporter(options);
-    this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-        options.bootstrapServers(), options.groupId(), options.topics().images()));
-    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    // The model first: a spec it refuses must fail before any client or thread exists.
+    this.model = ModelFamily.create(spec, null);
+    try {
+      this.feed = TrainingFeed.forModel(options, model);
+      this.exporter = new VersionExporter(options, feed);
+      this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
+          options.bootstrapServers(), options.groupId(), feed.topic()));
+      this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
     this.retention = new VersionRetention(sender, options.topics().models(), options.modelName(),
         options.keepVersions(), options.pinnedVersions(), () -> 0L);
     this.publisher = new VersionPublisher(options, sender, retention);
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
-    try {
-      this.model = ModelFamily.create(spec, null);
-    } catch (RuntimeException e) {
-      trainingThread.dispose();
-      sender.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Families and shapes the images topic can feed today; checked before anything starts.
-   *
-   * @throws IllegalArgumentException saying what is not supported and what to use instead
-   */
-  private static void requireStreamable(ModelSpec spec) {
-    if (spec.family() == ModelSpec.Family.FRAMEPRED) {
-      throw new IllegalArgumentException("family framepred trains on clips of a video stream, "
-          + "which the images-topic trainer does not assemble yet; use cgan, dcgan or vae");
-    }
   }
 
   /**
@@ -213,10 +196,8 @@ public final class TrainerService implements AutoCloseable {
   private Flux<StepOutcome> pipeline() {
     // A restart (after a Kafka failure) first lets the previous run's publish end, so that the
     // next version's parent is the one that was really published.
-    Flux<StepOutcome> outcomes = Mono.fromFuture(currentPublish(), true).onErrorComplete()
-        .thenMany(receiver.receive())
-        .concatMap(this::decodeOrDeadLetter)
-        .buffer(model.imagesPerStep())
+    Flux<StepOutcome> outcomes = Mono.fromFuture(publisher.latest(), true).onErrorComplete()
+        .thenMany(feed.batches(receiver.receive(), this::deadLetter))
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::step, 1);
     long last = lastStep();
@@ -226,32 +207,8 @@ public final class TrainerService implements AutoCloseable {
 
   // ---- stages ----
 
-  /** A decoded example, or an empty Mono after the record went to the dead-letter topic. */
-  private Mono<Example> decodeOrDeadLetter(ReceivedRecord<String, byte[]> received) {
-    try {
-      return Mono.just(decode(received));
-    } catch (IllegalArgumentException e) {
-      return deadLetter(received, e.getMessage());
-    }
-  }
-
-  private Example decode(ReceivedRecord<String, byte[]> received) {
-    LabelledImage.Decoded decoded = LabelledImage.decode(received.record(), spec.channels());
-    if (spec.conditional() && (decoded.label() < 0 || decoded.label() >= spec.numClasses())) {
-      throw new IllegalArgumentException("label must be 0.." + (spec.numClasses() - 1)
-          + " for model " + options.modelName() + ", got " + decoded.label());
-    }
-    ImageTensor image = decoded.image();
-    if (image.width() != spec.imageSize() || image.height() != spec.imageSize()) {
-      throw new IllegalArgumentException("image must be " + spec.imageSize() + "x"
-          + spec.imageSize() + " for model " + options.modelName() + ", got " + image.width()
-          + "x" + image.height());
-    }
-    return new Example(received, spec.conditional() ? decoded.label() : 0,
-        image.toSymmetricUnit());
-  }
-
-  private Mono<Example> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
+  /** The bad record to the dead-letter topic with its reason, then acknowledged. */
+  private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
     ProducerRecord<String, byte[]> letter =
         DeadLetter.of(received.record(), reason, options.topics().deadLetter(), SOURCE);
     return sender.send(letter)
@@ -264,24 +221,17 @@ public final class TrainerService implements AutoCloseable {
         .then(Mono.empty());
   }
 
-  private Mono<StepOutcome> step(List<Example> batch) {
+  private Mono<StepOutcome> step(TrainingFeed.Step batch) {
     return train(batch)
         .flatMap(this::acknowledge)
         .flatMap(this::exportAndPublishIfDue);
   }
 
   /** One training step on the training thread. */
-  private Mono<StepOutcome> train(List<Example> batch) {
+  private Mono<StepOutcome> train(TrainingFeed.Step batch) {
     return Mono.fromCallable(() -> {
-      int pixels = spec.pixelsPerImage();
-      float[] images = new float[batch.size() * pixels];
-      int[] labels = new int[batch.size()];
-      for (int i = 0; i < batch.size(); i++) {
-        System.arraycopy(batch.get(i).pixels(), 0, images, i * pixels, pixels);
-        labels[i] = batch.get(i).label();
-      }
       long start = System.nanoTime();
-      StepResult result = model.step(new Batch(images, labels));
+      StepResult result = model.step(batch.batch());
       TrainingProgress progress = meter.record(result, start, System.nanoTime() - start);
       ledger.stepped(progress);
       notifyListener(progress);
@@ -295,7 +245,7 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private Mono<StepOutcome> acknowledge(StepOutcome outcome) {
-    outcome.batch().forEach(example -> example.source().acknowledge());
+    outcome.batch().done().forEach(ReceivedRecord::acknowledge);
     return Mono.just(outcome);
   }
 
@@ -318,30 +268,17 @@ public final class TrainerService implements AutoCloseable {
   }
 
   /**
-   * Publishes the version (see {@link VersionPublisher}) and waits for the broker's acks. The
-   * sends run to their end even if the pipeline is cancelled meanwhile, since a record handed to
-   * the producer may land anyway; {@link #finish()} waits for them, so the summary and the next
-   * version's parent always match what is on the topic.
+   * Publishes the version (see {@link VersionPublisher#start}) and waits for the broker's acks.
+   * The sends run to their end even if the pipeline is cancelled meanwhile, since a record handed
+   * to the producer may land anyway; {@link #finish()} waits for them, so the summary and the
+   * next version's parent always match what is on the topic.
    */
   private Mono<StepOutcome> publish(StepOutcome outcome) {
     VersionExport export = outcome.export();
     if (export == null) {
       return Mono.just(outcome);
     }
-    CompletableFuture<Void> sent = publisher.publish(export, this::published).toFuture();
-    synchronized (this) {
-      publishing = sent;
-    }
-    return Mono.fromFuture(sent, true).thenReturn(outcome);
-  }
-
-  private void published(VersionExport export) {
-    TrainingProgress progress = export.progress();
-    ModelManifest manifest = export.model().manifest();
-    ledger.published(export);
-    log.info("published {} ({} bytes, step {}, sha256 {}…){}", PublishedModel.key(manifest),
-        export.model().onnx().length, progress.step(), manifest.sha256().substring(0, 12),
-        export.grid() == null ? "" : ", samples " + export.grid());
+    return Mono.fromFuture(publisher.start(export, ledger::published), true).thenReturn(outcome);
   }
 
   // ---- helpers ----
@@ -362,13 +299,13 @@ public final class TrainerService implements AutoCloseable {
     ledger.numberFrom(resume.nextVersion());
     List<Long> kept = retention.learnExisting(options.bootstrapServers(), CLOSE_TIMEOUT);
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
-            + "version v{}, {} versions on {} (keeping {}), consuming {} as {}",
+            + "version v{}, {} versions on {} (keeping {}), consuming {} as {}{}",
         options.modelName(), spec.family().id(), spec.sha256().substring(0, 12),
         model.parameterCounts(), Engine.intraOpThreads(),
         resume.checkpoint() == null ? "fresh weights (no checkpoint)"
             : "resumed from v" + resume.checkpoint().version() + " at step " + model.steps(),
         resume.nextVersion(), kept.size(), options.topics().models(), options.keepVersions(),
-        options.topics().images(), options.groupId());
+        feed.topic(), options.groupId(), feed.describe().isEmpty() ? "" : ": " + feed.describe());
   }
 
   private void notifyListener(TrainingProgress progress) {
@@ -408,15 +345,11 @@ public final class TrainerService implements AutoCloseable {
     close();
   }
 
-  private synchronized CompletableFuture<Void> currentPublish() {
-    return publishing;
-  }
-
   private void awaitPublishInFlight() {
     try {
       // Read on the training thread: an export running there when the pipeline was disposed
       // starts its publish in the same task, so the future read after it is the latest one.
-      CompletableFuture<Void> inFlight = Mono.fromCallable(this::currentPublish)
+      CompletableFuture<Void> inFlight = Mono.fromCallable(publisher::latest)
           .subscribeOn(trainingThread)
           .block(FINISH_TIMEOUT);
       inFlight.get(FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -434,7 +367,7 @@ public final class TrainerService implements AutoCloseable {
     if (progress == null) {
       return null;
     }
-    return export(new StepOutcome(List.of(), progress, null));
+    return export(new StepOutcome(null, progress, null));
   }
 
   /**
@@ -482,10 +415,7 @@ public final class TrainerService implements AutoCloseable {
     done.tryEmitEmpty();
   }
 
-  /** A decoded training image and the record it came from. */
-  private record Example(ReceivedRecord<String, byte[]> source, int label, float[] pixels) {}
-
-  /** What one step produced; {@code export} is null between exports. */
-  private record StepOutcome(List<Example> batch, TrainingProgress progress,
+  /** What one step produced; {@code export} is null between exports, {@code batch} at finish. */
+  private record StepOutcome(TrainingFeed.Step batch, TrainingProgress progress,
       VersionExport export) {}
 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the current state of a model into a {@link VersionExport}: ONNX graphs, the manifest
- * (shapes, spec and its hash, metrics, lineage), the sample grid and the checkpoint. Runs on the
+ * (shapes, spec and its hash, training metrics plus the feed's evaluation, lineage), the
+ * feed's sample image and the checkpoint. Runs on the
  * training thread, since it reads the family's native memory. Stateless apart from its wiring.
  */
 final class VersionExporter {
@@ -26,11 +27,11 @@ final class VersionExporter {
   private static final Logger log = LoggerFactory.getLogger(VersionExporter.class);
 
   private final TrainerOptions options;
-  private final SampleGrid grid;
+  private final TrainingFeed feed;
 
-  VersionExporter(TrainerOptions options) {
+  VersionExporter(TrainerOptions options, TrainingFeed feed) {
     this.options = options;
-    this.grid = SampleGrid.forSpec(options.spec());
+    this.feed = feed;
   }
 
   /**
@@ -42,6 +43,10 @@ final class VersionExporter {
     ModelSpec spec = family.spec();
     Exported exported = family.export();
     Exported.Graph generator = exported.generator();
+    Map<String, Double> evaluation =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(feed.evaluate(family)));
+    Map<String, Double> metrics = metrics(progress);
+    metrics.putAll(evaluation);
     Map<String, GraphSpec> extras = new LinkedHashMap<>();
     for (Exported.Graph graph : exported.extras()) {
       extras.put(graph.name(), new GraphSpec(PublishedModel.sha256(graph.onnx()),
@@ -50,7 +55,7 @@ final class VersionExporter {
     ModelManifest manifest = new ModelManifest(options.modelName(), version, parentVersion,
         spec.family().id(), spec.channels(), spec.imageSize(), spec.imageSize(),
         spec.latentDim(), spec.numClasses(), generator.inputs(), generator.outputs(),
-        PublishedModel.sha256(generator.onnx()), System.currentTimeMillis(), metrics(progress),
+        PublishedModel.sha256(generator.onnx()), System.currentTimeMillis(), metrics,
         spec.toMap(), spec.sha256(), extras);
     List<ProducerRecord<String, byte[]>> extraRecords = new ArrayList<>();
     for (Exported.Graph graph : exported.extras()) {
@@ -61,7 +66,7 @@ final class VersionExporter {
     TrainerCheckpoint checkpoint = new TrainerCheckpoint(options.modelName(), version,
         progress.imagesSeen(), family.state());
     return new VersionExport(new PublishedModel(manifest, generator.onnx()), extraRecords,
-        gridFile, checkpoint, progress);
+        gridFile, checkpoint, progress, evaluation);
   }
 
   private static Map<String, Double> metrics(TrainingProgress p) {
@@ -74,13 +79,10 @@ final class VersionExporter {
     return metrics;
   }
 
-  /** The sample grid, or null: it is for people, a full disk must not stop publishing. */
+  /** The sample image, or null: it is for people, a full disk must not stop publishing. */
   private Path writeGrid(ModelFamily family, long version) {
-    ModelSpec spec = family.spec();
     try {
-      float[] samples = family.sample(grid.latents(), grid.labels());
-      return grid.write(options.samplesDir(), options.modelName(), version, samples,
-          spec.channels(), spec.imageSize());
+      return feed.writeSamples(family, version);
     } catch (IOException | UnsupportedOperationException e) {
       log.warn("could not write the sample grid of {} v{}: {}", options.modelName(), version,
           e.toString());

@@ -3,9 +3,12 @@ package io.genstream.trainer;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.Json;
+import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.PublishedModel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -19,7 +22,8 @@ import reactor.core.publisher.Mono;
  * version's other graphs, then its generator (a version is complete once that is acked), its
  * training event, its checkpoint, and finally the retention of older versions. A failed
  * checkpoint or retention is logged, not fatal: the version is out. Thread-safe; sends go
- * through the caller's {@link KafkaSender}, which it does not own.
+ * through the caller's {@link KafkaSender}, which it does not own. It remembers the latest
+ * publish it {@link #start started}, for a trainer that must wait for it.
  */
 final class VersionPublisher {
 
@@ -28,12 +32,48 @@ final class VersionPublisher {
   private final TrainerOptions options;
   private final KafkaSender<String, byte[]> sender;
   private final VersionRetention retention;
+  // The latest publish started, guarded by `this`.
+  private CompletableFuture<Void> latest = CompletableFuture.completedFuture(null);
 
   VersionPublisher(TrainerOptions options, KafkaSender<String, byte[]> sender,
       VersionRetention retention) {
     this.options = options;
     this.sender = sender;
     this.retention = retention;
+  }
+
+  /**
+   * Starts publishing now; the sends run to their end whatever happens to the caller. Logs the
+   * version (with its evaluation) once the generator record is acked.
+   *
+   * @param onGeneratorAcked called once the broker acked the generator record
+   * @return completes when the version, its event, checkpoint and retention are done
+   */
+  CompletableFuture<Void> start(VersionExport export, Consumer<VersionExport> onGeneratorAcked) {
+    CompletableFuture<Void> sent = publish(export, acked -> {
+      onGeneratorAcked.accept(acked);
+      logPublished(acked);
+    }).toFuture();
+    synchronized (this) {
+      latest = sent;
+    }
+    return sent;
+  }
+
+  /** The latest publish {@link #start started} (completed if none). */
+  synchronized CompletableFuture<Void> latest() {
+    return latest;
+  }
+
+  private void logPublished(VersionExport export) {
+    ModelManifest manifest = export.model().manifest();
+    StringBuilder evaluation = new StringBuilder();
+    export.evaluation().forEach((name, value) -> evaluation.append(", ").append(name)
+        .append(' ').append(String.format("%.4g", value)));
+    log.info("published {} ({} bytes, step {}, sha256 {}…){}{}", PublishedModel.key(manifest),
+        export.model().onnx().length, export.progress().step(),
+        manifest.sha256().substring(0, 12),
+        export.grid() == null ? "" : ", samples " + export.grid(), evaluation);
   }
 
   /**
@@ -76,6 +116,9 @@ final class VersionPublisher {
     event.put("imagesPerSecond", p.imagesPerSecond());
     event.put("dutyCycle", p.dutyCycle());
     event.put("metrics", p.metrics());
+    if (!export.evaluation().isEmpty()) {
+      event.put("evaluation", export.evaluation());
+    }
     if (export.grid() != null) {
       event.put("sampleGrid", export.grid().toString());
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 public final class ModelSpecOptions {
 
   @Option(names = "--family", paramLabel = "FAMILY",
-      description = "Model family: cgan, dcgan, vae (default: cgan, or the spec file's).")
+      description = "Model family: cgan, dcgan, vae, framepred (trains from the frames topic) (default: cgan, or the spec file's).")
   Family family;
 
   @Option(names = "--spec", paramLabel = "FILE",

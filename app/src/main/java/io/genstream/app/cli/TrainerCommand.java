@@ -9,11 +9,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code genstream trainer}: trains one model from the images topic and publishes versions. */
-@Command(name = "trainer", header = "Train a model from the images topic, publish versions.", mixinStandardHelpOptions = true, sortOptions = false,
+/**
+ * {@code genstream trainer}: trains one model from the images topic (or, for {@code --family
+ * framepred}, the frames topic) and publishes versions.
+ */
+@Command(name = "trainer", header = "Train a model from the images (or frames) topic, publish versions.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Trains a model (cgan, dcgan or vae; see the settings below) from the images",
-      "topic and publishes a version (ONNX + manifest) to the models topic every",
+      "topic, or a next-frame predictor (framepred) from clips of the video streams",
+      "on the frames topic, whose versions carry held-out MSE, PSNR and SSIM beside",
+      "copy-last-frame's. It publishes a version (ONNX + manifest) to the models topic every",
       "exportEvery steps, keeping the newest --keep-versions. On stop it publishes",
       "what it trained since its last version; started again, it resumes exactly",
       "from the latest checkpoint.", ""})

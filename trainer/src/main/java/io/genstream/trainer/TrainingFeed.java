@@ -1,0 +1,68 @@
+package io.genstream.trainer;
+
+import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.trainer.family.Batch;
+import io.genstream.trainer.family.ModelFamily;
+import io.genstream.trainer.family.framepred.FramePredictionFamily;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * What turns a topic's records into training batches for one kind of model, and what a version
+ * of that model is measured and illustrated with: {@link ImageFeed} (images topic, the image
+ * families) or {@link ClipFeed} (frames topic, {@code framepred}). The trainer's pipeline, steps,
+ * versions and delivery are the same for both.
+ */
+interface TrainingFeed {
+
+  /** The feed {@code model}'s family needs. */
+  static TrainingFeed forModel(TrainerOptions options, ModelFamily model) {
+    return model instanceof FramePredictionFamily
+        ? new ClipFeed(options)
+        : new ImageFeed(options, model.imagesPerStep());
+  }
+
+  /** Sends a bad record to the dead-letter topic with its reason, then acknowledges it. */
+  @FunctionalInterface
+  interface DeadLetters {
+    Mono<Void> send(ReceivedRecord<String, byte[]> record, String reason);
+  }
+
+  /**
+   * One step's input and the records it finishes.
+   *
+   * @param batch exactly what one {@link ModelFamily#step} consumes
+   * @param done records to acknowledge once the step ran
+   * @param fresh examples in the batch that had not been trained on before (the rest replayed)
+   */
+  record Step(Batch batch, List<ReceivedRecord<String, byte[]>> done, int fresh) {}
+
+  /** The topic the feed reads. */
+  String topic();
+
+  /**
+   * The batches of one pipeline run. Called once per run (a restart after a Kafka failure calls
+   * it again), on the subscribing thread; the returned flux decodes on the receiver's thread and
+   * must honour downstream demand. Records that can never train go through {@code deadLetters}.
+   */
+  Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records, DeadLetters deadLetters);
+
+  /** Figures of the model's current weights for a version's manifest; on the training thread. */
+  Map<String, Double> evaluate(ModelFamily model);
+
+  /**
+   * Writes the version's sample image ({@code <dir>/<model>-v<version>.png}); on the training
+   * thread.
+   *
+   * @return the file, or null if there is nothing to show yet
+   */
+  Path writeSamples(ModelFamily model, long version) throws java.io.IOException;
+
+  /** A line about the data for the start-up log, e.g. {@code "1024 streams, 64 held out"}. */
+  default String describe() {
+    return "";
+  }
+}
