@@ -13,10 +13,6 @@ import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.nn.Engine;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -332,7 +328,9 @@ public final class TrainerService implements AutoCloseable {
     if (running != null) {
       running.dispose();
     }
-    awaitPublishInFlight();
+    // Read on the training thread: an export running there when the pipeline was disposed
+    // starts its publish in the same task, so the publish seen after it is the latest one.
+    publisher.awaitLatest(trainingThread, FINISH_TIMEOUT);
     try {
       // Queued behind a step in progress on the (single) training thread.
       Mono.fromCallable(this::exportUnpublished)
@@ -343,22 +341,6 @@ public final class TrainerService implements AutoCloseable {
       log.warn("final version of {} not published: {}", options.modelName(), e.toString());
     }
     close();
-  }
-
-  private void awaitPublishInFlight() {
-    try {
-      // Read on the training thread: an export running there when the pipeline was disposed
-      // starts its publish in the same task, so the future read after it is the latest one.
-      CompletableFuture<Void> inFlight = Mono.fromCallable(publisher::latest)
-          .subscribeOn(trainingThread)
-          .block(FINISH_TIMEOUT);
-      inFlight.get(FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      // Logged by the pipeline if it failed; the final version is made either way.
-      log.debug("publish in flight at finish: {}", e.toString());
-    }
   }
 
   /** On the training thread: an export of the current weights, or null if nothing is new. */

@@ -6,9 +6,13 @@ import io.genstream.core.messages.Json;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -16,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Puts one {@link VersionExport} on Kafka, in an order that keeps every reader consistent: the
@@ -63,6 +68,23 @@ final class VersionPublisher {
   /** The latest publish {@link #start started} (completed if none). */
   synchronized CompletableFuture<Void> latest() {
     return latest;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the latest publish, reading which one that is on {@code
+   * readOn} (the thread that starts publishes, so that one it is starting now is included).
+   * Failures are not thrown: the pipeline logged them.
+   */
+  void awaitLatest(Scheduler readOn, Duration timeout) {
+    try {
+      CompletableFuture<Void> inFlight =
+          Mono.fromCallable(this::latest).subscribeOn(readOn).block(timeout);
+      inFlight.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.debug("publish in flight: {}", e.toString());
+    }
   }
 
   private void logPublished(VersionExport export) {
