@@ -161,6 +161,14 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, String> videoDefaults = new LinkedHashMap<>();
       if (modelOptions.specFile == null && !modelOptions.settings.containsKey("imageSize")) {
         videoDefaults.put("imageSize", "32");
+        if (!modelOptions.settings.containsKey("generatorWidths")) {
+          // The spec lists one width per ×2 stage of a 32-pixel image; framepred uses the first
+          // two (the fine and the coarse level).
+          videoDefaults.put("generatorWidths", "64,64,64");
+        }
+        if (!modelOptions.settings.containsKey("discriminatorWidths")) {
+          videoDefaults.put("discriminatorWidths", "32,64,64"); // used only with adversarial > 0
+        }
       }
       if (modelOptions.specFile == null && modelOptions.exportEvery == null
           && !modelOptions.settings.containsKey("exportEvery")) {
