@@ -63,6 +63,20 @@ class CommandLineTest extends CliTest {
   }
 
   @Test
+  void videoDemoRefusesWhatItCannotFilmOrTrain() {
+    assertThat(run("demo", "--help")).isZero();
+    assertThat(out.toString()).contains("--video", "--streams", "--fps", "--horizon");
+    assertThat(run("demo", "--video", "--family", "cgan")).isEqualTo(2);
+    assertThat(err.toString()).contains("--video trains family framepred, got --family cgan");
+    assertThat(run("demo", "--video", "--streams", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--streams must be 1..64, got 0");
+    assertThat(run("demo", "--video", "--set", "imageSize=28")).isEqualTo(2);
+    assertThat(err.toString()).contains("the moving digits are 32 or 64 pixels");
+    assertThat(run("demo", "--video", "--data", "photos")).isEqualTo(2);
+    assertThat(err.toString()).contains("--video films its own moving digits");
+  }
+
+  @Test
   void watchingIsForAFolder() {
     assertThat(run("ingest", "--help")).isZero();
     assertThat(out.toString()).contains("--watch[=INTERVAL]", "given without a value: 1s");

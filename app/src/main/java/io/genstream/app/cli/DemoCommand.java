@@ -156,23 +156,18 @@ public final class DemoCommand implements Callable<Integer> {
         modelOptions.family = ModelSpec.Family.FRAMEPRED;
       }
       ModelSpec modelSpec = modelOptions.resolve(seed);
-      // The video defaults where the user left a setting alone: the digits' 32 pixels, and a
-      // version every 100 steps so that the predictor gets better models often.
+      // The video defaults where the user left a setting alone (a spec file says it all).
       Map<String, String> videoDefaults = new LinkedHashMap<>();
-      if (modelOptions.specFile == null && !modelOptions.settings.containsKey("imageSize")) {
-        videoDefaults.put("imageSize", "32");
-        if (!modelOptions.settings.containsKey("generatorWidths")) {
-          // The spec lists one width per ×2 stage of a 32-pixel image; framepred uses the first
-          // two (the fine and the coarse level).
-          videoDefaults.put("generatorWidths", "64,64,64");
-        }
-        if (!modelOptions.settings.containsKey("discriminatorWidths")) {
-          videoDefaults.put("discriminatorWidths", "32,64,64"); // used only with adversarial > 0
-        }
-      }
-      if (modelOptions.specFile == null && modelOptions.exportEvery == null
-          && !modelOptions.settings.containsKey("exportEvery")) {
-        videoDefaults.put("exportEvery", "100");
+      if (modelOptions.specFile == null) {
+        VideoConfig.SPEC_DEFAULTS.forEach((name, value) -> {
+          boolean shortcut = name.equals("exportEvery") && modelOptions.exportEvery != null;
+          // Widths are listed per image size: another size needs the user's own.
+          boolean otherSize = name.endsWith("Widths")
+              && modelOptions.settings.containsKey("imageSize");
+          if (!shortcut && !otherSize && !modelOptions.settings.containsKey(name)) {
+            videoDefaults.put(name, value);
+          }
+        });
       }
       if (!videoDefaults.isEmpty()) {
         modelSpec = modelSpec.with(videoDefaults);
