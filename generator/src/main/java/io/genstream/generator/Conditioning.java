@@ -95,12 +95,15 @@ public record Conditioning(int count, float[] latents, long[] labels) {
    * request for {@code manifest}'s model version, by the rules above.
    *
    * @throws InvalidRequestException if the request does not fit the model: a label for an
-   *     unconditional model, a label outside {@code 0..numClasses-1}, latents rows that are not
-   *     {@code latentDim} long
+   *     unconditional model, a label outside {@code 0..numClasses-1} or a label name the
+   *     version does not know, latents rows that are not {@code latentDim} long
    * @throws IllegalArgumentException for a {@link Kind#VARIATIONS} request, which needs the
    *     image's encoding: {@link #variations}
    */
   public static Conditioning of(GenerationRequest request, ModelManifest manifest) {
+    if (request.labelName() != null) {
+      request = request.withLabel(manifest.labelOf(request.labelName()));
+    }
     return switch (request.kind()) {
       case SEED -> seeded(request.seed(), request.count(), manifest, request.label(),
           request.labels(), request.truncation());

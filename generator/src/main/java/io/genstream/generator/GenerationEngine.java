@@ -210,6 +210,10 @@ public final class GenerationEngine implements AutoCloseable {
   /** Blocks for a variations request (its image is encoded): inference threads only. */
   private static Conditioning conditioning(GenerationRequest request, ModelLease lease,
       ModelManifest manifest) {
+    // A class name ("label": "cat") means what this version's training data called it.
+    if (request.labelName() != null) {
+      request = request.withLabel(manifest.labelOf(request.labelName()));
+    }
     if (request.kind() == GenerationRequest.Kind.VARIATIONS) {
       return Variations.conditioning(request, lease);
     }

@@ -27,6 +27,24 @@ class ConditioningTest {
         Map.of(), Map.of(), "0", 0L, Map.of());
   }
 
+  @Test
+  void aClassNameMeansTheLabelTheVersionsDataGaveIt() {
+    ModelManifest pets = new ModelManifest("pets", 3, 2, "cgan", 1, 4, 4, 8, 3, Map.of(),
+        Map.of(), "0", 0L, Map.of(), null, null, null, List.of("cat", "dog", "emu"));
+    GenerationRequest byName = new GenerationRequest("r", "pets", null, 2, 5, null, null, null,
+        null, null, null, null, null, null, "dog");
+
+    Conditioning named = Conditioning.of(byName, pets);
+
+    assertThat(named.labels()).containsExactly(1, 1);
+    assertThat(named.latents()).isEqualTo(Conditioning.of(byName.withLabel(1), pets).latents());
+    GenerationRequest unknown = new GenerationRequest("r", "pets", null, 1, 5, null, null, null,
+        null, null, null, null, null, null, "yak");
+    assertThatThrownBy(() -> Conditioning.of(unknown, pets))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("no label named 'yak'; its labels are cat, dog, emu");
+  }
+
   private static GenerationRequest seedRequest(
       long seed, int count, Integer label, List<Integer> labels, Float truncation) {
     return new GenerationRequest("r", "digits", null, count, seed, label, labels, truncation,

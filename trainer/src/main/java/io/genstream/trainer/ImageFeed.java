@@ -26,6 +26,8 @@ final class ImageFeed implements TrainingFeed {
   private final ModelSpec spec;
   private final SampleGrid grid;
   private final int imagesPerStep;
+  // Label i's name, the first the data gave it; at most numClasses entries. Guarded by itself.
+  private final String[] labelNames;
 
   /** @param imagesPerStep what one step of the model consumes ({@link ModelFamily#imagesPerStep}) */
   ImageFeed(TrainerOptions options, int imagesPerStep) {
@@ -33,6 +35,29 @@ final class ImageFeed implements TrainingFeed {
     this.imagesPerStep = imagesPerStep;
     this.spec = options.spec();
     this.grid = SampleGrid.forSpec(spec);
+    this.labelNames = new String[Math.max(0, spec.numClasses())];
+  }
+
+  /** Keeps the first name the data gives each label; a later, different one is ignored. */
+  private void nameLabel(int label, String name) {
+    synchronized (labelNames) {
+      if (labelNames[label] == null && !name.isBlank() && name.length() <= 200) {
+        labelNames[label] = name;
+      }
+    }
+  }
+
+  @Override
+  public List<String> labelNames() {
+    synchronized (labelNames) {
+      boolean any = false;
+      List<String> names = new ArrayList<>(labelNames.length);
+      for (String name : labelNames) {
+        any |= name != null;
+        names.add(name == null ? "" : name);
+      }
+      return any ? names : List.of();
+    }
   }
 
   @Override
@@ -66,6 +91,10 @@ final class ImageFeed implements TrainingFeed {
       throw new IllegalArgumentException("image must be " + spec.imageSize() + "x"
           + spec.imageSize() + " for model " + options.modelName() + ", got " + image.width()
           + "x" + image.height());
+    }
+    if (spec.conditional()) {
+      io.genstream.core.messages.CloudEvents.attribute(received.record().headers(), "labelname")
+          .ifPresent(name -> nameLabel(decoded.label(), name));
     }
     return new Example(received, spec.conditional() ? decoded.label() : 0,
         image.toSymmetricUnit());

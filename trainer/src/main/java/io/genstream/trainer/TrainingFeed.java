@@ -61,6 +61,14 @@ interface TrainingFeed {
    */
   Path writeSamples(ModelFamily model, long version) throws java.io.IOException;
 
+  /**
+   * The class name of each label as the data called it ({@code ce_labelname}), for the version's
+   * manifest; empty when the data names none. Thread-safe.
+   */
+  default List<String> labelNames() {
+    return List.of();
+  }
+
   /** A line about the data for the start-up log, e.g. {@code "1024 streams, 64 held out"}. */
   default String describe() {
     return "";

@@ -56,7 +56,7 @@ final class VersionExporter {
         spec.family().id(), spec.channels(), spec.imageSize(), spec.imageSize(),
         spec.latentDim(), spec.numClasses(), generator.inputs(), generator.outputs(),
         PublishedModel.sha256(generator.onnx()), System.currentTimeMillis(), metrics,
-        spec.toMap(), spec.sha256(), extras);
+        spec.toMap(), spec.sha256(), extras, feed.labelNames());
     List<ProducerRecord<String, byte[]>> extraRecords = new ArrayList<>();
     for (Exported.Graph graph : exported.extras()) {
       extraRecords.add(PublishedModel.extraGraphRecord(manifest, graph.name(), graph.onnx(),

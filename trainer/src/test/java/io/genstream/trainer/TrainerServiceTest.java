@@ -405,6 +405,42 @@ class TrainerServiceTest {
     assertThat(posterior.get("logvar")).hasSize(2 * 16);
   }
 
+  @Test
+  @Order(20)
+  void aVersionCarriesTheClassNamesItsDataGaveItsLabels() throws Exception {
+    Topics named = Topics.withPrefix("named.");
+    TopicSetup.ensure(kafka.bootstrapServers(), named, 1);
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    String[] names = {"circle", "square", "triangle"};
+    for (int i = 0; i < 32; i++) {
+      int label = i % 3;
+      ProducerRecord<String, byte[]> record = new LabelledImage("shapes", label,
+          Png.encode(new GrayImage(28, 28, digits.render(label)))).toRecord(named.images(), "t");
+      CloudEvents.header(record.headers(), "labelname", names[label]);
+      records.add(record);
+    }
+    produce(records);
+    ModelSpec threeClasses = ModelSpec.defaults(ModelSpec.Family.CGAN).with(Map.of(
+        "numClasses", "4", "generatorWidths", "16,8", "discriminatorWidths", "8,16",
+        "batchSize", "16", "exportEvery", "2"));
+    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "shapes")
+        .topics(named).spec(threeClasses).samplesDir(samples).maxSteps(2).intraOpThreads(1)
+        .build();
+    try (TrainerService service = new TrainerService(options).start()) {
+      service.completion().block(Duration.ofSeconds(60));
+    }
+
+    List<ConsumerRecord<String, byte[]>> versions = new ArrayList<>();
+    TopicScan.readToEnd(kafka.bootstrapServers(), named.models(), Duration.ofSeconds(20),
+        versions::add);
+    ModelManifest manifest = PublishedModel.fromRecord(versions.get(0)).manifest();
+    // Label 3 never came: its name is empty, and requests cannot name it.
+    assertThat(manifest.labelNames()).containsExactly("circle", "square", "triangle", "");
+    assertThat(manifest.labelOf("triangle")).isEqualTo(2);
+    assertThat(ModelManifest.fromJson(manifest.toJson()).labelNames())
+        .isEqualTo(manifest.labelNames());
+  }
+
   private static List<ProducerRecord<String, byte[]>> images(int count) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -58,7 +58,7 @@ final class BenchModel implements AutoCloseable {
           spec.channels(), spec.imageSize(), spec.imageSize(), spec.latentDim(),
           spec.numClasses(), generator.inputs(), generator.outputs(),
           PublishedModel.sha256(generator.onnx()), System.currentTimeMillis(), Map.of(),
-          spec.toMap(), spec.sha256(), null);
+          spec.toMap(), spec.sha256(), null, null);
       return new BenchModel(spec, model, new PublishedModel(manifest, generator.onnx()));
     } catch (RuntimeException e) {
       model.close();

@@ -52,8 +52,10 @@ public final class RequestCommand implements Callable<Integer> {
       description = "'latest' or a version number (default: ${DEFAULT-VALUE}).")
   String version;
 
-  @Option(names = "--label", description = "Class label, e.g. the digit; default: drawn from the seed.")
-  Integer label;
+  @Option(names = "--label", paramLabel = "LABEL",
+      description = "Class label: a number (e.g. the digit) or a class name the model's data "
+          + "gave it (e.g. cat); default: drawn from the seed.")
+  String label;
 
   @Option(names = "--count", defaultValue = "8", description = "How many images (default: ${DEFAULT-VALUE}).")
   int count;
@@ -165,7 +167,8 @@ public final class RequestCommand implements Callable<Integer> {
         seed != null ? seed : UUID.randomUUID().getLeastSignificantBits() >>> 1));
     node.putIfAbsent("format", node.textNode(format));
     if (label != null) {
-      node.putIfAbsent("label", node.numberNode(label));
+      node.putIfAbsent("label", label.matches("[0-9]{1,9}")
+          ? node.numberNode(Integer.parseInt(label)) : node.textNode(label));
     }
     if (truncation != null) {
       node.putIfAbsent("truncation", node.numberNode(truncation));

@@ -39,6 +39,8 @@ import java.util.UUID;
  * or a version number. {@code seed} defaults to a random one that is echoed on every result, so a
  * result can always be reproduced. {@code label} (conditional models) is one label for every
  * image, {@code labels} one per image (not both); without either, labels are drawn from the seed.
+ * {@code label} may also be a class name ({@code "label": "cat"}) that the model version knows
+ * from the data it was trained on (its manifest's {@code labelNames}); the generator resolves it.
  * {@code count} defaults to the number of {@code labels}, {@code latents} rows or interpolation
  * {@code steps}, and must equal them when given; otherwise to 1. {@code format} is {@code png}
  * (the default) or {@code raw} (uint8 pixels, channel-major {@code C×H×W}). {@code replyTopic}
@@ -54,6 +56,9 @@ import java.util.UUID;
  *
  * @param version {@code latest}, {@code best} or a version number
  * @param label one label for every image, or {@code null}
+ * @param labelName one label for every image, by class name (resolved against the model
+ *     version's {@code labelNames}), or {@code null}; never together with {@code label} or
+ *     {@code labels}
  * @param labels one label per image ({@code count} of them), or {@code null}
  * @param truncation latent components are redrawn until their magnitude is at most this, or
  *     {@code null} for none; {@value #MIN_TRUNCATION} or more
@@ -80,7 +85,8 @@ public record GenerationRequest(
     byte[] image,
     Float spread,
     Format format,
-    String replyTopic) {
+    String replyTopic,
+    String labelName) {
 
   public static final int MAX_COUNT = 256;
   /** Longest latent row: far above any model we train, short of what a request could carry. */
@@ -169,6 +175,16 @@ public record GenerationRequest(
       throw new InvalidRequestException("label must be >= 0, got " + label);
     }
     labels = checkLabels(labels, label, count);
+    if (labelName != null) {
+      if (label != null || labels != null) {
+        throw new InvalidRequestException(
+            "give the label as a number or as a class name, not both");
+      }
+      if (labelName.isBlank() || labelName.length() > 200) {
+        throw new InvalidRequestException("a label name must be 1..200 characters, got '"
+            + LogSafe.text(labelName) + "'");
+      }
+    }
     latents = checkLatents(latents, count);
     if (interpolation != null && interpolation.steps() != count) {
       throw new InvalidRequestException("count " + count + " differs from interpolation.steps "
@@ -197,11 +213,25 @@ public record GenerationRequest(
     }
   }
 
+  /** A request whose labels, if any, are numbers. */
+  public GenerationRequest(String requestId, String model, String version, int count, long seed,
+      Integer label, List<Integer> labels, Float truncation, float[][] latents,
+      Interpolation interpolation, byte[] image, Float spread, Format format, String replyTopic) {
+    this(requestId, model, version, count, seed, label, labels, truncation, latents,
+        interpolation, image, spread, format, replyTopic, null);
+  }
+
   /** A seed request: no truncation, PNG results on the results topic. */
   public GenerationRequest(
       String requestId, String model, String version, int count, long seed, Integer label) {
     this(requestId, model, version, count, seed, label, null, null, null, null, null, null, null,
-        null);
+        null, null);
+  }
+
+  /** This request with {@code label} for every image instead of its label name. */
+  public GenerationRequest withLabel(int label) {
+    return new GenerationRequest(requestId, model, version, count, seed, label, null, truncation,
+        latents, interpolation, image, spread, format, replyTopic, null);
   }
 
   /** What this request's latents come from. */
@@ -253,14 +283,15 @@ public record GenerationRequest(
         && Objects.equals(labels, r.labels) && Objects.equals(truncation, r.truncation)
         && Arrays.deepEquals(latents, r.latents) && Objects.equals(interpolation, r.interpolation)
         && Arrays.equals(image, r.image) && Objects.equals(spread, r.spread)
-        && format == r.format && Objects.equals(replyTopic, r.replyTopic);
+        && format == r.format && Objects.equals(replyTopic, r.replyTopic)
+        && Objects.equals(labelName, r.labelName);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(requestId, model, version, count, seed, label, labels, truncation,
         Arrays.deepHashCode(latents), interpolation, Arrays.hashCode(image), spread, format,
-        replyTopic);
+        replyTopic, labelName);
   }
 
   /** The fields, with arrays as their sizes: a request's latents or image do not fit a log line. */
@@ -275,6 +306,9 @@ public record GenerationRequest(
     }
     if (labels != null) {
       s.append(", labels=").append(labels);
+    }
+    if (labelName != null) {
+      s.append(", label='").append(LogSafe.text(labelName)).append('\'');
     }
     if (truncation != null) {
       s.append(", truncation=").append(truncation);

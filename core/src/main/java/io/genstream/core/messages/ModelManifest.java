@@ -1,6 +1,7 @@
 package io.genstream.core.messages;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,6 +22,10 @@ import java.util.Objects;
  * @param specSha256 SHA-256 of the spec's canonical JSON: equal hashes, equal definitions
  * @param graphs the version's other ONNX graphs (a VAE's {@code encoder}), each on the models
  *     topic under {@code <name>/<version>/<graph>}; empty for most families
+ * @param labelNames the class name of each label ({@code labelNames[i]} names label i) as the
+ *     training data called them ({@code ce_labelname}), so that requests may say
+ *     {@code "label": "cat"}; empty when the data had none, an empty string for a label whose
+ *     name was never seen
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -40,7 +45,8 @@ public record ModelManifest(
     Map<String, Double> metrics,
     Map<String, Object> spec,
     String specSha256,
-    Map<String, GraphSpec> graphs) {
+    Map<String, GraphSpec> graphs,
+    List<String> labelNames) {
 
   public ModelManifest {
     Objects.requireNonNull(name, "name");
@@ -57,6 +63,17 @@ public record ModelManifest(
     spec = spec == null ? Map.of() : java.util.Collections.unmodifiableMap(
         new java.util.LinkedHashMap<>(spec));
     graphs = graphs == null ? Map.of() : Map.copyOf(graphs);
+    labelNames = labelNames == null ? List.of() : List.copyOf(labelNames);
+  }
+
+  /** A manifest whose training data named no labels. */
+  public ModelManifest(String name, long version, long parentVersion, String family,
+      int channels, int height, int width, int latentDim, int numClasses,
+      Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, String sha256,
+      long createdAtMillis, Map<String, Double> metrics, Map<String, Object> spec,
+      String specSha256, Map<String, GraphSpec> graphs) {
+    this(name, version, parentVersion, family, channels, height, width, latentDim, numClasses,
+        inputs, outputs, sha256, createdAtMillis, metrics, spec, specSha256, graphs, null);
   }
 
   /** A manifest without spec or extra graphs (hand-made models, tests). */
@@ -65,7 +82,7 @@ public record ModelManifest(
       Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, String sha256,
       long createdAtMillis, Map<String, Double> metrics) {
     this(name, version, parentVersion, family, channels, height, width, latentDim, numClasses,
-        inputs, outputs, sha256, createdAtMillis, metrics, null, null, null);
+        inputs, outputs, sha256, createdAtMillis, metrics, null, null, null, null);
   }
 
   /** Another graph of a version: its hash and its input and output contract. */
@@ -82,6 +99,23 @@ public record ModelManifest(
 
   /** Element type and shape of one graph input or output; -1 marks the batch dimension. */
   public record TensorSpec(String type, long[] shape) {}
+
+  /**
+   * The label the training data called {@code name}.
+   *
+   * @throws InvalidRequestException naming the known names if there is none
+   */
+  public int labelOf(String name) {
+    int label = labelNames.indexOf(name);
+    if (label < 0 || name.isEmpty()) {
+      throw new InvalidRequestException("model '" + this.name + "' version " + version
+          + (labelNames.isEmpty() ? " has no label names (its training data had none); give "
+              + "label as a number 0.." + Math.max(0, numClasses - 1)
+              : " has no label named '" + LogSafe.text(name) + "'; its labels are "
+                  + String.join(", ", labelNames.stream().filter(n -> !n.isEmpty()).toList())));
+    }
+    return label;
+  }
 
   /** Whether the model takes a class label. */
   public boolean conditional() {

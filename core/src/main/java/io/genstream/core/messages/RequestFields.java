@@ -16,7 +16,7 @@ final class RequestFields {
 
   private static final Set<String> FIELDS = Set.of("requestId", "model", "version", "count",
       "seed", "label", "labels", "truncation", "latents", "interpolation", "image", "spread",
-      "format", "replyTopic");
+      "format", "replyTopic", "labelName");
   private static final Set<String> INTERPOLATION_FIELDS = Set.of("from", "to", "steps");
   /** Longest piece of a rejected value quoted in a message: enough to recognise it. */
   private static final int SHOWN_CHARS = 40;
@@ -57,7 +57,8 @@ final class RequestFields {
         node.hasNonNull("version") ? text(node, "version", maxStringLength) : GenerationRequest.LATEST,
         count,
         node.hasNonNull("seed") ? longValue(node.get("seed"), "seed") : defaultSeed,
-        node.hasNonNull("label") ? integer(node.get("label"), "label") : null,
+        node.hasNonNull("label") && !node.get("label").isTextual()
+            ? integer(node.get("label"), "label") : null,
         labels,
         node.hasNonNull("truncation") ? floatValue(node.get("truncation"), "truncation") : null,
         latents,
@@ -65,7 +66,8 @@ final class RequestFields {
         node.hasNonNull("image") ? image(node.get("image")) : null,
         node.hasNonNull("spread") ? floatValue(node.get("spread"), "spread") : null,
         node.hasNonNull("format") ? GenerationRequest.Format.of(text(node, "format", maxStringLength)) : null,
-        node.hasNonNull("replyTopic") ? text(node, "replyTopic", maxStringLength) : null);
+        node.hasNonNull("replyTopic") ? text(node, "replyTopic", maxStringLength) : null,
+        labelName(node, maxStringLength));
   }
 
   private static void checkFieldNames(JsonNode node, Set<String> known, String prefix) {
@@ -124,6 +126,21 @@ final class RequestFields {
           field + " must be a finite float, got " + shown(value) + ", out of float's range");
     }
     return f;
+  }
+
+  /**
+   * A class name given as {@code "label": "cat"}, or as {@code labelName} (how
+   * {@link GenerationRequest#toJson} writes it); not both.
+   */
+  private static String labelName(JsonNode node, int maxStringLength) {
+    boolean named = node.hasNonNull("label") && node.get("label").isTextual();
+    if (named && node.hasNonNull("labelName")) {
+      throw new InvalidRequestException("give label or labelName, not both");
+    }
+    if (named) {
+      return text(node, "label", maxStringLength);
+    }
+    return node.hasNonNull("labelName") ? text(node, "labelName", maxStringLength) : null;
   }
 
   private static List<Integer> labels(JsonNode value) {

@@ -8,6 +8,37 @@ import org.junit.jupiter.api.Test;
 
 class GenerationRequestTest {
 
+  @Test
+  void aLabelMayBeAClassNameThatTheModelResolves() {
+    GenerationRequest request =
+        GenerationRequest.parse(json("{\"model\":\"pets\",\"label\":\"cat\",\"count\":2}"));
+
+    assertThat(request.labelName()).isEqualTo("cat");
+    assertThat(request.label()).isNull();
+    assertThat(GenerationRequest.parse(request.toJson())).isEqualTo(request);
+    assertThat(request.withLabel(1).label()).isEqualTo(1);
+    assertThat(request.withLabel(1).labelName()).isNull();
+    ModelManifest pets = new ModelManifest("pets", 4, 3, "cgan", 1, 8, 8, 16, 3, null, null,
+        null, 0, null, null, null, null, java.util.List.of("cat", "dog", ""));
+    assertThat(pets.labelOf("dog")).isEqualTo(1);
+    assertThatThrownBy(() -> pets.labelOf("zebra"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("model 'pets' version 4 has no label named 'zebra'; its labels are cat, dog");
+    assertThatThrownBy(() -> pets.labelOf(""))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
+  void refusesALabelGivenBothAsANumberAndAsAName() {
+    assertThatThrownBy(() -> GenerationRequest.parse(
+        json("{\"model\":\"pets\",\"label\":\"cat\",\"labelName\":\"dog\"}")))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not both");
+    assertThatThrownBy(() -> GenerationRequest.parse(
+        json("{\"model\":\"pets\",\"labels\":[0,1],\"labelName\":\"dog\",\"count\":2}")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("as a number or as a class name, not both");
+  }
+
   private static byte[] json(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

@@ -74,6 +74,7 @@ final class ModelRoutes {
         .put("width", m.width())
         .put("latentDim", m.latentDim())
         .put("numClasses", m.numClasses())
+        .put("labelNames", new JsonArray(new java.util.ArrayList<Object>(m.labelNames())))
         .put("inputs", tensors(m.inputs()))
         .put("outputs", tensors(m.outputs()))
         .put("metrics", new JsonObject(new TreeMap<String, Object>(m.metrics())))
