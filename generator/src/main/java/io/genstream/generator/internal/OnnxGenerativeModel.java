@@ -3,11 +3,9 @@ package io.genstream.generator.internal;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
@@ -16,69 +14,59 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link GenerativeModel} over one {@link OrtSession}.
  *
- * <p>Owns its session and the {@link OrtSession.SessionOptions} it was built with (ONNX Runtime
- * requires the options to outlive the session), closing them in that order. Input and output
+ * <p>Owns its {@link GuardedSession}. Input and output
  * names come from the graph: the one float input of rank 2 is the latent, the one int64 input
  * of rank 1 the label, the one float output of rank 4 the image; they are checked against the
  * manifest at load time so that a mismatch fails the load, not a request.
  *
- * <p>{@link #generate} is safe from several threads; a read lock keeps {@link #close()} from
- * freeing the session under a running inference (the registry's leases should already
- * guarantee that; the lock makes a misuse an exception instead of a native crash).
+ * <p>{@link #generate} is safe from several threads; its {@link GuardedSession} keeps
+ * {@link #close()} from freeing the session under a running inference.
  */
 public final class OnnxGenerativeModel implements GenerativeModel {
 
   private final ModelManifest manifest;
   private final ExecutionProvider provider;
   private final OrtEnvironment environment;
-  private final OrtSession.SessionOptions options;
-  private final OrtSession session;
+  private final GuardedSession session;
   private final String latentInput;
   private final String labelInput;
   private final String imageOutput;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private boolean closed;
 
   private OnnxGenerativeModel(ModelManifest manifest, OrtEnvironment environment,
-      OrtSession.SessionOptions options, OrtSession session, ExecutionProvider provider)
-      throws OrtException {
+      GuardedSession session, ExecutionProvider provider) throws OrtException {
     this.manifest = manifest;
     this.provider = provider;
     this.environment = environment;
-    this.options = options;
     this.session = session;
-    Map<String, NodeInfo> inputs = session.getInputInfo();
-    Map<String, NodeInfo> outputs = session.getOutputInfo();
+    Map<String, NodeInfo> inputs = session.inputs();
+    Map<String, NodeInfo> outputs = session.outputs();
     checkNamesMatchManifest("inputs", inputs.keySet(), manifest.inputs().keySet());
     checkNamesMatchManifest("outputs", outputs.keySet(), manifest.outputs().keySet());
-    this.latentInput = single(inputs, OnnxJavaType.FLOAT, 2, "latent input (float [N, latentDim])");
+    this.latentInput = session.single(inputs, OnnxJavaType.FLOAT, 2,
+        "latent input (float [N, latentDim])");
     this.labelInput = manifest.conditional()
-        ? single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
+        ? session.single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
         : null;
     int expectedInputs = manifest.conditional() ? 2 : 1;
     if (inputs.size() != expectedInputs) {
-      throw mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
+      throw session.mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
           + manifest.numClasses() + ", graph has " + OnnxSessions.describe(inputs));
     }
     this.imageOutput = outputs.size() == 1 || !outputs.containsKey("image")
-        ? single(outputs, OnnxJavaType.FLOAT, 4, "image output (float [N, C, H, W])")
+        ? session.single(outputs, OnnxJavaType.FLOAT, 4, "image output (float [N, C, H, W])")
         : "image";
-    checkDim(inputs.get(latentInput), 1, manifest.latentDim(), "latentDim");
+    session.checkDim(inputs.get(latentInput), 1, manifest.latentDim(), "latentDim");
     NodeInfo image = outputs.get(imageOutput);
-    checkDim(image, 1, manifest.channels(), "channels");
-    checkDim(image, 2, manifest.height(), "height");
-    checkDim(image, 3, manifest.width(), "width");
+    session.checkDim(image, 1, manifest.channels(), "channels");
+    session.checkDim(image, 2, manifest.height(), "height");
+    session.checkDim(image, 3, manifest.width(), "width");
   }
 
   /**
@@ -104,16 +92,9 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   static OnnxGenerativeModel load(OrtEnvironment environment, PublishedModel model, int intraOpThreads,
       ExecutionProvider provider, int deviceId) {
     ModelManifest manifest = model.manifest();
-    String subject = "model " + PublishedModel.key(manifest);
-    OnnxSessions.Opened opened = OnnxSessions.open(environment, model.onnx(), subject,
-        intraOpThreads, provider, deviceId);
-    try {
-      return new OnnxGenerativeModel(manifest, environment, opened.options(), opened.session(),
-          provider);
-    } catch (OrtException | RuntimeException e) {
-      opened.close();
-      throw OnnxSessions.loadFailure(subject, e);
-    }
+    return GuardedSession.load(environment, model.onnx(), "model " + PublishedModel.key(manifest),
+        intraOpThreads, provider, deviceId,
+        session -> new OnnxGenerativeModel(manifest, environment, session, provider));
   }
 
   @Override
@@ -129,21 +110,11 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   @Override
   public float[] generate(float[] latents, long[] labels, int n) {
     checkArguments(latents, labels, n);
-    lifecycle.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("model " + PublishedModel.key(manifest) + " is closed");
-      }
-      return run(latents, labels, n);
-    } catch (OrtException e) {
-      throw new IllegalStateException("model " + PublishedModel.key(manifest)
-          + ": inference failed: " + e.getMessage(), e);
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return session.run(ort -> run(ort, latents, labels, n));
   }
 
-  private float[] run(float[] latents, long[] labels, int n) throws OrtException {
+  private float[] run(OrtSession ort, float[] latents, long[] labels, int n)
+      throws OrtException {
     Scratch scratch = SCRATCH.get();
     long[] imageShape = {n, manifest.channels(), manifest.height(), manifest.width()};
     int imageValues = n * manifest.channels() * manifest.height() * manifest.width();
@@ -160,8 +131,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
       if (label != null) {
         feed.put(labelInput, label);
       }
-      try (OrtSession.Result result =
-          session.run(feed, Map.of(imageOutput, image))) {
+      try (OrtSession.Result result = ort.run(feed, Map.of(imageOutput, image))) {
         float[] out = new float[imageValues];
         scratch.imageBuffer().get(out);
         return out;
@@ -232,17 +202,7 @@ public final class OnnxGenerativeModel implements GenerativeModel {
   /** Closes the session, then its options; waits for running inferences. Idempotent. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      OnnxSessions.closeQuietly(session);
-      options.close();
-    } finally {
-      lifecycle.writeLock().unlock();
-    }
+    session.close();
   }
 
   @Override
@@ -253,35 +213,8 @@ public final class OnnxGenerativeModel implements GenerativeModel {
 
   private void checkNamesMatchManifest(String what, java.util.Set<String> graph, java.util.Set<String> declared) {
     if (!declared.isEmpty() && !graph.equals(declared)) {
-      throw mismatch("graph " + what + " " + new TreeSet<>(graph) + " do not match manifest "
+      throw session.mismatch("graph " + what + " " + new TreeSet<>(graph) + " do not match manifest "
           + what + " " + new TreeSet<>(declared));
     }
-  }
-
-  private String single(Map<String, NodeInfo> nodes, OnnxJavaType type, int rank, String role) {
-    List<String> found = new ArrayList<>();
-    for (NodeInfo node : nodes.values()) {
-      if (node.getInfo() instanceof TensorInfo info && info.type == type && info.getShape().length == rank) {
-        found.add(node.getName());
-      }
-    }
-    if (found.size() != 1) {
-      throw mismatch("expected exactly one " + role + ", graph has " + OnnxSessions.describe(nodes));
-    }
-    return found.get(0);
-  }
-
-  private void checkDim(NodeInfo node, int axis, int expected, String field) {
-    long actual = ((TensorInfo) node.getInfo()).getShape()[axis];
-    // -1: a symbolic dimension; only fixed sizes can be checked before running.
-    if (actual >= 0 && actual != expected) {
-      throw mismatch(node.getName() + " has " + field + " " + actual + " (shape "
-          + Arrays.toString(((TensorInfo) node.getInfo()).getShape()) + "), manifest says " + expected);
-    }
-  }
-
-  private IllegalArgumentException mismatch(String detail) {
-    return new IllegalArgumentException("model " + PublishedModel.key(manifest)
-        + " does not match its manifest: " + detail);
   }
 }

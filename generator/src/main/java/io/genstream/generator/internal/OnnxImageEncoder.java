@@ -16,7 +16,6 @@ import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLoader.ExecutionProvider;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An {@link ImageEncoder} over one {@link OrtSession}: a version's {@value ImageEncoder#GRAPH}
@@ -37,9 +35,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * (exactly when the model is conditional); outputs {@value ImageEncoder#MEAN} and
  * {@value ImageEncoder#LOG_VARIANCE}, float {@code [N, latentDim]}.
  *
- * <p>Owns its session and the options it was built with, closing them in that order.
- * {@link #encode} is safe from several threads; a read lock keeps {@link #close()} from freeing
- * the session under a running inference. Inputs are small (one image per variations request),
+ * <p>Owns its {@link GuardedSession}. {@link #encode} is safe from several threads. Inputs are small (one image per variations request),
  * so they are wrapped heap buffers that ONNX Runtime copies, not reused direct buffers.
  */
 public final class OnnxImageEncoder implements ImageEncoder {
@@ -47,48 +43,47 @@ public final class OnnxImageEncoder implements ImageEncoder {
   private final ModelManifest manifest;
   private final ExecutionProvider provider;
   private final OrtEnvironment environment;
-  private final OnnxSessions.Opened opened;
+  private final GuardedSession session;
   private final String imageInput;
   private final String labelInput;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private boolean closed;
 
   private OnnxImageEncoder(ModelManifest manifest, OrtEnvironment environment,
-      OnnxSessions.Opened opened, ExecutionProvider provider) throws OrtException {
+      GuardedSession session, ExecutionProvider provider) throws OrtException {
     this.manifest = manifest;
     this.environment = environment;
-    this.opened = opened;
+    this.session = session;
     this.provider = provider;
     GraphSpec spec = manifest.graphs().get(GRAPH);
     if (spec == null) {
-      throw mismatch("its manifest declares no " + GRAPH + " graph, only "
+      throw session.mismatch("its manifest declares no " + GRAPH + " graph, only "
           + new TreeSet<>(manifest.graphs().keySet()));
     }
-    Map<String, NodeInfo> inputs = opened.session().getInputInfo();
-    Map<String, NodeInfo> outputs = opened.session().getOutputInfo();
+    Map<String, NodeInfo> inputs = session.inputs();
+    Map<String, NodeInfo> outputs = session.outputs();
     checkAgainstSpec("inputs", inputs, spec.inputs());
     checkAgainstSpec("outputs", outputs, spec.outputs());
-    this.imageInput = single(inputs, OnnxJavaType.FLOAT, 4, "image input (float [N, C, H, W])");
+    this.imageInput = session.single(inputs, OnnxJavaType.FLOAT, 4,
+        "image input (float [N, C, H, W])");
     this.labelInput = manifest.conditional()
-        ? single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
+        ? session.single(inputs, OnnxJavaType.INT64, 1, "label input (int64 [N])")
         : null;
     int expectedInputs = manifest.conditional() ? 2 : 1;
     if (inputs.size() != expectedInputs) {
-      throw mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
+      throw session.mismatch("expected " + expectedInputs + " inputs for a model with numClasses="
           + manifest.numClasses() + ", graph has " + OnnxSessions.describe(inputs));
     }
     NodeInfo image = inputs.get(imageInput);
-    checkDim(image, 1, manifest.channels(), "channels");
-    checkDim(image, 2, manifest.height(), "height");
-    checkDim(image, 3, manifest.width(), "width");
+    session.checkDim(image, 1, manifest.channels(), "channels");
+    session.checkDim(image, 2, manifest.height(), "height");
+    session.checkDim(image, 3, manifest.width(), "width");
     for (String name : List.of(MEAN, LOG_VARIANCE)) {
       NodeInfo output = outputs.get(name);
       if (output == null || !(output.getInfo() instanceof TensorInfo info)
           || info.type != OnnxJavaType.FLOAT || info.getShape().length != 2) {
-        throw mismatch("expected a float [N, latentDim] output '" + name + "', graph has "
+        throw session.mismatch("expected a float [N, latentDim] output '" + name + "', graph has "
             + OnnxSessions.describe(outputs));
       }
-      checkDim(output, 1, manifest.latentDim(), "latentDim");
+      session.checkDim(output, 1, manifest.latentDim(), "latentDim");
     }
   }
 
@@ -104,15 +99,8 @@ public final class OnnxImageEncoder implements ImageEncoder {
    */
   static OnnxImageEncoder load(OrtEnvironment environment, ModelManifest manifest, byte[] onnx,
       int intraOpThreads, ExecutionProvider provider, int deviceId) {
-    String subject = subject(manifest);
-    OnnxSessions.Opened opened = OnnxSessions.open(environment, onnx, subject, intraOpThreads,
-        provider, deviceId);
-    try {
-      return new OnnxImageEncoder(manifest, environment, opened, provider);
-    } catch (OrtException | RuntimeException e) {
-      opened.close();
-      throw OnnxSessions.loadFailure(subject, e);
-    }
+    return GuardedSession.load(environment, onnx, subject(manifest), intraOpThreads, provider,
+        deviceId, session -> new OnnxImageEncoder(manifest, environment, session, provider));
   }
 
   @Override
@@ -128,21 +116,11 @@ public final class OnnxImageEncoder implements ImageEncoder {
   @Override
   public Encoded encode(float[] images, long[] labels, int n) {
     checkArguments(images, labels, n);
-    lifecycle.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException(subject(manifest) + " is closed");
-      }
-      return run(images, labels, n);
-    } catch (OrtException e) {
-      throw new IllegalStateException(subject(manifest) + ": inference failed: " + e.getMessage(),
-          e);
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return session.run(ort -> run(ort, images, labels, n));
   }
 
-  private Encoded run(float[] images, long[] labels, int n) throws OrtException {
+  private Encoded run(OrtSession ort, float[] images, long[] labels, int n)
+      throws OrtException {
     long[] imageShape = {n, manifest.channels(), manifest.height(), manifest.width()};
     Map<String, OnnxTensor> feed = new HashMap<>(2);
     // Every tensor and the result are closed before returning, also on failure.
@@ -153,7 +131,7 @@ public final class OnnxImageEncoder implements ImageEncoder {
       if (label != null) {
         feed.put(labelInput, label);
       }
-      try (OrtSession.Result result = opened.session().run(feed, Set.of(MEAN, LOG_VARIANCE))) {
+      try (OrtSession.Result result = ort.run(feed, Set.of(MEAN, LOG_VARIANCE))) {
         return new Encoded(n, manifest.latentDim(), floats(result, MEAN), floats(result, LOG_VARIANCE));
       }
     }
@@ -186,16 +164,7 @@ public final class OnnxImageEncoder implements ImageEncoder {
   /** Closes the session, then its options; waits for running inferences. Idempotent. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      opened.close();
-    } finally {
-      lifecycle.writeLock().unlock();
-    }
+    session.close();
   }
 
   @Override
@@ -209,12 +178,12 @@ public final class OnnxImageEncoder implements ImageEncoder {
   private void checkAgainstSpec(String what, Map<String, NodeInfo> graph,
       Map<String, TensorSpec> declared) {
     if (!declared.isEmpty() && !graph.keySet().equals(declared.keySet())) {
-      throw mismatch("graph " + what + " " + new TreeSet<>(graph.keySet())
+      throw session.mismatch("graph " + what + " " + new TreeSet<>(graph.keySet())
           + " do not match the spec's " + what + " " + new TreeSet<>(declared.keySet()));
     }
     new TreeMap<>(declared).forEach((name, spec) -> { // sorted: one message for one graph
       if (!(graph.get(name).getInfo() instanceof TensorInfo info)) {
-        throw mismatch(name + " is not a tensor: " + graph.get(name).getInfo());
+        throw session.mismatch(name + " is not a tensor: " + graph.get(name).getInfo());
       }
       long[] actual = info.getShape();
       long[] expected = spec.shape();
@@ -223,40 +192,10 @@ public final class OnnxImageEncoder implements ImageEncoder {
         same = actual[i] < 0 || expected[i] < 0 || actual[i] == expected[i];
       }
       if (!same) {
-        throw mismatch(name + " has shape " + Arrays.toString(actual) + ", the spec says "
+        throw session.mismatch(name + " has shape " + Arrays.toString(actual) + ", the spec says "
             + Arrays.toString(expected));
       }
     });
-  }
-
-  private String single(Map<String, NodeInfo> nodes, OnnxJavaType type, int rank, String role) {
-    List<String> found = new ArrayList<>();
-    for (NodeInfo node : nodes.values()) {
-      if (node.getInfo() instanceof TensorInfo info && info.type == type
-          && info.getShape().length == rank) {
-        found.add(node.getName());
-      }
-    }
-    if (found.size() != 1) {
-      throw mismatch("expected exactly one " + role + ", graph has "
-          + OnnxSessions.describe(nodes));
-    }
-    return found.get(0);
-  }
-
-  private void checkDim(NodeInfo node, int axis, int expected, String field) {
-    long actual = ((TensorInfo) node.getInfo()).getShape()[axis];
-    // -1: a symbolic dimension; only fixed sizes can be checked before running.
-    if (actual >= 0 && actual != expected) {
-      throw mismatch(node.getName() + " has " + field + " " + actual + " (shape "
-          + Arrays.toString(((TensorInfo) node.getInfo()).getShape()) + "), manifest says "
-          + expected);
-    }
-  }
-
-  private IllegalArgumentException mismatch(String detail) {
-    return new IllegalArgumentException(subject(manifest) + " does not match its manifest: "
-        + detail);
   }
 
   private static String subject(ModelManifest manifest) {
