@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -40,12 +38,9 @@ public final class Demo {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
   private static final int PARTITIONS = 2;
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
 
   private final DemoConfig config;
   private final PrintStream console;
-  private final CountDownLatch stop = new CountDownLatch(1);
-  private final CountDownLatch finished = new CountDownLatch(1);
   private final List<String> requestIds = new ArrayList<>();
   private final AtomicInteger requestRounds = new AtomicInteger();
 
@@ -58,12 +53,11 @@ public final class Demo {
   public int run() throws InterruptedException {
     Topics topics = Topics.defaults();
     long started = System.nanoTime();
-    // Ctrl-C: ask run() to stop, and hold the JVM until it has shut everything down in order.
-    Thread hook = new Thread(this::stopAndWait, "genstream-demo-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
     console.printf("GenStream demo: %s of training and serving, output in %s%n",
         human(config.duration()), config.out().toAbsolutePath());
-    try (EmbeddedKafka broker = EmbeddedKafka.start(
+    // Ctrl-C: ask run() to stop, and hold the JVM until it has shut everything down in order.
+    try (DemoLifetime lifetime = DemoLifetime.open();
+        EmbeddedKafka broker = EmbeddedKafka.start(
             new EmbeddedKafka.Config(config.kafkaPort(), config.kafkaDir()).withoutShutdownHook())) {
       String bootstrap = broker.bootstrapServers();
       TopicSetup.ensure(bootstrap, topics, PARTITIONS);
@@ -77,7 +71,7 @@ public final class Demo {
             .subscribe();
         Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
             .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
-        boolean interrupted = awaitEnd();
+        boolean interrupted = lifetime.interruptedWithin(config.duration());
         requests.dispose();
         progress.dispose();
 
@@ -97,37 +91,14 @@ public final class Demo {
       } finally {
         clock.dispose();
       }
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the JVM is already on its way out; nothing to remove.
-      }
     }
     return 0;
-  }
-
-  private void stopAndWait() {
-    stop.countDown();
-    try {
-      if (!finished.await(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        System.err.println("GenStream demo: clean shutdown took over " + SHUTDOWN_TIMEOUT + ", exiting anyway");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
     return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
         config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions(),
         config.httpPort(), config.data());
-  }
-
-  /** Waits for the planned end; true if a signal (Ctrl-C, SIGTERM) came first. */
-  private boolean awaitEnd() throws InterruptedException {
-    return stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -262,7 +233,6 @@ public final class Demo {
   }
 
   private static String human(Duration d) {
-    long seconds = d.toSeconds();
-    return seconds >= 60 ? String.format("%d:%02d", seconds / 60, seconds % 60) : seconds + "s";
+    return DemoLifetime.human(d);
   }
 }

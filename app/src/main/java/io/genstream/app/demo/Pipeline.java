@@ -20,8 +20,6 @@ import io.genstream.trainer.TrainerSummary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,20 +60,20 @@ public final class Pipeline implements AutoCloseable {
     String bootstrap = config.bootstrapServers();
     // Sinks first and data last, so nothing produced is missed; if a later service fails to
     // start, the ones already running are closed before the error propagates.
-    Deque<AutoCloseable> started = new ArrayDeque<>();
+    StartedServices started = new StartedServices();
     try {
-      files = started(started, new FileSink(config.out()));
-      sink = started(started, new SinkService(files,
+      files = started.add(new FileSink(config.out()));
+      sink = started.add(new SinkService(files,
           new SinkService.Options(bootstrap, config.topics(), SINK_GROUP)).start());
       meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      started.push(meters::close);
+      started.add(meters::close);
       GeneratorOptions generatorOptions = GeneratorOptions.builder(bootstrap)
           .topics(config.topics()).build();
-      generator = started(started, GeneratorService.create(generatorOptions,
+      generator = started.add(GeneratorService.create(generatorOptions,
           ModelLoader.onnxRuntime(generatorOptions.ortIntraOpThreads()), meters).start());
       if (config.http()) {
-        httpSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
-        http = started(started, new GeneratorHttpServer(generator.engine(),
+        httpSender = started.add(KafkaSender.create(SenderOptions.defaults(bootstrap)));
+        http = started.add(new GeneratorHttpServer(generator.engine(),
             generator.registry(), meters, HttpOptions.builder()
                 .host("127.0.0.1")
                 .port(config.httpPort())
@@ -87,27 +85,15 @@ public final class Pipeline implements AutoCloseable {
         httpSender = null;
         http = null;
       }
-      trainer = started(started, new TrainerService(trainerOptions(config)).start());
-      ingestSender = started(started, KafkaSender.create(SenderOptions.defaults(bootstrap)));
+      trainer = started.add(new TrainerService(trainerOptions(config)).start());
+      ingestSender = started.add(KafkaSender.create(SenderOptions.defaults(bootstrap)));
       ImageSource source = config.data() != null ? config.data().epochs()
           : new SyntheticDigits(config.spec().imageSize(), config.seed());
-      ingest = started(started, new IngestService(source, ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
+      ingest = started.add(new IngestService(source, ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
       ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
     } catch (RuntimeException e) {
-      while (!started.isEmpty()) {
-        try {
-          started.pop().close();
-        } catch (Exception closing) {
-          e.addSuppressed(closing);
-        }
-      }
-      throw e;
+      throw started.closeAll(e);
     }
-  }
-
-  private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T service) {
-    started.push(service);
-    return service;
   }
 
   /** Starts every service; returns once they are subscribed (training begins as data arrives). */

@@ -1,5 +1,6 @@
 package io.genstream.app.demo.video;
 
+import io.genstream.app.demo.DemoLifetime;
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
 import io.genstream.core.image.FrameScores;
@@ -14,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -36,12 +35,9 @@ public final class VideoDemo {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final int PARTITIONS = 2;
   private static final Duration FINAL_SCORING_TIMEOUT = Duration.ofSeconds(40);
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
 
   private final VideoConfig config;
   private final PrintStream console;
-  private final CountDownLatch stop = new CountDownLatch(1);
-  private final CountDownLatch finished = new CountDownLatch(1);
 
   public VideoDemo(VideoConfig config, PrintStream console) {
     this.config = config;
@@ -52,12 +48,11 @@ public final class VideoDemo {
   public int run() throws InterruptedException, IOException {
     Topics topics = Topics.defaults();
     long started = System.nanoTime();
-    Thread hook = new Thread(this::stopAndWait, "genstream-demo-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
     console.printf("GenStream video demo: %s of %d moving-digit streams at %s fps, output in %s%n",
         human(config.duration()), config.streams(), number(config.fps()),
         config.out().toAbsolutePath());
-    try (EmbeddedKafka broker = EmbeddedKafka.start(
+    try (DemoLifetime lifetime = DemoLifetime.open();
+        EmbeddedKafka broker = EmbeddedKafka.start(
             new EmbeddedKafka.Config(config.kafkaPort(), config.kafkaDir()).withoutShutdownHook())) {
       String bootstrap = broker.bootstrapServers();
       TopicSetup.ensure(bootstrap, topics, PARTITIONS);
@@ -66,7 +61,7 @@ public final class VideoDemo {
       try (VideoPipeline pipeline = VideoPipeline.start(bootstrap, topics, config)) {
         Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY, clock)
             .subscribe(tick -> console.println(progressLine(pipeline.status(), started)));
-        boolean interrupted = stop.await(config.duration().toMillis(), TimeUnit.MILLISECONDS);
+        boolean interrupted = lifetime.interruptedWithin(config.duration());
         progress.dispose();
         if (interrupted) {
           console.println("Interrupted: closing the services, then the broker.");
@@ -85,27 +80,8 @@ public final class VideoDemo {
       } finally {
         clock.dispose();
       }
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the JVM is already on its way out.
-      }
     }
     return 0;
-  }
-
-  private void stopAndWait() {
-    stop.countDown();
-    try {
-      if (!finished.await(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        System.err.println("GenStream demo: clean shutdown took over " + SHUTDOWN_TIMEOUT
-            + ", exiting anyway");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void printAddresses(String bootstrap, Topics topics) {
@@ -206,7 +182,6 @@ public final class VideoDemo {
   }
 
   private static String human(Duration d) {
-    long seconds = d.toSeconds();
-    return seconds >= 60 ? String.format("%d:%02d", seconds / 60, seconds % 60) : seconds + "s";
+    return DemoLifetime.human(d);
   }
 }

@@ -1,5 +1,6 @@
 package io.genstream.app.demo.video;
 
+import io.genstream.app.demo.StartedServices;
 import io.genstream.core.config.Topics;
 import io.genstream.generator.ModelRegistry;
 import io.genstream.generator.video.FramePredictionService;
@@ -10,8 +11,6 @@ import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -43,16 +42,16 @@ public final class VideoPipeline implements AutoCloseable {
     this.config = config;
     // Watchers first and data last, so nothing produced is missed; if a later service fails to
     // start, the ones already running are closed before the error propagates.
-    Deque<AutoCloseable> started = new ArrayDeque<>();
+    StartedServices started = new StartedServices();
     try {
-      strips = started(started, new VideoStrips(bootstrap, topics, 1, STRIP_FRAMES,
+      strips = started.add(new VideoStrips(bootstrap, topics, 1, STRIP_FRAMES,
           config.streams()));
-      predictor = started(started, FramePredictionService.create(
+      predictor = started.add(FramePredictionService.create(
           PredictorOptions.builder(bootstrap, config.model())
               .topics(topics)
               .horizon(config.horizon())
               .build()).start());
-      trainer = started(started, new TrainerService(TrainerOptions.builder(bootstrap,
+      trainer = started.add(new TrainerService(TrainerOptions.builder(bootstrap,
               config.model())
           .topics(topics)
           .spec(config.spec())
@@ -61,24 +60,12 @@ public final class VideoPipeline implements AutoCloseable {
           .build()).start());
       MovingDigits digits = new MovingDigits(new MovingDigits.Options(config.streams(),
           config.spec().imageSize(), config.speed(), 2, config.seed(), 0, 0));
-      cameras = started(started, FrameIngestService.create(digits, bootstrap,
+      cameras = started.add(FrameIngestService.create(digits, bootstrap,
           new FrameIngestService.Options(topics, config.fps())));
       filming = cameras.run().subscribe(null, e -> log.error("Frame ingest stopped", e));
     } catch (RuntimeException e) {
-      while (!started.isEmpty()) {
-        try {
-          started.pop().close();
-        } catch (Exception closing) {
-          e.addSuppressed(closing);
-        }
-      }
-      throw e;
+      throw started.closeAll(e);
     }
-  }
-
-  private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T service) {
-    started.push(service);
-    return service;
   }
 
   /** Starts every service; training begins as frames arrive. */
