@@ -69,26 +69,29 @@ final class MeteredPredictors implements ModelLoader {
    * @param meanBatch mean stream contexts per call
    * @param batchSizes how many calls took 1, 2, … contexts (index = contexts)
    * @param call the duration of one call, or null if there was none
+   * @param seconds the time inside the calls, in all
    */
-  record Calls(int calls, double meanBatch, int[] batchSizes, Percentiles call) {}
+  record Calls(int calls, double meanBatch, int[] batchSizes, Percentiles call, double seconds) {}
 
   synchronized Calls since(int mark) {
     int n = calls - mark;
     if (n <= 0) {
-      return new Calls(0, 0, new int[0], null);
+      return new Calls(0, 0, new int[0], null, 0);
     }
     int largest = 0;
     long total = 0;
+    long inside = 0;
     for (int i = mark; i < calls; i++) {
       largest = Math.max(largest, sizes[i]);
       total += sizes[i];
+      inside += nanos[i];
     }
     int[] histogram = new int[largest + 1];
     for (int i = mark; i < calls; i++) {
       histogram[sizes[i]]++;
     }
     return new Calls(n, (double) total / n, histogram,
-        Percentiles.ofNanos(Arrays.copyOfRange(nanos, mark, calls), n));
+        Percentiles.ofNanos(Arrays.copyOfRange(nanos, mark, calls), n), inside / 1e9);
   }
 
   /** The loaded predictor, timing each call; everything else passes through. */

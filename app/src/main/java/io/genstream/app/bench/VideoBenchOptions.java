@@ -9,9 +9,11 @@ import java.time.Duration;
  * @param streams video streams, each a moving-digit camera, 1..1024; also the predictor's
  *     largest batch and the batch of the bare inference phase
  * @param fps frames per second of each stream, 0.5..1000
- * @param seconds length of each timed phase (round trip, bare inference, latency), 1..3600
- * @param warmupSeconds frames sent before the latency phase is timed (and warm-up of the other
- *     phases), 0..600
+ * @param seconds the timed part of the latency phase, 1..3600; the bare inference and the round
+ *     trip get a third of it each (at least 1 s)
+ * @param warmupSeconds the least time frames are sent before the latency phase is timed (it goes
+ *     on while the JIT is busy, up to 3 times this), 0..600; the other phases warm up for it, at
+ *     least 0.5 s and at most 3 s
  * @param size frame width and height: 32 or 64
  * @param ortThreads ONNX Runtime intra-op threads of the predictor and the bare phase, 1..256
  * @param stagger spread the streams' frames evenly over a frame interval instead of sending

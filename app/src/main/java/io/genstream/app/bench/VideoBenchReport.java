@@ -31,6 +31,8 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result batchInference,
       int contextFrames, long parameters, int onnxBytes, int ortThreads, int frameBytes,
       long batchWaitMs, double seconds, double warmupSeconds, double totalSeconds) {}
 
+  private static final String PREDICTOR_THREAD = CpuMeter.group("genstream-predictor-1");
+
   /** The targets of issue 13's latency. */
   static List<Target> targets(PredictLoop.Result batch, Percentiles roundTrip,
       VideoLoad.Latency latency) {
@@ -76,14 +78,17 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result batchInference,
         roundTrip.count());
     Percentiles l = latency.latency();
     out.printf(Locale.ROOT, "| 3 | frame produced → prediction consumed | %s | %s | %s | %,d "
-            + "predictions of %,d frames sent at %.1f/s (%d streams × %s fps, %s) after %s s of "
+            + "predictions of %,d frames sent at %.1f/s (%d streams × %s fps, %s) after %.0f s of "
             + "warm-up; medians: frame produced → prediction handed to the predictor's producer "
-            + "%.0f ms, → prediction consumed %.0f ms; other processes %s cores |%n",
+            + "%.0f ms, → prediction consumed %.0f ms; JIT compilers %.2f cores (%.2f at the end "
+            + "of the warm-up); other processes %s cores |%n",
         ms(l.p50Ms()), ms(l.p99Ms()), ms(l.maxMs()), l.count(), latency.framesSent(),
         latency.rate(), s.streams(), trim(s.fps()),
         s.stagger() ? "staggered over the frame interval" : "every stream's frame i at once",
-        trim(s.warmupSeconds()), latency.toPredictionSentMs(),
-        latency.predictionSentToConsumedMs(), cores(latency.cpu().otherCores()));
+        latency.warmupSeconds(), latency.toPredictionSentMs(),
+        latency.predictionSentToConsumedMs(),
+        latency.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / latency.cpu().seconds(),
+        latency.warmupJitCores(), cores(latency.cpu().otherCores()));
     out.println();
 
     MeteredPredictors.Calls calls = latency.calls();
@@ -96,10 +101,13 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result batchInference,
               .append(histogram[n]);
         }
       }
+      double predictorCpu = latency.cpu().byThread().getOrDefault(PREDICTOR_THREAD, 0.0);
       out.printf(Locale.ROOT, "Predictor during 3: %,d ONNX Runtime calls, mean batch %.1f contexts "
-              + "(contexts × calls: %s); one call p50 %s, p99 %s, max %s.%n%n",
+              + "(contexts × calls: %s); one call p50 %s, p99 %s, max %s; %.1f s inside the "
+              + "calls, its thread %.1f CPU-seconds in all (a thread off its core for long inside "
+              + "a call waits for a core).%n%n",
           calls.calls(), calls.meanBatch(), sizes, ms(calls.call().p50Ms()),
-          ms(calls.call().p99Ms()), ms(calls.call().maxMs()));
+          ms(calls.call().p99Ms()), ms(calls.call().maxMs()), calls.seconds(), predictorCpu);
     }
 
     out.println("| target | measured | limit | met |");

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,6 +53,8 @@ final class VideoLoad implements AutoCloseable {
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
   /** How long the predictor waits for other streams' frames to share its ONNX Runtime call. */
   static final Duration BATCH_WAIT = Duration.ofMillis(5);
+  private static final double SETTLED_JIT_CORES = 0.1;
+  private static final int JIT_WINDOW_SECONDS = 2;
 
   private final Topics topics = Topics.defaults();
   private final EmbeddedKafka broker;
@@ -172,6 +175,8 @@ final class VideoLoad implements AutoCloseable {
   }
 
   /**
+   * @param warmupSeconds how long frames were sent before the timed part
+   * @param warmupJitCores the JIT compilers' share of a core over the last 2 s of the warm-up
    * @param framesSent frames sent in the timed part (all streams)
    * @param rate frames per second actually sent in the timed part (all streams)
    * @param latency frame produce call to its prediction (step 1) consumed, per prediction
@@ -182,45 +187,49 @@ final class VideoLoad implements AutoCloseable {
    * @param calls the predictor's ONNX Runtime calls in the timed part
    * @param cpu CPU over the timed part
    */
-  record Latency(int framesSent, double rate, Percentiles latency, int missing,
-      double toPredictionSentMs, double predictionSentToConsumedMs,
-      MeteredPredictors.Calls calls, CpuMeter.Usage cpu) {}
+  record Latency(double warmupSeconds, double warmupJitCores, int framesSent, double rate,
+      Percentiles latency, int missing, double toPredictionSentMs,
+      double predictionSentToConsumedMs, MeteredPredictors.Calls calls, CpuMeter.Usage cpu) {}
 
   /**
-   * {@code count} frames of each stream (stream s is {@code streamIds[s]}, frame f is
+   * Frames of every stream (stream s is {@code streamIds[s]}, frame f is
    * {@code pngs[f % pngs.length][s]}) sent at {@code fps} frames per second per stream (open
-   * loop: a pacing thread sends on schedule whatever the predictions do), frame f of every stream
-   * at the same instant, or spread evenly over the frame interval with {@code stagger}; the
-   * frames due in the first {@code warmup} are not timed. The latency of each timed frame is
-   * from its produce call to its prediction (step 1) consumed, both read with
-   * {@code System.nanoTime()} in this JVM.
+   * loop: a pacing thread sends on schedule whatever the predictions do), frame f of every
+   * stream at the same instant, or spread evenly over the frame interval with {@code stagger}.
+   *
+   * <p>The first frames warm up, untimed: for {@code warmup}, and then on until the JIT
+   * compilers used under {@value #SETTLED_JIT_CORES} of a core over the last
+   * {@value #JIT_WINDOW_SECONDS} s (they compile the broker's, the clients' and the service's hot
+   * code on the very cores being measured), but no longer than {@code maxWarmup} (both checked
+   * every {@value #JIT_WINDOW_SECONDS} s, so the warm-up lasts at least that). The frames of
+   * the next {@code timed} are timed: the latency of each, from its produce call to its
+   * prediction (step 1) consumed, both read with {@code System.nanoTime()} in this JVM.
    *
    * @throws IllegalStateException if sending fails, or no prediction comes for the stall timeout
    */
-  Latency latency(byte[][][] pngs, int count, String[] streamIds, double fps, boolean stagger,
-      Duration warmup) throws InterruptedException {
+  Latency latency(byte[][][] pngs, String[] streamIds, double fps, boolean stagger,
+      Duration warmup, Duration maxWarmup, Duration timed) throws InterruptedException {
     int streams = streamIds.length;
-    int total = count * streams;
     long interval = Math.round(1e9 / fps);
-    int warmFrames = (int) Math.min(count - 1, Math.round(warmup.toNanos() / 1e9 * fps));
+    int timedFrames = (int) Math.max(1, Math.round(timed.toNanos() / 1e9 * fps));
+    int maxFrames = (int) Math.ceil(Math.max(warmup.toNanos(), maxWarmup.toNanos()) / 1e9 * fps)
+        + (int) Math.ceil((JIT_WINDOW_SECONDS + 1) * fps) + contextFrames + timedFrames;
+    int total = maxFrames * streams;
     long[] sent = new long[total];
     long[] sentMillis = new long[total];
-    long[] latency = new long[total];
     boolean[] seen = new boolean[total];
     Map<String, Integer> streamIndex = new HashMap<>();
     for (int s = 0; s < streams; s++) {
       streamIndex.put(streamIds[s], s);
     }
-    // The first k-1 frames of a stream have no prediction; timed frames start at warmFrames.
-    int firstTimed = Math.max(warmFrames, contextFrames - 1);
-    int expected = (count - firstTimed) * streams;
+    // The pacer sends frames 0..end-1; end is cut down once the timed frames are chosen.
+    AtomicInteger end = new AtomicInteger(maxFrames);
+    AtomicInteger framesDone = new AtomicInteger();
     long start = System.nanoTime() + 50_000_000;
-    long timedStart = start + warmFrames * interval;
-    long lastDue = start + (count - 1) * interval + interval;
     AtomicReference<Throwable> pacerFailure = new AtomicReference<>();
     Thread pacer = new Thread(() -> {
       try {
-        for (int f = 0; f < count; f++) {
+        for (int f = 0; f < end.get(); f++) {
           for (int s = 0; s < streams; s++) {
             long due = start + f * interval + (stagger ? s * interval / streams : 0);
             for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
@@ -232,6 +241,7 @@ final class VideoLoad implements AutoCloseable {
             producer.send(new VideoFrame(streamIds[s], f, Instant.ofEpochMilli(sentMillis[i]),
                 pngs[f % pngs.length][s]).toRecord(topics.frames(), SOURCE));
           }
+          framesDone.set(f + 1);
         }
       } catch (RuntimeException e) {
         pacerFailure.set(e);
@@ -239,20 +249,41 @@ final class VideoLoad implements AutoCloseable {
     }, "genstream-bench-pacer");
     pacer.start();
 
+    // Until the timed frames are chosen: firstTimed = -1.
+    int firstTimed = -1;
+    int expected = 0;
+    long lastDue = Long.MAX_VALUE;
+    double warmupSeconds = 0;
+    double warmupJit = 0;
     CpuMeter.Mark cpu = null;
-    int callsMark = -1;
-    long[] timed = new long[expected];
-    long[] toSent = new long[expected];
-    long[] sentToConsumed = new long[expected];
+    int callsMark = 0;
+    CpuMeter.Mark jitWindow = CpuMeter.start();
+    long[] latency = new long[timedFrames * streams];
+    long[] toSent = new long[latency.length];
+    long[] sentToConsumed = new long[latency.length];
     int n = 0;
     long lastProgress = System.nanoTime();
-    while (n < expected) {
+    while (firstTimed < 0 || n < expected) {
       long now = System.nanoTime();
-      if (cpu == null && now >= timedStart) {
-        cpu = CpuMeter.start();
-        callsMark = predictors.mark();
+      if (firstTimed < 0 && now - jitWindow.wallNanos() >= JIT_WINDOW_SECONDS * 1_000_000_000L) {
+        CpuMeter.Usage window = jitWindow.stop(0);
+        warmupJit = window.byThread().getOrDefault(CpuMeter.JIT, 0.0) / window.seconds();
+        jitWindow = CpuMeter.start();
+        long warm = now - start;
+        if (warm >= warmup.toNanos()
+            && (warmupJit < SETTLED_JIT_CORES || warm >= maxWarmup.toNanos())) {
+          // The next frame not yet begun, and at least k-1 (the first frame with a prediction).
+          firstTimed = Math.max(framesDone.get() + 1, contextFrames - 1);
+          end.set(Math.min(maxFrames, firstTimed + timedFrames));
+          expected = (end.get() - firstTimed) * streams;
+          lastDue = start + (long) end.get() * interval;
+          warmupSeconds = warm / 1e9;
+          cpu = CpuMeter.start();
+          callsMark = predictors.mark();
+        }
       }
-      if (now > lastDue + DRAIN_TIMEOUT.toNanos() && now - lastProgress > DRAIN_TIMEOUT.toNanos()) {
+      if (firstTimed >= 0 && now - lastDue > DRAIN_TIMEOUT.toNanos()
+          && now - lastProgress > DRAIN_TIMEOUT.toNanos()) {
         break; // the rest is lost, and counted
       }
       if (now - lastProgress > STALL_TIMEOUT.toNanos()) {
@@ -267,16 +298,16 @@ final class VideoLoad implements AutoCloseable {
           continue;
         }
         long basedOn = Long.parseLong(CloudEvents.requiredAttribute(record.headers(), "basedon"));
-        if (basedOn < 0 || basedOn >= count) {
+        if (basedOn < 0 || basedOn >= maxFrames) {
           continue;
         }
         int i = (int) basedOn * streams + s;
         lastProgress = consumed;
-        if (basedOn < firstTimed || seen[i]) {
+        if (firstTimed < 0 || basedOn < firstTimed || basedOn >= end.get() || seen[i]) {
           continue;
         }
         seen[i] = true;
-        timed[n] = consumed - sent[i];
+        latency[n] = consumed - sent[i];
         toSent[n] = record.timestamp() - sentMillis[i];
         sentToConsumed[n] = System.currentTimeMillis() - record.timestamp();
         n++;
@@ -291,13 +322,13 @@ final class VideoLoad implements AutoCloseable {
       throw new IllegalStateException("no timed prediction consumed; predictor "
           + service.scores().summary());
     }
-    CpuMeter.Usage usage = (cpu == null ? CpuMeter.start() : cpu).stop(10);
-    int timedSent = (count - warmFrames) * streams;
-    double sendSeconds = (sent[total - 1] - sent[warmFrames * streams]) / 1e9;
-    return new Latency(timedSent,
+    CpuMeter.Usage usage = cpu.stop(10);
+    int timedSent = (end.get() - firstTimed) * streams;
+    double sendSeconds = (sent[end.get() * streams - 1] - sent[firstTimed * streams]) / 1e9;
+    return new Latency(warmupSeconds, warmupJit, timedSent,
         sendSeconds > 0 ? (timedSent - 1) / sendSeconds : fps * streams,
-        Percentiles.ofNanos(timed, n), expected - n, median(toSent, n),
-        median(sentToConsumed, n), predictors.since(Math.max(0, callsMark)), usage);
+        Percentiles.ofNanos(latency, n), expected - n, median(toSent, n),
+        median(sentToConsumed, n), predictors.since(callsMark), usage);
   }
 
   private static double median(long[] values, int n) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
       "contexts; (2) a raw Kafka round trip of a frame-sized record; (3) the latency",
       "from a frame produced to its predicted next frame consumed, with an in-process",
       "broker, a real prediction service and --streams moving-digit cameras at --fps,",
-      "after --warmup seconds. Target: latency p99 ≤ round-trip p99 + batch inference",
+      "after a warm-up. Target: latency p99 ≤ round-trip p99 + batch inference",
       "p99 + 10 ms, and no prediction lost. Prints tables with the figures, the",
       "predictor's batch sizes, CPU by thread and whether the targets were met.",
       "Exit status: 0 whether or not the targets are met, 1 if a phase failed,",
@@ -49,8 +49,9 @@ public final class BenchVideoCommand implements Callable<Integer> {
 
   @Option(names = "--warmup", defaultValue = "" + VideoBenchOptions.DEFAULT_WARMUP,
       paramLabel = "S",
-      description = "Frames sent before the latency is timed, in seconds, 0..600 (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Seconds of frames sent before the latency is timed, 0..600; the warm-up "
+          + "goes on while the JIT compilers use 0.1 core or more, up to 3 times this "
+          + "(checked every 2 s) (default: ${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(names = "--size", defaultValue = "32", paramLabel = "PIXELS",
