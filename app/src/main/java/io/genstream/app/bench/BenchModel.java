@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The model every phase of the benchmark runs: a freshly initialised network of a family's
- * default spec (speed does not depend on the weights), exported through the trainer's own
- * exporter, plus the same network's DJL forward pass.
+ * The model every phase of a benchmark runs: a freshly initialised network of a family's
+ * default spec ({@link #create}; for {@code bench video}, the video demo's next-frame predictor,
+ * {@link #framePredictor}), speed not depending on the weights, exported through the trainer's
+ * own exporter, plus the same network's DJL forward pass.
  *
  * <p><b>Threads.</b> The DJL side ({@link #create}, {@link #djlForward}, {@link #close}) is
  * confined to the thread that created it; PyTorch's intra-op thread count is set on that thread.
