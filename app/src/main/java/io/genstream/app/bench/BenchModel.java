@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The model every phase of the benchmark runs: a freshly initialised network of a family's
- * default spec (speed does not depend on the weights), exported through the trainer's own
- * exporter, plus the same network's DJL forward pass.
+ * The model every phase of a benchmark runs: a freshly initialised network of a family's
+ * default spec ({@link #create}; for {@code bench video}, the video demo's next-frame predictor,
+ * {@link #framePredictor}), speed not depending on the weights, exported through the trainer's
+ * own exporter, plus the same network's DJL forward pass.
  *
  * <p><b>Threads.</b> The DJL side ({@link #create}, {@link #djlForward}, {@link #close}) is
  * confined to the thread that created it; PyTorch's intra-op thread count is set on that thread.
@@ -49,7 +50,30 @@ final class BenchModel implements AutoCloseable {
     // The engine must be loaded before its threads are set; Engine.version() loads it.
     Engine.version();
     Engine.setIntraOpThreads(djlThreads);
-    ModelSpec spec = ModelSpec.defaults(family);
+    return export(ModelSpec.defaults(family));
+  }
+
+  /**
+   * The video demo's next-frame predictor on {@code imageSize}-pixel gray frames (k = 4 past
+   * frames, the demo's generator widths), fresh weights, exported by the trainer's exporter:
+   * input {@code frames} [-1, 4, H, W], output {@code frame} [-1, 1, H, W].
+   *
+   * @throws IllegalArgumentException if {@code imageSize} is not 32 or 64
+   */
+  static BenchModel framePredictor(int imageSize) {
+    if (imageSize != 32 && imageSize != 64) {
+      throw new IllegalArgumentException("imageSize must be 32 or 64, got " + imageSize);
+    }
+    // One width per ×2 stage (3 at 32 pixels, 4 at 64); framepred uses the first two.
+    String widths = imageSize == 32 ? "64,64,64" : "64,64,64,64";
+    String critic = imageSize == 32 ? "32,64,64" : "32,64,64,64";
+    Engine.version();
+    return export(ModelSpec.defaults(ModelSpec.Family.FRAMEPRED).with(Map.of(
+        "imageSize", Integer.toString(imageSize), "generatorWidths", widths,
+        "discriminatorWidths", critic)));
+  }
+
+  private static BenchModel export(ModelSpec spec) {
     ModelFamily model = ModelFamily.create(spec, null);
     try {
       Exported.Graph generator = model.export().generator();

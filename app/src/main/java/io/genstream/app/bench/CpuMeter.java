@@ -59,6 +59,11 @@ final class CpuMeter {
     private final Map<Long, Long> threadNanos = threadCpuNanos();
     private final Map<String, Long> jvmTicks = jvmThreadTicks();
 
+    /** When this mark was taken ({@code System.nanoTime()}). */
+    long wallNanos() {
+      return wallNanos;
+    }
+
     /** The usage since this mark; the {@code top} largest thread groups, the rest as "other". */
     Usage stop(int top) {
       double seconds = (System.nanoTime() - wallNanos) / 1e9;

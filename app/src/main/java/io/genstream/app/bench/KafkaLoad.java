@@ -157,9 +157,20 @@ final class KafkaLoad implements AutoCloseable {
 
   /** Round trips of a 1 KiB record through the broker, one at a time, for {@code duration}. */
   Percentiles roundTrip(Duration duration, int warmup) {
-    try (KafkaConsumer<String, byte[]> consumer =
-        consumer(broker.bootstrapServers(), ROUND_TRIP_TOPIC)) {
-      byte[] value = new byte[1024];
+    return roundTrip(producer, broker.bootstrapServers(), ROUND_TRIP_TOPIC, new byte[1024],
+        duration, warmup);
+  }
+
+  /**
+   * Round trips of {@code value} through {@code topic} (one partition), one at a time: sent with
+   * {@code producer}, consumed by a consumer made by {@link #consumer}; {@code warmup} round trips
+   * first, then timed ones for {@code duration} (at least 20).
+   *
+   * @throws IllegalStateException if a record is not consumed within the stall timeout
+   */
+  static Percentiles roundTrip(KafkaProducer<String, byte[]> producer, String bootstrap,
+      String topic, byte[] value, Duration duration, int warmup) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, topic)) {
       long[] nanos = new long[1 << 16];
       int n = 0;
       long end = Long.MAX_VALUE;
@@ -171,7 +182,7 @@ final class KafkaLoad implements AutoCloseable {
           break;
         }
         long start = System.nanoTime();
-        producer.send(new ProducerRecord<>(ROUND_TRIP_TOPIC, "rt-" + i, value));
+        producer.send(new ProducerRecord<>(topic, "rt-" + i, value));
         long deadline = start + STALL_TIMEOUT.toNanos();
         boolean seen = false;
         while (!seen) {
@@ -311,7 +322,8 @@ final class KafkaLoad implements AutoCloseable {
     }
   }
 
-  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+  /** The benchmark client's producer: {@code acks=all}, {@code linger.ms=0}. */
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "genstream-bench-client");
@@ -320,7 +332,11 @@ final class KafkaLoad implements AutoCloseable {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
-  private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
+  /**
+   * The benchmark client's consumer: no group, assigned to partition 0 of {@code topic} and
+   * positioned at its end before this returns (so that it sees only what is sent after).
+   */
+  static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "genstream-bench-" + topic);

@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", header = "Measure how fast a part of GenStream runs on this machine.",
     mixinStandardHelpOptions = true,
     description = {"Benchmarks that run in one JVM with zero setup (in-process broker).", ""},
-    subcommands = {BenchGeneratorCommand.class, BenchIngestCommand.class})
+    subcommands = {BenchGeneratorCommand.class, BenchIngestCommand.class,
+        BenchVideoCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;
