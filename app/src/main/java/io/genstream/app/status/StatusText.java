@@ -13,6 +13,10 @@ import java.util.stream.Collectors;
 public final class StatusText {
 
   private static final int METRICS_SHOWN = 6;
+  /** The figures that say most about a version, shown first when a manifest has them. */
+  private static final java.util.List<String> TELLING_METRICS = java.util.List.of(
+      "mseVsCopyLast", "mse", "copyLastMse", "ssim", "loss", "gLoss", "dLoss", "kl",
+      "reconstruction");
 
   private StatusText() {}
 
@@ -70,8 +74,11 @@ public final class StatusText {
     if (metrics.isEmpty()) {
       return "";
     }
+    java.util.Comparator<String> telling = java.util.Comparator.comparingInt(
+        name -> TELLING_METRICS.contains(name) ? TELLING_METRICS.indexOf(name)
+            : TELLING_METRICS.size());
     return metrics.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
+        .sorted(Map.Entry.comparingByKey(telling.thenComparing(java.util.Comparator.naturalOrder())))
         .limit(METRICS_SHOWN)
         .map(e -> e.getKey() + "=" + String.format(Locale.ROOT, "%.4g", e.getValue()))
         .collect(Collectors.joining(" ", ": ", metrics.size() > METRICS_SHOWN ? " …" : ""));
