@@ -92,7 +92,7 @@ class SecuredKafkaCommandTest extends CliTest {
     int code = run("status", "-b", kafka.saslBootstrapServers(), "--command-config",
         dir.resolve("missing.properties").toString());
 
-    assertThat(code).isEqualTo(2);
+    assertThat(code).as(err.toString()).isEqualTo(2);
     assertThat(err.toString()).contains("missing.properties");
   }
 

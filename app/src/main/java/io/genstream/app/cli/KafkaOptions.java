@@ -69,7 +69,7 @@ public final class KafkaOptions {
       try {
         connection = KafkaConnection.load(bootstrapServers, commandConfig, kafkaProperties);
       } catch (RuntimeException e) {
-        throw new ParameterException(command.commandLine(), e.getMessage(), e, null, null);
+        throw new ParameterException(command.commandLine(), e.getMessage(), e);
       }
     }
     return connection;
