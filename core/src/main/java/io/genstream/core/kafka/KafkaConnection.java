@@ -25,9 +25,11 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * <p><b>Precedence</b>, lowest first: the client's own defaults (linger, fetch sizes, timeouts)
  * &lt; the properties file ({@code --command-config}) &lt; {@code -X key=value} overrides
  * &lt; the client's <i>essential</i> settings — the bootstrap servers, the group id,
- * {@code enable.auto.commit=false}, {@code acks=all} with idempotence, no topic auto-creation
- * on lookups — which win because a user value there would break the pipeline's delivery
- * guarantees rather than tune it. The bootstrap servers come only from {@code -b}:
+ * {@code enable.auto.commit=false}, {@code acks=all}, idempotence as the service wants it
+ * (on by default; off where a service turns it off for itself), no topic auto-creation on
+ * lookups, ingest's one request in flight — which win because a user value there would break
+ * the pipeline's delivery guarantees rather than tune it. Everything else (timeouts, linger,
+ * fetch sizes, compression, client id, security) is the user's to set. The bootstrap servers come only from {@code -b}:
  * {@code bootstrap.servers} among the properties is refused, so that there is one place to
  * look.
  *

@@ -32,9 +32,10 @@ public record SenderOptions<K, V>(
   /**
    * String keys, byte[] values, {@code acks=all}, idempotent, room for model-sized records;
    * with the user's client properties of {@code connection}. {@code acks=all} and idempotence
-   * are essential (a user value cannot turn them off): the services acknowledge their input
-   * once the output is sent, so a send must be durable and not duplicated by a retry. Linger,
-   * request size and buffer memory are defaults a user may tune.
+   * are essential (a user value cannot turn them off; a service may, with
+   * {@link #withProperty}): the services acknowledge their input once the output is sent, so
+   * a send must be durable and not duplicated by a retry. Linger, request size and buffer
+   * memory are defaults a user may tune.
    */
   public static SenderOptions<String, byte[]> defaults(KafkaConnection connection) {
     Map<String, Object> props = connection.clientProperties(

@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +83,36 @@ class SecuredKafkaTest {
     assertThatThrownBy(() -> TopicSetup.ensure(connection, Topics.withPrefix("plain."), 1))
         .isInstanceOf(KafkaConnectionException.class)
         .hasMessageContaining("security.protocol");
+  }
+
+  @Test
+  void noClientLogLineCarriesThePassword() {
+    // Kafka's clients dump their whole configuration at INFO: raise them there for this test
+    // and capture everything that is logged while a secured round trip and a refused one run.
+    StringWriter captured = new StringWriter();
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    Configuration config = context.getConfiguration();
+    WriterAppender appender = WriterAppender.createAppender(
+        PatternLayout.newBuilder().withPattern("%c %m%n").build(), null, captured,
+        "capture", false, true);
+    appender.start();
+    config.getRootLogger().addAppender(appender, Level.ALL, null);
+    Configurator.setLevel("org.apache.kafka", Level.INFO);
+    Configurator.setLevel("io.genstream", Level.DEBUG);
+    try {
+      topicSetupSenderReceiverAndScanWorkWithTheRightPassword();
+      wrongPasswordFailsTopicSetupAtOnceNamingUserAndServers();
+    } finally {
+      Configurator.setLevel("org.apache.kafka", Level.WARN);
+      Configurator.setLevel("io.genstream", Level.INFO);
+      config.getRootLogger().removeAppender("capture");
+      context.updateLoggers();
+      appender.stop();
+    }
+
+    assertThat(captured.toString())
+        .as("the config dumps were captured").contains("sasl.jaas.config")
+        .doesNotContain("alice-secret", "wrong-password");
   }
 
   private static KafkaConnection connection(String password) {
