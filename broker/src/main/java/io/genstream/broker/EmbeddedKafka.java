@@ -76,16 +76,21 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     shutdown sequence of its own (services first, broker last) turns it off and closes the
    *     broker itself, since hooks run concurrently
    * @param scramUsers user name → password; when not empty the broker opens a second client
-   *     listener, {@code SASL_PLAINTEXT} with {@value #SCRAM_MECHANISM}, on a free port
-   *     ({@link #saslBootstrapServers()}) and creates these users at start (again on every
+   *     listener, {@code SASL_PLAINTEXT} with {@value #SCRAM_MECHANISM}
+   *     ({@link #saslBootstrapServers()}), and creates these users at start (again on every
    *     start, so a reused directory gets the current passwords). The plaintext listener stays
    *     for the broker's own use and for admin work.
+   * @param saslPort the SASL listener's port, 0 for a free one; unused without SCRAM users
    */
   public record Config(int port, Path dataDir, Map<String, String> brokerProperties,
-      boolean closeOnJvmShutdown, Map<String, String> scramUsers) {
+      boolean closeOnJvmShutdown, Map<String, String> scramUsers, int saslPort) {
     public Config {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535 (0 = any free port), got " + port);
+      }
+      if (saslPort < 0 || saslPort > 65535) {
+        throw new IllegalArgumentException(
+            "saslPort must be 0..65535 (0 = any free port), got " + saslPort);
       }
       brokerProperties = Map.copyOf(brokerProperties);
       scramUsers = Map.copyOf(scramUsers);
@@ -99,7 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public Config(int port, Path dataDir, Map<String, String> brokerProperties,
         boolean closeOnJvmShutdown) {
-      this(port, dataDir, brokerProperties, closeOnJvmShutdown, Map.of());
+      this(port, dataDir, brokerProperties, closeOnJvmShutdown, Map.of(), 0);
     }
 
     public Config(int port, Path dataDir, Map<String, String> brokerProperties) {
@@ -112,12 +117,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A copy that leaves closing on JVM shutdown to the owner. */
     public Config withoutShutdownHook() {
-      return new Config(port, dataDir, brokerProperties, false, scramUsers);
+      return new Config(port, dataDir, brokerProperties, false, scramUsers, saslPort);
     }
 
     /** A copy with a SASL/SCRAM listener for these users (name → password). */
     public Config withScramUsers(Map<String, String> users) {
-      return new Config(port, dataDir, brokerProperties, closeOnJvmShutdown, users);
+      return new Config(port, dataDir, brokerProperties, closeOnJvmShutdown, users, saslPort);
+    }
+
+    /** A copy whose SASL listener (if it has SCRAM users) listens on {@code port}. */
+    public Config withSaslPort(int port) {
+      return new Config(this.port, dataDir, brokerProperties, closeOnJvmShutdown, scramUsers,
+          port);
     }
 
     /** A free port and a temporary directory. */
@@ -130,7 +141,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public String toString() {
       return "Config[port=" + port + ", dataDir=" + dataDir + ", brokerProperties="
           + brokerProperties.keySet() + ", closeOnJvmShutdown=" + closeOnJvmShutdown
-          + ", scramUsers=" + scramUsers.keySet() + "]";
+          + ", scramUsers=" + scramUsers.keySet() + ", saslPort=" + saslPort + "]";
     }
   }
 
@@ -211,7 +222,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       int port = config.port() != 0 ? config.port() : freePort();
       int controllerPort = freePort();
-      int saslPort = config.scramUsers().isEmpty() ? 0 : freePort();
+      int saslPort = config.scramUsers().isEmpty() ? 0
+          : config.saslPort() != 0 ? config.saslPort() : freePort();
       KafkaRaftServer server = new KafkaRaftServer(
           new KafkaConfig(properties(config, dir, port, controllerPort, saslPort), false),
           Time.SYSTEM);
