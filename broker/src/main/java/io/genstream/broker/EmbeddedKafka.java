@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * procedures with ones that throw: a fatal broker fault then fails the broker instead of killing
  * the host JVM. They are never restored, since another broker may still be running.
  *
- * <p><b>Security.</b> Optionally a second client listener, SASL_PLAINTEXT with SCRAM-SHA-256
- * users given in {@link Config#scramUsers()}, for testing secured clients. There is no
- * authorizer: every user that logs in may do everything.
+ * <p><b>Security.</b> Optionally more client listeners for testing secured clients:
+ * SASL_PLAINTEXT with SCRAM-SHA-256 users given in {@link Config#scramUsers()}, and SSL with a
+ * key store given in {@link Config#tls()}. There is no authorizer: every user that logs in may
+ * do everything. The plaintext listener is always there (the broker talks to itself on it).
  *
  * <p>Limits raised for GenStream: records up to 34 MiB ({@code message.max.bytes}), so that the
  * models topic can carry 32 MiB models.
@@ -81,9 +83,12 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     start, so a reused directory gets the current passwords). The plaintext listener stays
    *     for the broker's own use and for admin work.
    * @param saslPort the SASL listener's port, 0 for a free one; unused without SCRAM users
+   * @param tls when not {@code null}, a third client listener, {@code SSL} on a free port
+   *     ({@link #tlsBootstrapServers()}), serving this key store's certificate; no client
+   *     certificates are asked for
    */
   public record Config(int port, Path dataDir, Map<String, String> brokerProperties,
-      boolean closeOnJvmShutdown, Map<String, String> scramUsers, int saslPort) {
+      boolean closeOnJvmShutdown, Map<String, String> scramUsers, int saslPort, Tls tls) {
     public Config {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535 (0 = any free port), got " + port);
@@ -104,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public Config(int port, Path dataDir, Map<String, String> brokerProperties,
         boolean closeOnJvmShutdown) {
-      this(port, dataDir, brokerProperties, closeOnJvmShutdown, Map.of(), 0);
+      this(port, dataDir, brokerProperties, closeOnJvmShutdown, Map.of(), 0, null);
     }
 
     public Config(int port, Path dataDir, Map<String, String> brokerProperties) {
@@ -117,18 +122,25 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** A copy that leaves closing on JVM shutdown to the owner. */
     public Config withoutShutdownHook() {
-      return new Config(port, dataDir, brokerProperties, false, scramUsers, saslPort);
+      return new Config(port, dataDir, brokerProperties, false, scramUsers, saslPort, tls);
     }
 
     /** A copy with a SASL/SCRAM listener for these users (name → password). */
     public Config withScramUsers(Map<String, String> users) {
-      return new Config(port, dataDir, brokerProperties, closeOnJvmShutdown, users, saslPort);
+      return new Config(port, dataDir, brokerProperties, closeOnJvmShutdown, users, saslPort,
+          tls);
     }
 
     /** A copy whose SASL listener (if it has SCRAM users) listens on {@code port}. */
     public Config withSaslPort(int port) {
       return new Config(this.port, dataDir, brokerProperties, closeOnJvmShutdown, scramUsers,
-          port);
+          port, tls);
+    }
+
+    /** A copy with a TLS listener serving {@code keyStore}'s certificate. */
+    public Config withTls(Tls keyStore) {
+      return new Config(port, dataDir, brokerProperties, closeOnJvmShutdown, scramUsers,
+          saslPort, keyStore);
     }
 
     /** A free port and a temporary directory. */
@@ -141,7 +153,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     public String toString() {
       return "Config[port=" + port + ", dataDir=" + dataDir + ", brokerProperties="
           + brokerProperties.keySet() + ", closeOnJvmShutdown=" + closeOnJvmShutdown
-          + ", scramUsers=" + scramUsers.keySet() + ", saslPort=" + saslPort + "]";
+          + ", scramUsers=" + scramUsers.keySet() + ", saslPort=" + saslPort + ", tls=" + tls
+          + "]";
+    }
+  }
+
+  /**
+   * The broker's TLS identity.
+   *
+   * @param keyStore a PKCS12 key store with the broker's key and certificate (whose subject
+   *     alternative names must include 127.0.0.1 for clients to accept it)
+   * @param password the key store's (and key's) password
+   */
+  public record Tls(Path keyStore, String password) {
+    public Tls {
+      Objects.requireNonNull(keyStore, "keyStore");
+      Objects.requireNonNull(password, "password");
+    }
+
+    /** The key store without its password. */
+    @Override
+    public String toString() {
+      return "Tls[keyStore=" + keyStore + "]";
     }
   }
 
@@ -165,16 +198,18 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean deleteDataDir;
   private final int port;
   private final int saslPort;
+  private final int tlsPort;
   private final Thread shutdownHook;
   private boolean closed;
 
   private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, int port,
-      int saslPort, boolean closeOnJvmShutdown) {
+      int saslPort, int tlsPort, boolean closeOnJvmShutdown) {
     this.server = server;
     this.dataDir = dataDir;
     this.deleteDataDir = deleteDataDir;
     this.port = port;
     this.saslPort = saslPort;
+    this.tlsPort = tlsPort;
     this.shutdownHook = closeOnJvmShutdown
         ? new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown")
         : null;
@@ -224,8 +259,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       int controllerPort = freePort();
       int saslPort = config.scramUsers().isEmpty() ? 0
           : config.saslPort() != 0 ? config.saslPort() : freePort();
-      KafkaRaftServer server = new KafkaRaftServer(
-          new KafkaConfig(properties(config, dir, port, controllerPort, saslPort), false),
+      int tlsPort = config.tls() == null ? 0 : freePort();
+      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(
+          properties(config, dir, port, controllerPort, saslPort, tlsPort), false),
           Time.SYSTEM);
       try {
         server.startup();
@@ -241,7 +277,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         continue;
       }
       EmbeddedKafka kafka = new EmbeddedKafka(
-          server, dir, temporary, port, saslPort, config.closeOnJvmShutdown());
+          server, dir, temporary, port, saslPort, tlsPort, config.closeOnJvmShutdown());
       try {
         kafka.awaitReady();
         kafka.createScramUsers(config.scramUsers());
@@ -256,17 +292,26 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Properties properties(
-      Config config, Path dir, int port, int controllerPort, int saslPort) {
+      Config config, Path dir, int port, int controllerPort, int saslPort, int tlsPort) {
     Properties p = new Properties();
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", String.valueOf(NODE_ID));
     p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    String sasl = saslPort == 0 ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+    String sasl = (saslPort == 0 ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort)
+        + (tlsPort == 0 ? "" : ",SSL://127.0.0.1:" + tlsPort);
     p.setProperty("listeners",
         "PLAINTEXT://127.0.0.1:" + port + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
     p.setProperty("listener.security.protocol.map",
-        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL");
+    if (tlsPort != 0) {
+      p.setProperty("listener.name.ssl.ssl.keystore.type", "PKCS12");
+      p.setProperty("listener.name.ssl.ssl.keystore.location",
+          config.tls().keyStore().toAbsolutePath().toString());
+      p.setProperty("listener.name.ssl.ssl.keystore.password", config.tls().password());
+      p.setProperty("listener.name.ssl.ssl.key.password", config.tls().password());
+      p.setProperty("listener.name.ssl.ssl.client.auth", "none");
+    }
     if (saslPort != 0) {
       p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
       // The server side of SCRAM needs a login module but no credentials of its own: the
@@ -402,6 +447,18 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException("this broker has no SASL listener (Config.scramUsers is empty)");
     }
     return "127.0.0.1:" + saslPort;
+  }
+
+  /**
+   * {@code 127.0.0.1:PORT} of the TLS listener.
+   *
+   * @throws IllegalStateException if the broker was started without {@link Config#tls()}
+   */
+  public String tlsBootstrapServers() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("this broker has no TLS listener (Config.tls is null)");
+    }
+    return "127.0.0.1:" + tlsPort;
   }
 
   /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */

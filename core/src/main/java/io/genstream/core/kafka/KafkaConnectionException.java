@@ -33,8 +33,10 @@ public final class KafkaConnectionException extends IllegalStateException {
         return known;
       }
       if (t instanceof SslAuthenticationException) {
-        return new KafkaConnectionException("TLS handshake failed" + at + ": " + oneLine(t)
-            + " (check ssl.truststore.* and the broker's certificate)", failure);
+        // Kafka's own message is only "SSL handshake failed"; the JDK's root cause says why.
+        return new KafkaConnectionException("TLS handshake failed" + at + ": "
+            + oneLine(root(t)) + " (check ssl.truststore.* and the broker's certificate)",
+            failure);
       }
       if (t instanceof AuthenticationException) {
         String user = connection.user();
@@ -54,6 +56,14 @@ public final class KafkaConnectionException extends IllegalStateException {
       }
     }
     return new KafkaConnectionException(action + at + " failed: " + oneLine(failure), failure);
+  }
+
+  private static Throwable root(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root;
   }
 
   private static String oneLine(Throwable t) {
