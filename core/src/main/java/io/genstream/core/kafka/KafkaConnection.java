@@ -127,14 +127,14 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> prope
 
   /**
    * Whether the value of {@code key} is a secret that must never be printed: any key
-   * containing {@code password} or {@code secret}, {@code sasl.jaas.config} (it embeds the
-   * password) and the PEM key settings ({@code ssl.keystore.key}, …).
+   * containing {@code password} or {@code secret} ({@code ssl.truststore.password},
+   * {@code sasl.oauthbearer.client.credentials.client.secret}, …), any {@code jaas.config}
+   * (it embeds the password) and inline PEM keys ({@code ssl.keystore.key}).
    */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
     return k.contains("password") || k.contains("secret") || k.endsWith("jaas.config")
-        || k.equals("ssl.keystore.key") || k.endsWith(".key")
-        || k.contains("token") || k.contains("credential");
+        || k.endsWith(".key");
   }
 
   /** A sorted copy of {@code props} fit to print: secret values replaced by {@value #REDACTED}. */
