@@ -9,6 +9,7 @@ import io.genstream.app.cli.RequestCommand;
 import io.genstream.app.cli.SinkCommand;
 import io.genstream.app.cli.StatusCommand;
 import io.genstream.app.cli.TrainerCommand;
+import io.genstream.core.kafka.KafkaConnectionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,12 +42,31 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine =
         new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setExecutionExceptionHandler(Main::handle);
     // The model settings are declared once, in ModelSpec; both commands that train list them.
     for (String name : new String[] {"demo", "trainer"}) {
       commandLine.getSubcommands().get(name).getCommandSpec().usageMessage()
           .footer(io.genstream.app.cli.ModelSpecOptions.settingsHelp());
     }
     return commandLine;
+  }
+
+  /**
+   * A command that cannot talk to Kafka (refused login, no broker) says why in one line and
+   * exits 1; any other failure prints its stack trace, as picocli does by default.
+   */
+  private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KafkaConnectionException kafka) {
+        commandLine.getErr().println(
+            commandLine.getCommandSpec().qualifiedName() + ": " + kafka.getMessage());
+        commandLine.getErr().flush();
+        return 1;
+      }
+    }
+    commandLine.getErr().print(commandLine.getColorScheme().stackTraceText(e));
+    commandLine.getErr().flush();
+    return commandLine.getCommandSpec().exitCodeOnExecutionException();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.genstream.generator;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.RequestParser;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * Everything a {@link GeneratorService} is wired with; validated here, once. Build it with
  * {@link #builder(String)}; {@link #toBuilder()} changes a few settings of existing options.
  *
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka the cluster and the client settings of every Kafka client of the generator
  * @param topics topic names (requests in; results and dead letters out; models followed)
  * @param groupId consumer group of the requests topic; generators with the same group share
  *     the work (scale-out)
@@ -30,7 +31,7 @@ import java.util.Objects;
  *     result is dead-lettered before anything is sent, 1..{@value #MAX_RESULT_BYTES_LIMIT}
  */
 public record GeneratorOptions(
-    String bootstrapServers,
+    KafkaConnection kafka,
     Topics topics,
     String groupId,
     int ortIntraOpThreads,
@@ -49,7 +50,7 @@ public record GeneratorOptions(
   public static final int MAX_RESULT_BYTES_LIMIT = SenderOptions.MAX_REQUEST_SIZE - 1024 * 1024;
 
   public GeneratorOptions {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(readyTimeout, "readyTimeout");
@@ -69,7 +70,7 @@ public record GeneratorOptions(
           + " (below the producer's max.request.size), got " + maxResultBytes);
     }
     // Fails early with RegistryOptions' messages (the fields are not assigned yet in here).
-    new RegistryOptions(bootstrapServers, topics.models(), openSessionsPerModel, readyTimeout);
+    new RegistryOptions(kafka, topics.models(), openSessionsPerModel, readyTimeout);
   }
 
   /**
@@ -82,11 +83,20 @@ public record GeneratorOptions(
   }
 
   public static Builder builder(String bootstrapServers) {
-    return new Builder(bootstrapServers);
+    return new Builder(KafkaConnection.of(bootstrapServers));
+  }
+
+  /** Defaults against {@code kafka}, with its client settings. */
+  public static Builder builder(KafkaConnection kafka) {
+    return new Builder(kafka);
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 
   public Builder toBuilder() {
-    Builder b = new Builder(bootstrapServers);
+    Builder b = new Builder(kafka);
     b.topics = topics;
     b.groupId = groupId;
     b.ortIntraOpThreads = ortIntraOpThreads;
@@ -107,12 +117,12 @@ public record GeneratorOptions(
 
   /** The registry's share of these options. */
   public RegistryOptions registryOptions() {
-    return new RegistryOptions(bootstrapServers, topics.models(), openSessionsPerModel, readyTimeout);
+    return new RegistryOptions(kafka, topics.models(), openSessionsPerModel, readyTimeout);
   }
 
   /** Builds {@link GeneratorOptions}; every setting starts at its default. */
   public static final class Builder {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private Topics topics = Topics.defaults();
     private String groupId = DEFAULT_GROUP_ID;
     private int ortIntraOpThreads = 1;
@@ -124,8 +134,8 @@ public record GeneratorOptions(
     private int maxStringLength = RequestParser.DEFAULT_MAX_STRING_LENGTH;
     private int maxResultBytes = DEFAULT_MAX_RESULT_BYTES;
 
-    private Builder(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+    private Builder(KafkaConnection kafka) {
+      this.kafka = kafka;
     }
 
     public Builder topics(Topics topics) {
@@ -174,7 +184,7 @@ public record GeneratorOptions(
 
     /** @throws IllegalArgumentException naming the first invalid setting */
     public GeneratorOptions build() {
-      return new GeneratorOptions(bootstrapServers, topics, groupId, ortIntraOpThreads, engine,
+      return new GeneratorOptions(kafka, topics, groupId, ortIntraOpThreads, engine,
           maxInFlightRequests, openSessionsPerModel, readyTimeout, maxRequestBytes,
           maxStringLength, maxResultBytes);
     }

@@ -98,18 +98,18 @@ public final class GeneratorService implements AutoCloseable {
     this.options = options;
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-        options.bootstrapServers(), options.groupId(), options.topics().requests()));
+        options.kafka(), options.groupId(), options.topics().requests()));
     // Not idempotent: when the broker refuses one record of a batch for good (too large for the
     // topic), an idempotent producer is left with a sequence gap and retries every later batch
     // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
     // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
-    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers())
+    this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka())
         .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
         // A result waits at most 1 ms for others to share its produce request: under load the
         // engine's batches already arrive together, and a lone result should not wait 5 ms.
         .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1));
     this.engine = new GenerationEngine(registry, options.engine(), meters);
-    this.replyTopics = new ReplyTopics(options.bootstrapServers());
+    this.replyTopics = new ReplyTopics(options.kafka());
     this.requestParser = options.requestParser();
   }
 

@@ -1,12 +1,13 @@
 package io.genstream.generator;
 
+import io.genstream.core.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How a {@link ModelRegistry} follows the models topic.
  *
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka the cluster and the client settings of the registry's Kafka clients
  * @param modelsTopic the compacted topic versions are published on
  * @param openSessionsPerModel how many versions per model keep a session open, at least 1. The
  *     newest loadable version is always open; older versions asked for by number are loaded on
@@ -27,7 +28,7 @@ import java.util.Objects;
  *     loadable, set it to the trainer's {@code --keep-versions} plus its pinned versions.
  */
 public record RegistryOptions(
-    String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout,
+    KafkaConnection kafka, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout,
     int retainedVersionsPerModel) {
 
   /** The trainer's default {@code --keep-versions}: every version kept on the topic stays loadable. */
@@ -35,7 +36,7 @@ public record RegistryOptions(
   public static final int MAX_RETAINED_VERSIONS = 1000;
 
   public RegistryOptions {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(modelsTopic, "modelsTopic");
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
     if (openSessionsPerModel < 1) {
@@ -52,8 +53,25 @@ public record RegistryOptions(
 
   /** The options with {@value #DEFAULT_RETAINED_VERSIONS} retained versions per model. */
   public RegistryOptions(
+      KafkaConnection kafka, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout) {
+    this(kafka, modelsTopic, openSessionsPerModel, catchUpTimeout, DEFAULT_RETAINED_VERSIONS);
+  }
+
+  /** The options for a plaintext cluster without client properties. */
+  public RegistryOptions(String bootstrapServers, String modelsTopic, int openSessionsPerModel,
+      Duration catchUpTimeout, int retainedVersionsPerModel) {
+    this(KafkaConnection.of(bootstrapServers), modelsTopic, openSessionsPerModel, catchUpTimeout,
+        retainedVersionsPerModel);
+  }
+
+  /** The options for a plaintext cluster, {@value #DEFAULT_RETAINED_VERSIONS} retained versions. */
+  public RegistryOptions(
       String bootstrapServers, String modelsTopic, int openSessionsPerModel, Duration catchUpTimeout) {
-    this(bootstrapServers, modelsTopic, openSessionsPerModel, catchUpTimeout, DEFAULT_RETAINED_VERSIONS);
+    this(KafkaConnection.of(bootstrapServers), modelsTopic, openSessionsPerModel, catchUpTimeout);
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.genstream.generator;
 
+import io.genstream.core.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,12 +35,11 @@ final class ReplyTopics implements AutoCloseable {
     }
   };
 
-  ReplyTopics(String bootstrapServers) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    this.admin = Admin.create(props);
+  ReplyTopics(KafkaConnection kafka) {
+    this.admin = Admin.create(kafka.clientProperties(
+        Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()),
+        Map.of()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.genstream.ingest;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
@@ -79,13 +80,19 @@ public final class IngestService implements AutoCloseable {
    * flight because ingest usually starts right after creating its topics: a first batch refused
    * with NOT_LEADER_OR_FOLLOWER while later ones were accepted left the idempotent producer
    * retrying OUT_OF_ORDER_SEQUENCE_NUMBER forever (seen with the embedded broker); large batches
-   * keep the throughput.
+   * keep the throughput. These three are set after the user's client properties of
+   * {@code kafka}, so they win.
    */
-  public static SenderOptions<String, byte[]> senderOptions(String bootstrapServers) {
-    return SenderOptions.defaults(bootstrapServers)
+  public static SenderOptions<String, byte[]> senderOptions(KafkaConnection kafka) {
+    return SenderOptions.defaults(kafka)
         .withProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd")
         .withProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1)
         .withProperty(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+  }
+
+  /** {@link #senderOptions(KafkaConnection)} for a plaintext cluster. */
+  public static SenderOptions<String, byte[]> senderOptions(String bootstrapServers) {
+    return senderOptions(KafkaConnection.of(bootstrapServers));
   }
 
   private final ImageSource source;

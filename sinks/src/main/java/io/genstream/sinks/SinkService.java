@@ -2,6 +2,7 @@ package io.genstream.sinks;
 
 import io.genstream.core.config.Topics;
 import io.genstream.core.failure.Failures;
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
@@ -55,18 +56,19 @@ public final class SinkService implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /**
+   * @param kafka the cluster and the client settings of every client of the sink
    * @param groupId consumer group; sinks of different kinds use different groups
    * @param retryBackoff first wait before retrying a transient write failure (default 100 ms)
    * @param maxRetryBackoff longest wait between retries of one write (default 30 s)
    */
-  public record Options(String bootstrapServers, Topics topics, String groupId,
+  public record Options(KafkaConnection kafka, Topics topics, String groupId,
       Duration retryBackoff, Duration maxRetryBackoff) {
 
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(30);
 
     public Options {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(topics, "topics");
       Objects.requireNonNull(groupId, "groupId");
       if (retryBackoff == null || retryBackoff.isNegative() || retryBackoff.isZero()) {
@@ -78,9 +80,24 @@ public final class SinkService implements AutoCloseable {
       }
     }
 
+    /** Options for a plaintext cluster without client properties. */
+    public Options(String bootstrapServers, Topics topics, String groupId,
+        Duration retryBackoff, Duration maxRetryBackoff) {
+      this(KafkaConnection.of(bootstrapServers), topics, groupId, retryBackoff, maxRetryBackoff);
+    }
+
     /** Options with the default retry back-off. */
+    public Options(KafkaConnection kafka, Topics topics, String groupId) {
+      this(kafka, topics, groupId, DEFAULT_RETRY_BACKOFF, DEFAULT_MAX_RETRY_BACKOFF);
+    }
+
+    /** Options with the default retry back-off, for a plaintext cluster. */
     public Options(String bootstrapServers, Topics topics, String groupId) {
-      this(bootstrapServers, topics, groupId, DEFAULT_RETRY_BACKOFF, DEFAULT_MAX_RETRY_BACKOFF);
+      this(KafkaConnection.of(bootstrapServers), topics, groupId);
+    }
+
+    public String bootstrapServers() {
+      return kafka.bootstrapServers();
     }
   }
 
@@ -100,8 +117,8 @@ public final class SinkService implements AutoCloseable {
     this.sink = sink;
     this.options = options;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-        options.bootstrapServers(), options.groupId(), options.topics().results()));
-    this.deadLetters = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+        options.kafka(), options.groupId(), options.topics().results()));
+    this.deadLetters = KafkaSender.create(SenderOptions.defaults(options.kafka()));
     this.writer = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "genstream-sink-" + sink.name());
       thread.setDaemon(true);

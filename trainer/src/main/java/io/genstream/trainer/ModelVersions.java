@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.PublishedModel;
 import java.time.Duration;
@@ -18,10 +19,10 @@ final class ModelVersions {
    *
    * @return the highest version of {@code modelName}, 0 if none
    */
-  static long highest(String bootstrapServers, String modelsTopic, String modelName,
+  static long highest(KafkaConnection kafka, String modelsTopic, String modelName,
       Duration timeout) {
     long[] highest = {0};
-    TopicScan.readToEnd(bootstrapServers, modelsTopic, timeout,
+    TopicScan.readToEnd(kafka, modelsTopic, timeout,
         record -> highest[0] = Math.max(highest[0], versionOf(record.key(), modelName)));
     return highest[0];
   }

@@ -25,11 +25,11 @@ record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVer
    *     not fit the configured model
    */
   static ResumePoint find(TrainerOptions options, Duration timeout) {
-    long highest = ModelVersions.highest(options.bootstrapServers(), options.topics().models(),
+    long highest = ModelVersions.highest(options.kafka(), options.topics().models(),
         options.modelName(), timeout);
     Optional<TrainerCheckpoint> latest;
     try {
-      latest = TrainerCheckpoint.latest(options.bootstrapServers(),
+      latest = TrainerCheckpoint.latest(options.kafka(),
           options.topics().checkpoints(), options.modelName(), timeout);
     } catch (IllegalArgumentException e) {
       throw unusable(options, "cannot be read (" + e.getMessage() + ")", e);

@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.trainer.family.ModelSpec;
@@ -46,10 +47,10 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Tra
   }
 
   /** The latest checkpoint of {@code model} on {@code topic}, read to its end (blocks). */
-  public static Optional<TrainerCheckpoint> latest(String bootstrapServers, String topic,
+  public static Optional<TrainerCheckpoint> latest(KafkaConnection kafka, String topic,
       String model, Duration timeout) {
     byte[][] latest = {null};
-    TopicScan.readToEnd(bootstrapServers, topic, timeout, record -> {
+    TopicScan.readToEnd(kafka, topic, timeout, record -> {
       if (model.equals(record.key())) {
         latest[0] = record.value(); // null: a tombstone, the checkpoint was deleted
       }

@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.trainer.family.ModelSpec;
@@ -12,7 +13,7 @@ import java.util.Set;
  * How a {@link TrainerService} is wired. What the model is and how it trains is its
  * {@link ModelSpec}; these are the service's own settings. Build with {@link #builder}.
  *
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka the cluster and the client settings of every Kafka client of the trainer
  * @param topics topic names (images in, or frames for {@code framepred}; models, checkpoints, training events, dead letters out)
  * @param modelName the model's name: the models-topic key prefix and consumer group suffix
  * @param spec the model: family, shapes, objective, stabilisers, optimiser, export interval
@@ -30,7 +31,7 @@ import java.util.Set;
  *     (ignored by the image families)
  */
 public record TrainerOptions(
-    String bootstrapServers,
+    KafkaConnection kafka,
     Topics topics,
     String modelName,
     ModelSpec spec,
@@ -43,7 +44,7 @@ public record TrainerOptions(
     VideoOptions video) {
 
   public TrainerOptions {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(samplesDir, "samplesDir");
@@ -68,8 +69,17 @@ public record TrainerOptions(
   }
 
   /** Default topics, the family's default spec (cgan digits), unlimited steps. */
+  public static Builder builder(KafkaConnection kafka, String modelName) {
+    return new Builder(kafka, modelName);
+  }
+
+  /** {@link #builder(KafkaConnection, String)} for a plaintext cluster. */
   public static Builder builder(String bootstrapServers, String modelName) {
-    return new Builder(bootstrapServers, modelName);
+    return new Builder(KafkaConnection.of(bootstrapServers), modelName);
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 
   /** The consumer group on the input topic: one per model. */
@@ -84,7 +94,7 @@ public record TrainerOptions(
 
   /** Builds {@link TrainerOptions}; each setter names one setting, validation happens once. */
   public static final class Builder {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String modelName;
     private Topics topics = Topics.defaults();
     private ModelSpec spec = ModelSpec.defaults(ModelSpec.Family.CGAN);
@@ -96,8 +106,8 @@ public record TrainerOptions(
     private Set<Long> pinnedVersions = Set.of();
     private VideoOptions video = VideoOptions.defaults();
 
-    private Builder(String bootstrapServers, String modelName) {
-      this.bootstrapServers = bootstrapServers;
+    private Builder(KafkaConnection kafka, String modelName) {
+      this.kafka = kafka;
       this.modelName = modelName;
     }
 
@@ -148,7 +158,7 @@ public record TrainerOptions(
     }
 
     public TrainerOptions build() {
-      return new TrainerOptions(bootstrapServers, topics, modelName, spec, samplesDir, maxSteps,
+      return new TrainerOptions(kafka, topics, modelName, spec, samplesDir, maxSteps,
           logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video);
     }
   }

@@ -115,8 +115,8 @@ public final class TrainerService implements AutoCloseable {
       this.feed = TrainingFeed.forModel(options, model);
       this.exporter = new VersionExporter(options, feed);
       this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-          options.bootstrapServers(), options.groupId(), feed.topic()));
-      this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers()));
+          options.kafka(), options.groupId(), feed.topic()));
+      this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka()));
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -293,7 +293,7 @@ public final class TrainerService implements AutoCloseable {
       ledger.resumeFrom(checkpoint);
     }
     ledger.numberFrom(resume.nextVersion());
-    List<Long> kept = retention.learnExisting(options.bootstrapServers(), CLOSE_TIMEOUT);
+    List<Long> kept = retention.learnExisting(options.kafka(), CLOSE_TIMEOUT);
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
             + "version v{}, {} versions on {} (keeping {}), consuming {} as {}{}",
         options.modelName(), spec.family().id(), spec.sha256().substring(0, 12),

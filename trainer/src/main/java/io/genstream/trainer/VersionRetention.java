@@ -1,5 +1,6 @@
 package io.genstream.trainer;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.CloudEvents;
@@ -132,10 +133,21 @@ public final class VersionRetention {
    * @return the live versions found, oldest first
    * @throws IllegalStateException if the end is not reached within {@code timeout}
    */
-  public List<Long> learnExisting(String bootstrapServers, Duration timeout) {
-    SortedMap<Long, Set<String>> live = scan(bootstrapServers, modelsTopic, modelName, timeout);
+  public List<Long> learnExisting(KafkaConnection kafka, Duration timeout) {
+    SortedMap<Long, Set<String>> live = scan(kafka, modelsTopic, modelName, timeout);
     live.forEach(this::track);
     return List.copyOf(live.keySet());
+  }
+
+  /** {@link #learnExisting(KafkaConnection, Duration)} of a plaintext cluster. */
+  public List<Long> learnExisting(String bootstrapServers, Duration timeout) {
+    return learnExisting(KafkaConnection.of(bootstrapServers), timeout);
+  }
+
+  /** {@link #scan(KafkaConnection, String, String, Duration)} of a plaintext cluster. */
+  public static SortedMap<Long, Set<String>> scan(String bootstrapServers, String modelsTopic,
+      String modelName, Duration timeout) {
+    return scan(KafkaConnection.of(bootstrapServers), modelsTopic, modelName, timeout);
   }
 
   /**
@@ -143,10 +155,10 @@ public final class VersionRetention {
    * {@code <model>/<version>[/...]} whose latest record has a value. Blocks; other models' keys
    * and keys that are not of this form are ignored.
    */
-  public static SortedMap<Long, Set<String>> scan(String bootstrapServers, String modelsTopic,
+  public static SortedMap<Long, Set<String>> scan(KafkaConnection kafka, String modelsTopic,
       String modelName, Duration timeout) {
     SortedMap<Long, Set<String>> live = new TreeMap<>();
-    TopicScan.readToEnd(bootstrapServers, modelsTopic, timeout, record -> {
+    TopicScan.readToEnd(kafka, modelsTopic, timeout, record -> {
       long version = versionOf(record.key(), modelName);
       if (version <= 0) {
         return;

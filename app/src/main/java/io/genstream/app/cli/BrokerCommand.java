@@ -3,6 +3,8 @@ package io.genstream.app.cli;
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,16 +26,32 @@ public final class BrokerCommand implements Callable<Integer> {
       description = "Log directory, kept (default: a temporary directory, deleted on exit).")
   Path dataDir;
 
+  @Option(names = "--scram-user", paramLabel = "NAME=PASSWORD",
+      description = "Also listen with SASL_PLAINTEXT and SCRAM-SHA-256 for this user; "
+          + "repeatable. For trying secured clients: a dev broker, no TLS, no ACLs.")
+  Map<String, String> scramUsers = new LinkedHashMap<>();
+
+  @Option(names = "--sasl-port", defaultValue = "9093",
+      description = "Port of the SASL listener, with --scram-user; 0 picks a free one "
+          + "(default: ${DEFAULT-VALUE}).")
+  int saslPort;
+
   @Mixin TopicOptions topicOptions;
 
   @Override
   public Integer call() throws Exception {
     return UntilStopped.run("Kafka broker", () -> {
       EmbeddedKafka broker =
-          EmbeddedKafka.start(new EmbeddedKafka.Config(port, dataDir).withoutShutdownHook());
+          EmbeddedKafka.start(new EmbeddedKafka.Config(port, dataDir).withoutShutdownHook()
+              .withScramUsers(scramUsers).withSaslPort(saslPort));
       try {
         Topics topics = topicOptions.ensure(broker.bootstrapServers());
         System.out.println("Kafka broker     : " + broker.bootstrapServers());
+        if (!scramUsers.isEmpty()) {
+          System.out.println("SASL/SCRAM       : " + broker.saslBootstrapServers() + " ("
+              + EmbeddedKafka.SCRAM_MECHANISM + ", users " + String.join(", ", scramUsers.keySet())
+              + ")");
+        }
         System.out.println("topics           : " + String.join(", ", topics.all()));
         System.out.println("data             : " + broker.dataDir());
       } catch (RuntimeException e) {

@@ -113,7 +113,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     Deque<AutoCloseable> open = new ArrayDeque<>();
     try {
       Topics topics = kafka.ensureTopics();
-      GeneratorOptions options = GeneratorOptions.builder(kafka.bootstrapServers())
+      GeneratorOptions options = GeneratorOptions.builder(kafka.connection())
           .topics(topics)
           .groupId(group)
           .ortIntraOpThreads(ortThreads)
@@ -128,7 +128,7 @@ public final class GeneratorCommand implements Callable<Integer> {
       open.push(service);
       if (httpPort >= 0) {
         KafkaSender<String, byte[]> sender =
-            KafkaSender.create(SenderOptions.defaults(kafka.bootstrapServers()));
+            KafkaSender.create(SenderOptions.defaults(kafka.connection()));
         open.push(sender);
         GeneratorHttpServer http = new GeneratorHttpServer(service.engine(), service.registry(),
             meters, httpOptions(httpPort, keys)

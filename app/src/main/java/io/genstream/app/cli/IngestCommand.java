@@ -200,7 +200,7 @@ public final class IngestCommand implements Callable<Integer> {
   /** A finite ingest: progress lines, a summary, exit code 0 (1 if a send failed). */
   private int runToEnd(ImageSource source, IngestService.Options options, IngestLedger ledger) {
     try (KafkaSender<String, byte[]> sender =
-            KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+            KafkaSender.create(IngestService.senderOptions(kafka.connection()));
         IngestService ingest = new IngestService(source, sender, options, ledger)) {
       long started = System.nanoTime();
       Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY)
@@ -239,7 +239,7 @@ public final class IngestCommand implements Callable<Integer> {
       IngestLedger ledger) throws Exception {
     return UntilStopped.run("ingest", () -> {
       KafkaSender<String, byte[]> sender =
-          KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+          KafkaSender.create(IngestService.senderOptions(kafka.connection()));
       IngestService ingest = new IngestService(source, sender, options, ledger);
       if (watch != null) {
         System.out.println("watching " + sources.folder.toAbsolutePath() + " every "
@@ -271,7 +271,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     return UntilStopped.run("ingest", () -> {
       KafkaSender<String, byte[]> sender =
-          KafkaSender.create(IngestService.senderOptions(kafka.bootstrapServers()));
+          KafkaSender.create(IngestService.senderOptions(kafka.connection()));
       UploadServer server = new UploadServer(sender, options);
       try {
         server.start().block();

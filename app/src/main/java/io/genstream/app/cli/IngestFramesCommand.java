@@ -164,7 +164,7 @@ public final class IngestFramesCommand implements Callable<Integer> {
   /** A finite source: progress lines, a summary, exit code 0 (1 if a send failed). */
   private int runToEnd(FrameSource source, FrameIngestService.Options options, PrintWriter out) {
     try (FrameIngestService ingest =
-        FrameIngestService.create(source, kafka.bootstrapServers(), options)) {
+        FrameIngestService.create(source, kafka.connection(), options)) {
       long started = System.nanoTime();
       Disposable progress = Flux.interval(PROGRESS_EVERY, PROGRESS_EVERY).subscribe(tick -> {
         out.println(progress(ingest, started));
@@ -203,7 +203,7 @@ public final class IngestFramesCommand implements Callable<Integer> {
   private int runUntilStopped(FrameSource source, FrameIngestService.Options options,
       PrintWriter out) throws Exception {
     return UntilStopped.run("ingest frames", () -> {
-      FrameIngestService ingest = FrameIngestService.create(source, kafka.bootstrapServers(), options);
+      FrameIngestService ingest = FrameIngestService.create(source, kafka.connection(), options);
       Disposable running = ingest.run().subscribe(
           null, e -> System.err.println("ingest frames failed: " + e));
       return () -> {

@@ -105,7 +105,7 @@ public final class PredictorCommand implements Callable<Integer> {
 
   private PredictorOptions options(Topics topics) {
     try {
-      return PredictorOptions.builder(kafka.bootstrapServers(), model)
+      return PredictorOptions.builder(kafka.connection(), model)
           .topics(topics)
           .groupId(group)
           .horizon(horizon)

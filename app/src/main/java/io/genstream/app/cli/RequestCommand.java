@@ -1,5 +1,7 @@
 package io.genstream.app.cli;
 
+import io.genstream.core.kafka.KafkaConnection;
+import io.genstream.core.kafka.KafkaConnectionException;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
@@ -42,6 +44,8 @@ import reactor.core.publisher.Flux;
       ""
     })
 public final class RequestCommand implements Callable<Integer> {
+
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
   @Mixin KafkaOptions kafka;
 
@@ -98,7 +102,8 @@ public final class RequestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Topics topics = kafka.topics();
-    String bootstrapServers = kafka.bootstrapServers();
+    KafkaConnection connection = kafka.connection();
+    String bootstrapServers = connection.bootstrapServers();
     String requestId = "cli-" + UUID.randomUUID();
     GenerationRequest request;
     try {
@@ -110,9 +115,13 @@ public final class RequestCommand implements Callable<Integer> {
     requestId = request.requestId();
     int count = request.count();
     try (KafkaSender<String, byte[]> sender =
-        KafkaSender.create(SenderOptions.defaults(bootstrapServers))) {
+        KafkaSender.create(SenderOptions.defaults(connection))) {
       sender.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
-          .block(Duration.ofSeconds(30));
+          .block(SEND_TIMEOUT);
+    } catch (RuntimeException e) {
+      // The send is the command's first contact with Kafka: say why it failed, in one line.
+      throw KafkaConnectionException.explain(connection, "sending the request", SEND_TIMEOUT,
+          Exceptions.unwrap(e));
     }
     System.out.println("Sent " + new String(request.toJson()) + " to " + topics.requests());
 
@@ -120,7 +129,7 @@ public final class RequestCommand implements Callable<Integer> {
     String resultsTopic = request.replyTopic() != null ? request.replyTopic() : topics.results();
     String id = requestId;
     Flux<ReceivedRecord<String, byte[]>> answers = KafkaReceiver.create(ReceiverOptions
-            .allFromBeginning(bootstrapServers, resultsTopic, topics.deadLetter()))
+            .allFromBeginning(connection, resultsTopic, topics.deadLetter()))
         .receive()
         .filter(r -> id.equals(r.key()));
     // Delivery is at least once: a result can arrive twice, so count distinct indices.

@@ -50,7 +50,7 @@ public final class SheetSinkCommand implements Callable<Integer> {
     return UntilStopped.runService("contact-sheet sink", () -> {
       ContactSheetSink sheets = new ContactSheetSink(out, grouping, maxCells);
       SinkService sink = new SinkService(sheets,
-          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
+          new SinkService.Options(kafka.connection(), kafka.ensureTopics(), group)).start();
       System.out.println("contact sheets   : " + sheets.root() + " (one per "
           + grouping.name().toLowerCase(java.util.Locale.ROOT) + ")");
       return new UntilStopped.Running(() -> {

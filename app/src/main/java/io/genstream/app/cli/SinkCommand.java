@@ -32,7 +32,7 @@ public final class SinkCommand implements Callable<Integer> {
     return UntilStopped.runService("file sink", () -> {
       FileSink files = new FileSink(options.out);
       SinkService sink = new SinkService(files,
-          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), options.group)).start();
+          new SinkService.Options(kafka.connection(), kafka.ensureTopics(), options.group)).start();
       System.out.println("writing to       : " + files.root());
       return new UntilStopped.Running(() -> {
         sink.close();

@@ -41,7 +41,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PipelineReport report;
     try {
-      report = new StatusReader(kafka.bootstrapServers(), kafka.topics(), timeout).read(deadLetters);
+      report = new StatusReader(kafka.connection(), kafka.topics(), timeout).read(deadLetters);
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("genstream status: " + e.getMessage());
       return 1;

@@ -1,6 +1,7 @@
 package io.genstream.app.cli;
 
 import io.genstream.core.config.Topics;
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.TopicSetup;
 import picocli.CommandLine.Option;
 
@@ -21,8 +22,13 @@ public final class TopicOptions {
 
   /** Creates missing topics (the models topic compacted); existing ones are left as they are. */
   public Topics ensure(String bootstrapServers) {
+    return ensure(KafkaConnection.of(bootstrapServers));
+  }
+
+  /** {@link #ensure(String)} with the client settings of {@code kafka}. */
+  public Topics ensure(KafkaConnection kafka) {
     Topics topics = topics();
-    TopicSetup.ensure(bootstrapServers, topics, partitions);
+    TopicSetup.ensure(kafka, topics, partitions);
     return topics;
   }
 }

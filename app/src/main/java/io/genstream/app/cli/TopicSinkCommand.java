@@ -1,5 +1,6 @@
 package io.genstream.app.cli;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.sinks.SinkService;
 import io.genstream.sinks.kafka.TopicSink;
 import java.util.concurrent.Callable;
@@ -37,7 +38,9 @@ public final class TopicSinkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String target = targetBootstrap != null ? targetBootstrap : kafka.bootstrapServers();
+    // The target shares the client settings: one login for both clusters.
+    KafkaConnection target = targetBootstrap != null
+        ? kafka.connection().withBootstrapServers(targetBootstrap) : kafka.connection();
     TopicSink forward;
     try {
       forward = new TopicSink(target, topic);
@@ -46,8 +49,8 @@ public final class TopicSinkCommand implements Callable<Integer> {
     }
     return UntilStopped.runService("kafka sink", () -> {
       SinkService sink = new SinkService(forward,
-          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
-      System.out.println("forwarding to    : " + topic + " on " + target);
+          new SinkService.Options(kafka.connection(), kafka.ensureTopics(), group)).start();
+      System.out.println("forwarding to    : " + topic + " on " + target.bootstrapServers());
       return new UntilStopped.Running(() -> {
         sink.close();
         forward.close();

@@ -58,7 +58,7 @@ public final class TrainerCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     return UntilStopped.run("trainer '" + modelName + "'", () -> {
-      TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), modelName)
+      TrainerOptions options = TrainerOptions.builder(kafka.connection(), modelName)
           .topics(kafka.ensureTopics())
           .spec(modelSpec)
           .samplesDir(samples)

@@ -54,7 +54,7 @@ public final class WebhookSinkCommand implements Callable<Integer> {
     return UntilStopped.runService("webhook sink", () -> {
       WebhookSink webhook = new WebhookSink(options);
       SinkService sink = new SinkService(webhook,
-          new SinkService.Options(kafka.bootstrapServers(), kafka.ensureTopics(), group)).start();
+          new SinkService.Options(kafka.connection(), kafka.ensureTopics(), group)).start();
       System.out.println("posting to       : " + url);
       return new UntilStopped.Running(() -> {
         sink.close();

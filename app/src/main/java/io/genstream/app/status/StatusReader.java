@@ -1,5 +1,7 @@
 package io.genstream.app.status;
 
+import io.genstream.core.kafka.KafkaConnection;
+import io.genstream.core.kafka.KafkaConnectionException;
 import io.genstream.app.status.PipelineReport.DeadLetters;
 import io.genstream.app.status.PipelineReport.GroupRow;
 import io.genstream.app.status.PipelineReport.Letter;
@@ -19,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -49,12 +50,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class StatusReader {
 
+  private final KafkaConnection kafka;
   private final String bootstrapServers;
   private final Topics topics;
   private final Duration timeout;
 
   public StatusReader(String bootstrapServers, Topics topics, Duration timeout) {
-    this.bootstrapServers = bootstrapServers;
+    this(KafkaConnection.of(bootstrapServers), topics, timeout);
+  }
+
+  /** A reader whose clients use the client settings of {@code kafka}. */
+  public StatusReader(KafkaConnection kafka, Topics topics, Duration timeout) {
+    this.kafka = kafka;
+    this.bootstrapServers = kafka.bootstrapServers();
     this.topics = topics;
     this.timeout = timeout;
   }
@@ -64,11 +72,10 @@ public final class StatusReader {
    * @throws IllegalStateException naming the broker if it does not answer within the timeout
    */
   public PipelineReport read(int lastDeadLetters) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = Admin.create(kafka.clientProperties(
+        Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
+        Map.of()))) {
       String clusterId = get(admin.describeCluster().clusterId());
       int brokers = get(admin.describeCluster().nodes()).size();
       Map<String, TopicDescription> described = describe(admin);
@@ -158,7 +165,7 @@ public final class StatusReader {
     }
     // The latest record per key wins and a tombstone removes it, as compaction will.
     Map<String, ModelManifest> byKey = new HashMap<>();
-    TopicScan.readToEnd(bootstrapServers, topics.models(), timeout, record -> {
+    TopicScan.readToEnd(kafka, topics.models(), timeout, record -> {
       PublishedModel.Key key;
       try {
         key = PublishedModel.Key.parse(record.key());
@@ -202,10 +209,10 @@ public final class StatusReader {
     if (count == 0 || last <= 0) {
       return new DeadLetters(count, List.of());
     }
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    Map<String, Object> props = kafka.clientProperties(Map.of(),
+        Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     List<ConsumerRecord<String, byte[]>> tail = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -248,11 +255,9 @@ public final class StatusReader {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " failed: "
-          + e.getCause().getMessage(), e.getCause());
+      throw KafkaConnectionException.explain(kafka, "reading the status", timeout, e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer from Kafka at " + bootstrapServers + " within "
-          + timeout.toSeconds() + " s; is the broker running?", e);
+      throw KafkaConnectionException.explain(kafka, "reading the status", timeout, e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.genstream.core.failure;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -18,7 +19,10 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
  * <p>Transient: a {@link TransientFailure} (ours: a model still loading or retrying its load,
  * an engine queue full), Kafka's {@link RetriableException}s (the broker's own "may succeed if
  * retried"), a {@link CommitFailedException} (the group rebalanced; the records come again) and
- * {@link OutOfMemoryError}, anywhere in the cause chain.
+ * {@link OutOfMemoryError}, anywhere in the cause chain — unless the chain also holds an
+ * {@link AuthenticationException} (a wrong password, a failed TLS handshake): Kafka does not
+ * retry those, and neither do we, however they are wrapped, since a retry loop on a refused
+ * login would spin forever instead of telling the operator.
  */
 public final class Failures {
 
@@ -26,6 +30,11 @@ public final class Failures {
 
   /** Whether {@code failure} (or one of its causes) is expected to pass if retried. */
   public static boolean isTransient(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthenticationException) {
+        return false;
+      }
+    }
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof TransientFailure || t instanceof RetriableException
           || t instanceof CommitFailedException || t instanceof OutOfMemoryError) {

@@ -77,10 +77,19 @@ public record ReceiverOptions<K, V>(
    */
   public static ReceiverOptions<String, byte[]> forGroup(
       String bootstrapServers, String groupId, String... topics) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return forGroup(KafkaConnection.of(bootstrapServers), groupId, topics);
+  }
+
+  /**
+   * {@link #forGroup(String, String, String...)} with the user's client properties of
+   * {@code connection}. The group id and {@code enable.auto.commit=false} are essential (they
+   * decide what is committed, and when); {@code auto.offset.reset=earliest} is a default.
+   */
+  public static ReceiverOptions<String, byte[]> forGroup(
+      KafkaConnection connection, String groupId, String... topics) {
+    Map<String, Object> props = connection.clientProperties(
+        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        essentials(Map.of(ConsumerConfig.GROUP_ID_CONFIG, groupId)));
     return ReceiverOptions.<String, byte[]>defaults(props, List.of(topics), Mode.GROUP);
   }
 
@@ -91,11 +100,31 @@ public record ReceiverOptions<K, V>(
    */
   public static ReceiverOptions<String, byte[]> allFromBeginning(
       String bootstrapServers, String... topics) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LARGE_RECORD_FETCH_BYTES);
-    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * LARGE_RECORD_FETCH_BYTES);
+    return allFromBeginning(KafkaConnection.of(bootstrapServers), topics);
+  }
+
+  /**
+   * {@link #allFromBeginning(String, String...)} with the user's client properties of
+   * {@code connection}; the raised fetch limits are defaults (Kafka returns a record larger
+   * than a fetch limit anyway, one at a time), auto-commit off is essential.
+   */
+  public static ReceiverOptions<String, byte[]> allFromBeginning(
+      KafkaConnection connection, String... topics) {
+    Map<String, Object> props = connection.clientProperties(
+        Map.of(
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LARGE_RECORD_FETCH_BYTES,
+            ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * LARGE_RECORD_FETCH_BYTES),
+        essentials(Map.of()));
+    // No group: a group.id among the user's properties is meant for the group consumers.
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return ReceiverOptions.<String, byte[]>defaults(props, List.of(topics), Mode.ALL_FROM_BEGINNING);
+  }
+
+  /** Settings a user property may not change: offsets are committed by the receiver only. */
+  private static Map<String, Object> essentials(Map<String, Object> more) {
+    Map<String, Object> essentials = new HashMap<>(more);
+    essentials.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return essentials;
   }
 
   private static ReceiverOptions<String, byte[]> defaults(
@@ -122,5 +151,12 @@ public record ReceiverOptions<K, V>(
 
   public String bootstrapServers() {
     return String.valueOf(properties.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+  }
+
+  /** Topics, mode and properties with secrets redacted ({@link KafkaConnection#redacted}). */
+  @Override
+  public String toString() {
+    return "ReceiverOptions[topics=" + topics + ", mode=" + mode
+        + ", properties=" + KafkaConnection.redacted(properties) + "]";
   }
 }

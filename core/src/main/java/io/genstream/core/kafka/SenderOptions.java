@@ -24,15 +24,28 @@ public record SenderOptions<K, V>(
     }
   }
 
-  /** String keys, byte[] values, {@code acks=all}, idempotent, room for model-sized records. */
+  /** {@link #defaults(KafkaConnection)} for a plaintext cluster without client properties. */
   public static SenderOptions<String, byte[]> defaults(String bootstrapServers) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_SIZE);
-    props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
+    return defaults(KafkaConnection.of(bootstrapServers));
+  }
+
+  /**
+   * String keys, byte[] values, {@code acks=all}, idempotent, room for model-sized records;
+   * with the user's client properties of {@code connection}. {@code acks=all} and idempotence
+   * are essential (a user value cannot turn them off; a service may, with
+   * {@link #withProperty}): the services acknowledge their input once the output is sent, so
+   * a send must be durable and not duplicated by a retry. Linger, request size and buffer
+   * memory are defaults a user may tune.
+   */
+  public static SenderOptions<String, byte[]> defaults(KafkaConnection connection) {
+    Map<String, Object> props = connection.clientProperties(
+        Map.of(
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_SIZE,
+            ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024),
+        Map.of(
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
     return new SenderOptions<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
@@ -40,5 +53,11 @@ public record SenderOptions<K, V>(
     Map<String, Object> copy = new HashMap<>(properties);
     copy.put(key, value);
     return new SenderOptions<>(copy, keySerializer, valueSerializer);
+  }
+
+  /** The properties with secrets redacted ({@link KafkaConnection#redacted}). */
+  @Override
+  public String toString() {
+    return "SenderOptions[properties=" + KafkaConnection.redacted(properties) + "]";
   }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,15 +31,21 @@ public final class TopicScan {
    */
   public static void readToEnd(String bootstrapServers, String topic, Duration timeout,
       Consumer<ConsumerRecord<String, byte[]>> onRecord) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // Records of the compacted topics are up to 32 MiB.
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-        ReceiverOptions.LARGE_RECORD_FETCH_BYTES);
-    // Looking must not create: an auto-created topic would lack the compaction and size
-    // settings that TopicSetup gives it.
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    readToEnd(KafkaConnection.of(bootstrapServers), topic, timeout, onRecord);
+  }
+
+  /** {@link #readToEnd(String, String, Duration, Consumer)} with the user's client properties. */
+  public static void readToEnd(KafkaConnection connection, String topic, Duration timeout,
+      Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+    Map<String, Object> props = connection.clientProperties(
+        // Records of the compacted topics are up to 32 MiB.
+        Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+            ReceiverOptions.LARGE_RECORD_FETCH_BYTES),
+        // Looking must not create: an auto-created topic would lack the compaction and size
+        // settings that TopicSetup gives it. No group, so nothing to commit.
+        Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -1,6 +1,7 @@
 package io.genstream.core.kafka;
 
 import io.genstream.core.config.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,40 @@ public final class TopicSetup {
 
   private TopicSetup() {}
 
-  /** {@link #ensure(Admin, Topics, int, short)} with replication factor 1 and its own admin. */
+  /**
+   * How long the first contact with Kafka may take before a service gives up: a broker that
+   * refuses the login answers at once, but one that is not there, or a listener that speaks
+   * another protocol, never answers.
+   */
+  public static final Duration FIRST_CONTACT_TIMEOUT = Duration.ofSeconds(15);
+
+  /** {@link #ensure(KafkaConnection, Topics, int)} for a plaintext cluster. */
   public static void ensure(String bootstrapServers, Topics topics, int partitions) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    ensure(KafkaConnection.of(bootstrapServers), topics, partitions);
+  }
+
+  /**
+   * {@link #ensure(Admin, Topics, int, short)} with replication factor 1 and its own admin
+   * client. This is a service's first contact with Kafka, so it is bounded by
+   * {@link #FIRST_CONTACT_TIMEOUT} (a default: {@code default.api.timeout.ms} among the user's
+   * properties wins) and its failure says why in one line.
+   *
+   * @throws KafkaConnectionException if Kafka could not be reached, refused the login, or
+   *     refused a topic
+   */
+  public static void ensure(KafkaConnection connection, Topics topics, int partitions) {
+    Map<String, Object> props = connection.clientProperties(
+        Map.of(
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            (int) FIRST_CONTACT_TIMEOUT.toMillis(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            (int) FIRST_CONTACT_TIMEOUT.toMillis() * 2 / 3),
+        Map.of());
+    try (Admin admin = Admin.create(props)) {
       ensure(admin, topics, partitions, (short) 1);
+    } catch (RuntimeException e) {
+      throw KafkaConnectionException.explain(
+          connection, "creating topics", FIRST_CONTACT_TIMEOUT, e);
     }
   }
 

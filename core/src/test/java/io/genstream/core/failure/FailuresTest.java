@@ -7,6 +7,8 @@ import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,14 @@ class FailuresTest {
     assertThat(Failures.isTransient(new InvalidRequestException("label out of range"))).isFalse();
     assertThat(Failures.isTransient(new RecordTooLargeException("2 MB"))).isFalse();
     assertThat(Failures.isTransient(new IllegalStateException("bug"))).isFalse();
+  }
+
+  @Test
+  void aRefusedLoginIsPermanentHoweverItIsWrapped() {
+    SaslAuthenticationException refused = new SaslAuthenticationException("invalid credentials");
+    assertThat(Failures.isTransient(refused)).isFalse();
+    assertThat(Failures.isTransient(new TransientFailure("retry me", refused))).isFalse();
+    assertThat(Failures.isTransient(new SslAuthenticationException("handshake"))).isFalse();
   }
 
   @Test

@@ -103,7 +103,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
       throw new IllegalStateException("model registry already started");
     }
     KafkaReceiver<String, byte[]> receiver = KafkaReceiver.create(
-        ReceiverOptions.allFromBeginning(options.bootstrapServers(), options.modelsTopic()));
+        ReceiverOptions.allFromBeginning(options.kafka(), options.modelsTopic()));
     following = Mono.fromCallable(this::offsetsAtStart)
         .subscribeOn(followerThread)
         .doOnNext(this::startCatchUp)
@@ -206,9 +206,9 @@ public final class KafkaModelRegistry implements ModelRegistry {
   /** Earliest and end offsets of every partition of the models topic; blocks (follower thread). */
   private CatchUp offsetsAtStart() throws InterruptedException, ExecutionException, TimeoutException {
     String topic = options.modelsTopic();
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
+    try (Admin admin = Admin.create(options.kafka().clientProperties(
+        Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()),
+        Map.of()))) {
       TopicDescription description;
       try {
         description = admin.describeTopics(List.of(topic)).allTopicNames()

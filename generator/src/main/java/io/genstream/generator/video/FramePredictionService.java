@@ -91,10 +91,10 @@ public final class FramePredictionService implements AutoCloseable {
       PredictionListener listener) {
     this.options = options;
     this.registry = registry;
-    this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(options.bootstrapServers(),
+    this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(options.kafka(),
         options.groupId(), options.topics().frames()));
     // Not idempotent, as in the generator: a record refused for good must not stall the rest.
-    this.sender = KafkaSender.create(SenderOptions.defaults(options.bootstrapServers())
+    this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka())
         .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
         .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1));
     this.inference = Schedulers.newSingle("genstream-predictor");

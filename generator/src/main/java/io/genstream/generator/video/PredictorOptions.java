@@ -1,5 +1,6 @@
 package io.genstream.generator.video;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.generator.RegistryOptions;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * Everything a {@link FramePredictionService} is wired with; validated here, once. Build it
  * with {@link #builder(String, String)}.
  *
- * @param bootstrapServers Kafka bootstrap servers
+ * @param kafka the cluster and the client settings of every Kafka client of the predictor
  * @param topics frames in; predictions, evaluation events (training topic) and dead letters out;
  *     models followed
  * @param model the model whose {@code latest} version predicts (family {@code framepred})
@@ -32,7 +33,7 @@ import java.util.Objects;
  * @param readyTimeout how long to wait for the registry to catch up before consuming anyway
  */
 public record PredictorOptions(
-    String bootstrapServers,
+    KafkaConnection kafka,
     Topics topics,
     String model,
     String groupId,
@@ -53,7 +54,7 @@ public record PredictorOptions(
   public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   public PredictorOptions {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(streamIdleTimeout, "streamIdleTimeout");
     Objects.requireNonNull(maxBatchWait, "maxBatchWait");
@@ -82,7 +83,7 @@ public record PredictorOptions(
     require(channels == 1 || channels == 3, "channels", channels, "1 or 3");
     require(ortIntraOpThreads >= 1, "ortIntraOpThreads", ortIntraOpThreads, ">= 1");
     // Fails early with RegistryOptions' messages.
-    registryOptions(bootstrapServers, topics, readyTimeout);
+    registryOptions(kafka, topics, readyTimeout);
   }
 
   /** The group a predictor of {@code model} joins by default. */
@@ -91,16 +92,26 @@ public record PredictorOptions(
   }
 
   public static Builder builder(String bootstrapServers, String model) {
-    return new Builder(bootstrapServers, model);
+    return new Builder(KafkaConnection.of(bootstrapServers), model);
+  }
+
+  /** Defaults against {@code kafka}, with its client settings. */
+  public static Builder builder(KafkaConnection kafka, String model) {
+    return new Builder(kafka, model);
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
   }
 
   /** The registry's share: the models topic, two open sessions (the swap), the catch-up wait. */
   public RegistryOptions registryOptions() {
-    return registryOptions(bootstrapServers, topics, readyTimeout);
+    return registryOptions(kafka, topics, readyTimeout);
   }
 
-  private static RegistryOptions registryOptions(String bootstrap, Topics topics, Duration ready) {
-    return new RegistryOptions(bootstrap, topics.models(), 2, ready);
+  private static RegistryOptions registryOptions(
+      KafkaConnection kafka, Topics topics, Duration ready) {
+    return new RegistryOptions(kafka, topics.models(), 2, ready);
   }
 
   private static void require(boolean ok, String name, Object value, String valid) {
@@ -111,7 +122,7 @@ public record PredictorOptions(
 
   /** Builds {@link PredictorOptions}; every setting starts at its default. */
   public static final class Builder {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String model;
     private Topics topics = Topics.defaults();
     private String groupId;
@@ -126,8 +137,8 @@ public record PredictorOptions(
     private int ortIntraOpThreads = 1;
     private Duration readyTimeout = Duration.ofSeconds(30);
 
-    private Builder(String bootstrapServers, String model) {
-      this.bootstrapServers = bootstrapServers;
+    private Builder(KafkaConnection kafka, String model) {
+      this.kafka = kafka;
       this.model = model;
     }
 
@@ -190,7 +201,7 @@ public record PredictorOptions(
 
     /** @throws IllegalArgumentException naming the first invalid setting */
     public PredictorOptions build() {
-      return new PredictorOptions(bootstrapServers, topics, model,
+      return new PredictorOptions(kafka, topics, model,
           groupId == null && ModelManifest.isValidName(model) ? defaultGroupId(model) : groupId,
           horizon, maxStreams, streamIdleTimeout, maxBatchStreams, maxBatchWait,
           evaluationInterval, maxScoredVersions, channels, ortIntraOpThreads, readyTimeout);

@@ -1,5 +1,6 @@
 package io.genstream.ingest.video;
 
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.messages.CloudEvents;
@@ -121,11 +122,17 @@ public final class FrameIngestService implements AutoCloseable {
    * A service with its own producer ({@link IngestService#senderOptions}), closed by
    * {@link #close}.
    */
-  public static FrameIngestService create(FrameSource source, String bootstrapServers,
+  public static FrameIngestService create(FrameSource source, KafkaConnection kafka,
       Options options) {
     KafkaSender<String, byte[]> sender =
-        KafkaSender.create(IngestService.senderOptions(bootstrapServers));
+        KafkaSender.create(IngestService.senderOptions(kafka));
     return new FrameIngestService(source, sender, true, options);
+  }
+
+  /** {@link #create(FrameSource, KafkaConnection, Options)} for a plaintext cluster. */
+  public static FrameIngestService create(FrameSource source, String bootstrapServers,
+      Options options) {
+    return create(source, KafkaConnection.of(bootstrapServers), options);
   }
 
   /**

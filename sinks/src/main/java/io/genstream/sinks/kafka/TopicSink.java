@@ -2,6 +2,7 @@ package io.genstream.sinks.kafka;
 
 import io.genstream.core.failure.Failures;
 import io.genstream.core.failure.TransientFailure;
+import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.GeneratedImage;
@@ -31,12 +32,17 @@ public final class TopicSink implements ResultSink {
   private final String topic;
   private final KafkaSender<String, byte[]> sender;
 
+  /** A sink to {@code topic} of a plaintext cluster without client properties. */
+  public TopicSink(String bootstrapServers, String topic) {
+    this(KafkaConnection.of(bootstrapServers), topic);
+  }
+
   /**
-   * @param bootstrapServers the target cluster
+   * @param target the target cluster and its client settings
    * @param topic the target topic
    */
-  public TopicSink(String bootstrapServers, String topic) {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+  public TopicSink(KafkaConnection target, String topic) {
+    Objects.requireNonNull(target, "target");
     if (topic == null || !topic.matches("[a-zA-Z0-9._-]{1,249}") || topic.equals(".")
         || topic.equals("..")) {
       throw new IllegalArgumentException("topic must be a Kafka topic name "
@@ -45,7 +51,7 @@ public final class TopicSink implements ResultSink {
     this.topic = topic;
     // Not idempotent, as the generator's results producer: a record the topic refuses for good
     // must not leave a sequence gap that stalls every later one.
-    this.sender = KafkaSender.create(SenderOptions.defaults(bootstrapServers)
+    this.sender = KafkaSender.create(SenderOptions.defaults(target)
         .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false));
   }
 
