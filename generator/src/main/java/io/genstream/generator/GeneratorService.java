@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 /**
@@ -91,6 +92,7 @@ public final class GeneratorService implements AutoCloseable {
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Sinks.Empty<Void> stopped = Sinks.empty();
   private volatile Disposable pipeline = () -> {};
   private volatile Disposable activityLog = () -> {};
 
@@ -145,10 +147,13 @@ public final class GeneratorService implements AutoCloseable {
         .flatMap(this::serve, options.maxInFlightRequests())
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(10))
-            .filter(e -> !closed.get())
+            .filter(e -> Failures.isTransient(e) && !closed.get())
             .doBeforeRetry(signal -> log.warn("generator pipeline failed, restarting: {}",
                 signal.failure().toString(), signal.failure())))
-        .subscribe(null, e -> log.error("generator pipeline stopped", e));
+        .subscribe(null, e -> {
+          log.error("generator pipeline stopped", e);
+          stopped.tryEmitError(e);
+        });
     activityLog = Flux.interval(ACTIVITY_LOG_INTERVAL, ACTIVITY_LOG_INTERVAL)
         .map(tick -> stats())
         .scan((previous, now) -> {
@@ -184,6 +189,15 @@ public final class GeneratorService implements AutoCloseable {
   /** The engine this service serves with; the HTTP routes share it. */
   public GenerationEngine engine() {
     return engine;
+  }
+
+  /**
+   * Completes when the service is closed; errors if its pipeline stopped for good on a failure
+   * that is not transient (no right to a topic, a refused login, a bug), so that the process can
+   * exit and be restarted instead of idling alive. Transient failures restart the pipeline.
+   */
+  public Mono<Void> completion() {
+    return stopped.asMono();
   }
 
   /** The registry this service serves from (versions for a dashboard, health). */
@@ -333,6 +347,7 @@ public final class GeneratorService implements AutoCloseable {
     replyTopics.close();
     registry.close();
     log.info("generator service closed: {}", stats());
+    stopped.tryEmitEmpty();
   }
 
   /** A request that cannot be served; the message is the dead-letter reason. */

@@ -102,14 +102,14 @@ public final class GeneratorCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return UntilStopped.run("generator", () -> start(keys));
+    return UntilStopped.runService("generator", () -> start(keys));
   }
 
   /**
    * The service, and the HTTP server over its engine; the returned closeable closes them in
    * reverse order of start: server, its sender, service, meters.
    */
-  private AutoCloseable start(List<String> keys) {
+  private UntilStopped.Running start(List<String> keys) {
     Deque<AutoCloseable> open = new ArrayDeque<>();
     try {
       Topics topics = kafka.ensureTopics();
@@ -139,7 +139,7 @@ public final class GeneratorCommand implements Callable<Integer> {
         http.start().block(HTTP_START_TIMEOUT);
         System.out.println(describe(http));
       }
-      return () -> closeAll(open);
+      return new UntilStopped.Running(() -> closeAll(open), service.completion());
     } catch (RuntimeException e) {
       try {
         closeAll(open);

@@ -237,7 +237,7 @@ public final class IngestCommand implements Callable<Integer> {
   /** Endless synthetic digits or a watched folder, until Ctrl-C; closes {@code ledger}. */
   private int runUntilStopped(ImageSource source, IngestService.Options options,
       IngestLedger ledger) throws Exception {
-    return UntilStopped.run("ingest", () -> {
+    return UntilStopped.runService("ingest", () -> {
       KafkaSender<String, byte[]> sender =
           KafkaSender.create(IngestService.senderOptions(kafka.connection()));
       IngestService ingest = new IngestService(source, sender, options, ledger);
@@ -245,10 +245,7 @@ public final class IngestCommand implements Callable<Integer> {
         System.out.println("watching " + sources.folder.toAbsolutePath() + " every "
             + watch.toMillis() + " ms for new images");
       }
-      Disposable running = ingest.run().subscribe(
-          null, e -> System.err.println("ingest failed: " + e));
-      return () -> {
-        running.dispose();
+      return new UntilStopped.Running(() -> {
         ingest.close();
         sender.close();
         if (ledger != null) {
@@ -256,7 +253,7 @@ public final class IngestCommand implements Callable<Integer> {
         }
         System.out.println("ingest stopped: " + ingest.published() + " images published, "
             + ingest.deadLettered() + " dead-lettered, " + ingest.alreadySent() + " already sent");
-      };
+      }, ingest.run().then());
     });
   }
 

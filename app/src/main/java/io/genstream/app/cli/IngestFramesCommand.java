@@ -202,16 +202,13 @@ public final class IngestFramesCommand implements Callable<Integer> {
   /** Endless moving digits, until Ctrl-C. */
   private int runUntilStopped(FrameSource source, FrameIngestService.Options options,
       PrintWriter out) throws Exception {
-    return UntilStopped.run("ingest frames", () -> {
+    return UntilStopped.runService("ingest frames", () -> {
       FrameIngestService ingest = FrameIngestService.create(source, kafka.connection(), options);
-      Disposable running = ingest.run().subscribe(
-          null, e -> System.err.println("ingest frames failed: " + e));
-      return () -> {
-        running.dispose();
+      return new UntilStopped.Running(() -> {
         ingest.close();
         System.out.println("ingest frames stopped: " + ingest.sent() + " frames sent, "
             + ingest.deadLettered() + " dead-lettered");
-      };
+      }, ingest.run().then());
     });
   }
 

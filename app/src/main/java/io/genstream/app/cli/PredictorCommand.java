@@ -95,11 +95,12 @@ public final class PredictorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options(kafka.topics()); // refuse bad values before touching Kafka
-    return UntilStopped.run("predictor", () -> {
+    return UntilStopped.runService("predictor", () -> {
       PredictorOptions options = options(kafka.ensureTopics());
-      return FramePredictionService.create(options,
+      FramePredictionService service = FramePredictionService.create(options,
           ModelLoader.onnxRuntime(ortThreads, executionProvider), new PredictionListener() {})
           .start();
+      return new UntilStopped.Running(service, service.completion());
     });
   }
 

@@ -57,7 +57,7 @@ public final class TrainerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    return UntilStopped.run("trainer '" + modelName + "'", () -> {
+    return UntilStopped.runService("trainer '" + modelName + "'", () -> {
       TrainerOptions options = TrainerOptions.builder(kafka.connection(), modelName)
           .topics(kafka.ensureTopics())
           .spec(modelSpec)
@@ -66,10 +66,11 @@ public final class TrainerCommand implements Callable<Integer> {
           .intraOpThreads(intraOpThreads)
           .build();
       TrainerService trainer = new TrainerService(options).start();
-      return () -> {
+      // Errors if training stopped for good (a permanent failure): the command then exits 1.
+      return new UntilStopped.Running(() -> {
         trainer.finish();
         System.out.println("trainer stopped: " + trainer.summary());
-      };
+      }, trainer.completion());
     });
   }
 }

@@ -58,12 +58,14 @@ final class UntilStopped {
         failure.set(error);
         stop.countDown();
       }, stop::countDown);
-      try (AutoCloseable service = running.closer()) {
+      try {
         System.out.println(name + " running; Ctrl-C to stop.");
         stop.await();
         System.out.println("Stopping " + name + "...");
       } finally {
+        // Stop watching first: what closing the service signals is not a failure.
         watching.dispose();
+        running.closer().close();
       }
     } finally {
       closed.countDown();

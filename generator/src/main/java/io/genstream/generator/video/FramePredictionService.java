@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -82,6 +83,7 @@ public final class FramePredictionService implements AutoCloseable {
   private final PredictionStep step;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Sinks.Empty<Void> stopped = Sinks.empty();
   private final AtomicLong lastPublishedFramesIn = new AtomicLong(-1);
   private volatile Disposable pipeline = () -> {};
   private volatile Disposable evaluations = () -> {};
@@ -143,10 +145,13 @@ public final class FramePredictionService implements AutoCloseable {
         .concatMap(this::publishAndAcknowledge, 1)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(10))
-            .filter(e -> !closed.get())
+            .filter(e -> Failures.isTransient(e) && !closed.get())
             .doBeforeRetry(signal -> log.warn("prediction pipeline failed, restarting: {}",
                 signal.failure().toString(), signal.failure())))
-        .subscribe(null, e -> log.error("prediction pipeline stopped", e));
+        .subscribe(null, e -> {
+          log.error("prediction pipeline stopped", e);
+          stopped.tryEmitError(e);
+        });
     evaluations = Flux.interval(options.evaluationInterval(), options.evaluationInterval())
         .concatMap(tick -> publishEvaluation(false).onErrorResume(e -> {
           log.warn("evaluation event not published: {}", e.toString());
@@ -169,6 +174,15 @@ public final class FramePredictionService implements AutoCloseable {
   /** Completes once the registry caught up with the models topic (or its timeout passed). */
   public Mono<Void> ready() {
     return registry.ready();
+  }
+
+  /**
+   * Completes when the service is closed; errors if its pipeline stopped for good on a failure
+   * that is not transient (no right to a topic, a refused login, a bug), so that the process can
+   * exit and be restarted instead of idling alive. Transient failures restart the pipeline.
+   */
+  public Mono<Void> completion() {
+    return stopped.asMono();
   }
 
   /** The registry this service predicts from (versions for a dashboard, health). */
@@ -253,5 +267,6 @@ public final class FramePredictionService implements AutoCloseable {
     registry.close();
     inference.dispose();
     log.info("prediction service closed: {}", scores().summary());
+    stopped.tryEmitEmpty();
   }
 }
