@@ -43,6 +43,8 @@ public final class GeneratorCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
+  @Mixin ManagementOptions management;
+
   @Option(names = "--group", defaultValue = GeneratorOptions.DEFAULT_GROUP_ID,
       description = "Consumer group of the requests topic (default: ${DEFAULT-VALUE}).")
   String group;
@@ -126,6 +128,10 @@ public final class GeneratorCommand implements Callable<Integer> {
       GeneratorService service = GeneratorService.create(options,
           ModelLoader.onnxRuntime(ortThreads, executionProvider), meters).start();
       open.push(service);
+      ServiceMeters.generator(service, meters);
+      open.push(management.open("generator", meters,
+          ServiceMeters.readyWhen(service.ready(), "catching up with the models topic"),
+          kafka.connection(), options.groupId()));
       if (httpPort >= 0) {
         KafkaSender<String, byte[]> sender =
             KafkaSender.create(SenderOptions.defaults(kafka.connection()));

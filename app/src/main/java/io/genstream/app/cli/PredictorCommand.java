@@ -34,6 +34,8 @@ public final class PredictorCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
+  @Mixin ManagementOptions management;
+
   @Option(names = "--model", required = true, paramLabel = "NAME",
       description = "The framepred model whose latest version predicts.")
   String model;
@@ -100,7 +102,22 @@ public final class PredictorCommand implements Callable<Integer> {
       FramePredictionService service = FramePredictionService.create(options,
           ModelLoader.onnxRuntime(ortThreads, executionProvider), new PredictionListener() {})
           .start();
-      return new UntilStopped.Running(service, service.completion());
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+          management.meters("predictor");
+      ServiceMeters.predictor(service, meters);
+      AutoCloseable port;
+      try {
+        port = management.open("predictor", meters,
+            ServiceMeters.readyWhen(service.ready(), "catching up with the models topic"),
+            kafka.connection(), options.groupId());
+      } catch (RuntimeException e) {
+        service.close();
+        throw e;
+      }
+      return new UntilStopped.Running(() -> {
+        service.close();
+        port.close();
+      }, service.completion());
     });
   }
 

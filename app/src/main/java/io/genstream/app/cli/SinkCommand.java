@@ -22,21 +22,34 @@ public final class SinkCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin FileSinkOptions files;
+  @Mixin ManagementOptions management;
 
   @Override
   public Integer call() throws Exception {
-    return runFiles(kafka, files);
+    return runFiles(kafka, files, management);
   }
 
-  static int runFiles(KafkaOptions kafka, FileSinkOptions options) throws Exception {
+  static int runFiles(KafkaOptions kafka, FileSinkOptions options, ManagementOptions management)
+      throws Exception {
     return UntilStopped.runService("file sink", () -> {
       FileSink files = new FileSink(options.out);
       SinkService sink = new SinkService(files,
           new SinkService.Options(kafka.connection(), kafka.ensureTopics(), options.group)).start();
       System.out.println("writing to       : " + files.root());
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters = management.meters("sink");
+      ServiceMeters.sink(sink, meters);
+      AutoCloseable port;
+      try {
+        port = management.open("sink", meters, () -> null, kafka.connection(), options.group);
+      } catch (RuntimeException e) {
+        sink.close();
+        files.close();
+        throw e;
+      }
       return new UntilStopped.Running(() -> {
         sink.close();
         files.close();
+        port.close();
         System.out.println("file sink stopped: " + sink.written() + " images written, "
             + sink.deadLettered() + " dead-lettered");
       }, sink.completion());
@@ -50,10 +63,11 @@ public final class SinkCommand implements Callable<Integer> {
 
     @Mixin KafkaOptions kafka;
     @Mixin FileSinkOptions files;
+    @Mixin ManagementOptions management;
 
     @Override
     public Integer call() throws Exception {
-      return runFiles(kafka, files);
+      return runFiles(kafka, files, management);
     }
   }
 }

@@ -26,6 +26,8 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
+  @Mixin ManagementOptions management;
+
   @Option(names = "--model", defaultValue = "digits", description = "Model name (default: ${DEFAULT-VALUE}).")
   String modelName;
 
@@ -66,9 +68,21 @@ public final class TrainerCommand implements Callable<Integer> {
           .intraOpThreads(intraOpThreads)
           .build();
       TrainerService trainer = new TrainerService(options).start();
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+          management.meters("trainer");
+      ServiceMeters.trainer(trainer, meters);
+      AutoCloseable port;
+      try {
+        port = management.open("trainer", meters, () -> null, kafka.connection(),
+            options.groupId());
+      } catch (RuntimeException e) {
+        trainer.close();
+        throw e;
+      }
       // Errors if training stopped for good (a permanent failure): the command then exits 1.
       return new UntilStopped.Running(() -> {
         trainer.finish();
+        port.close();
         System.out.println("trainer stopped: " + trainer.summary());
       }, trainer.completion());
     });
