@@ -22,7 +22,8 @@ package io.genstream.trainer.evaluation;
  * relative for full-rank covariances; when a covariance is singular (fewer vectors than
  * dimensions, or collapsed features) an eigenvalue known to ±ε becomes a root known to ±√ε, so
  * the figure is exact only to about 1e-8·Tr Σ, far below any difference that matters. Time O(n·d² + d³) per set
- * (two eigen-decompositions, each O(d³) per sweep); memory O(d²).
+ * (two eigen-decompositions, each O(d³) per sweep); memory O(d²). Measured on one shared core:
+ * about 5 s at d = 256 (n = 1000 or 5000), dominated by the two decompositions.
  *
  * @param meanTerm ‖μ₁ − μ₂‖², ≥ 0: how far apart the centres are
  * @param covarianceTerm Tr(Σ₁ + Σ₂ − 2(Σ₁^½ Σ₂ Σ₁^½)^½), ≥ 0: how different the spreads are
