@@ -3,9 +3,9 @@ package io.genstream.trainer.evaluation;
 import java.util.Arrays;
 
 /**
- * Class consistency of a conditional generator: the share of generated images whose predicted
- * class — the argmax of a classifier's scores (logits or probabilities; ties go to the lowest
- * class) — is the label that was requested.
+ * Class consistency of a conditional generator: the share of generated images whose predicted class
+ * — the argmax of a classifier's scores (logits or probabilities; ties go to the lowest class) — is
+ * the label that was requested.
  *
  * <p>Read it against the classifier's own accuracy on real images: a generator cannot score above
  * the classifier that judges it. 1/classes is what a generator that ignores the label scores with

@@ -6,9 +6,9 @@ import java.util.Arrays;
  * Within-class diversity of generated features relative to real ones.
  *
  * <p>The <em>spread</em> of a set of vectors is their root-mean-square distance to their centroid,
- * with the sample-covariance divisor: s(X) = √(Σᵢ ‖xᵢ − x̄‖² / (n−1)) = √Tr(Σ). (Equivalently
- * s² is half the mean squared distance between two distinct members.) For each class c with at
- * least 2 real and 2 generated vectors and real spread &gt; 0:
+ * with the sample-covariance divisor: s(X) = √(Σᵢ ‖xᵢ − x̄‖² / (n−1)) = √Tr(Σ). (Equivalently s² is
+ * half the mean squared distance between two distinct members.) For each class c with at least 2
+ * real and 2 generated vectors and real spread &gt; 0:
  *
  * <pre>
  *   ratio_c = s(generated of class c) / s(real of class c)
@@ -18,8 +18,8 @@ import java.util.Arrays;
  * generator spreads each class as much as the data, exactly 0 when it is collapsed (every sample of
  * a class equal), and s when each class is the real one scaled by s about its centroid (half the
  * spread → 0.5). Above 1 means more spread than the data, which is not better: read it with
- * precision. Unlike {@link PrecisionRecall}'s recall it ignores where the spread is, only how
- * much. Time O(n·d), memory O(n·d) for the per-class copies.
+ * precision. Unlike {@link PrecisionRecall}'s recall it ignores where the spread is, only how much.
+ * Time O(n·d), memory O(n·d) for the per-class copies.
  *
  * @param ratio mean over scored classes of generated/real spread, ≥ 0, 1 is the data's diversity
  * @param perClass ratio_c per class, {@code NaN} for classes not scored (copied in and out)
@@ -45,8 +45,8 @@ public record Diversity(double ratio, double[] perClass) {
    *
    * @param realLabels the class of each real vector, 0..classes−1
    * @param generatedLabels the class each generated vector was requested for, 0..classes−1
-   * @throws IllegalArgumentException if shapes disagree, a label is out of range, or no class has
-   *     2 real vectors with spread &gt; 0 and 2 generated vectors
+   * @throws IllegalArgumentException if shapes disagree, a label is out of range, or no class has 2
+   *     real vectors with spread &gt; 0 and 2 generated vectors
    */
   public static Diversity of(
       Features real, int[] realLabels, Features generated, int[] generatedLabels, int classes) {

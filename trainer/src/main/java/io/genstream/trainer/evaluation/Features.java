@@ -3,8 +3,8 @@ package io.genstream.trainer.evaluation;
 import java.util.Arrays;
 
 /**
- * A set of {@code count} feature vectors of dimension {@code dimension}, row-major: vector
- * {@code i} is {@code values[i·dimension .. (i+1)·dimension)}.
+ * A set of {@code count} feature vectors of dimension {@code dimension}, row-major: vector {@code
+ * i} is {@code values[i·dimension .. (i+1)·dimension)}.
  *
  * <p>The values are copied in and never handed out, so a {@code Features} is immutable. Sizes are
  * checked before anything is allocated for them: at most {@value #MAX_COUNT} vectors and {@value
@@ -177,8 +177,8 @@ public final class Features {
   }
 
   /**
-   * Mean squared distance of the vectors to their mean, scaled as the sample covariance:
-   * Tr(Σ) = Σᵢ ‖xᵢ−μ‖² / (n−1); 0 when n = 1. O(n·d).
+   * Mean squared distance of the vectors to their mean, scaled as the sample covariance: Tr(Σ) = Σᵢ
+   * ‖xᵢ−μ‖² / (n−1); 0 when n = 1. O(n·d).
    */
   public double totalVariance() {
     if (count < 2) {
@@ -196,7 +196,9 @@ public final class Features {
     return sum / (count - 1);
   }
 
-  /** Squared Euclidean distance between vector {@code i} of this set and {@code j} of {@code other}. */
+  /**
+   * Squared Euclidean distance between vector {@code i} of this set and {@code j} of {@code other}.
+   */
   double squaredDistance(int i, Features other, int j) {
     int a = i * dimension;
     int b = j * other.dimension;

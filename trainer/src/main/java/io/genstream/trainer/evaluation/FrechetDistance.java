@@ -8,10 +8,10 @@ package io.genstream.trainer.evaluation;
  *   d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)
  * </pre>
  *
- * <p>The value is a squared distance in feature units: 0 for identical statistics, larger is
- * worse, unbounded above. It depends on the feature extractor, so figures are comparable only
- * between sets measured with the same extractor (and, because Σ is estimated, similar sample
- * counts: FID is biased upwards for small n).
+ * <p>The value is a squared distance in feature units: 0 for identical statistics, larger is worse,
+ * unbounded above. It depends on the feature extractor, so figures are comparable only between sets
+ * measured with the same extractor (and, because Σ is estimated, similar sample counts: FID is
+ * biased upwards for small n).
  *
  * <p><b>Computation.</b> The trace term uses the symmetric form Σ₁^½ Σ₂ Σ₁^½, whose square root is
  * taken through a symmetric eigen-decomposition ({@link SymmetricEigen}, Jacobi), instead of the
@@ -19,9 +19,9 @@ package io.genstream.trainer.evaluation;
  * scipy.linalg.sqrtm} (which can return complex parts and needs an ε-ridge for singular Σ). Both
  * have the same eigenvalues, so the trace is the same. Negative eigenvalues from rounding are
  * clamped to 0, and a trace term below 0 from rounding is reported as 0. Accuracy: about 1e-12
- * relative for full-rank covariances; when a covariance is singular (fewer vectors than
- * dimensions, or collapsed features) an eigenvalue known to ±ε becomes a root known to ±√ε, so
- * the figure is exact only to about 1e-8·Tr Σ, far below any difference that matters. Time O(n·d² + d³) per set
+ * relative for full-rank covariances; when a covariance is singular (fewer vectors than dimensions,
+ * or collapsed features) an eigenvalue known to ±ε becomes a root known to ±√ε, so the figure is
+ * exact only to about 1e-8·Tr Σ, far below any difference that matters. Time O(n·d² + d³) per set
  * (two eigen-decompositions, each O(d³) per sweep); memory O(d²). Measured on one shared core:
  * about 5 s at d = 256 (n = 1000 or 5000), dominated by the two decompositions.
  *
@@ -75,7 +75,9 @@ public record FrechetDistance(double meanTerm, double covarianceTerm) {
     return new FrechetDistance(meanTerm, Math.max(covarianceTerm, 0));
   }
 
-  /** The Fréchet distance d² = {@link #meanTerm} + {@link #covarianceTerm}, ≥ 0, lower is better. */
+  /**
+   * The Fréchet distance d² = {@link #meanTerm} + {@link #covarianceTerm}, ≥ 0, lower is better.
+   */
   public double value() {
     return meanTerm + covarianceTerm;
   }

@@ -3,20 +3,19 @@ package io.genstream.trainer.evaluation;
 import java.util.Random;
 
 /**
- * The baseline that needs no GAN: "sampling from a Bayesian classifier" — one Gaussian p(x | y)
- * per class, fitted to the real images in pixel space, sampled directly. Every metric in this
- * package is read against it: a trained generator that does not beat this baseline on FID,
- * precision/recall and class consistency has learned nothing a mean image and a noise level could
- * not give.
+ * The baseline that needs no GAN: "sampling from a Bayesian classifier" — one Gaussian p(x | y) per
+ * class, fitted to the real images in pixel space, sampled directly. Every metric in this package
+ * is read against it: a trained generator that does not beat this baseline on FID, precision/recall
+ * and class consistency has learned nothing a mean image and a noise level could not give.
  *
  * <p><b>Model.</b> Per class c: the per-pixel mean μ_c and the per-pixel sample variance σ²_c
  * (divisor n_c − 1; 0 for a class with one image), i.e. a Gaussian with <em>diagonal</em>
- * covariance. A full covariance would need pixels² values per class (150 M doubles for 64×64×3)
- * and is singular with fewer images than pixels; the diagonal ignores correlations between pixels,
- * so samples look like the class's mean image under independent per-pixel noise. That makes the
- * baseline deliberately weak but honest; a low-rank (PCA) variant would be stronger and is not
- * done here. Samples are not clamped to the pixel range, since clamping would change the moments
- * the fit promises; callers that need valid pixels clamp and say so.
+ * covariance. A full covariance would need pixels² values per class (150 M doubles for 64×64×3) and
+ * is singular with fewer images than pixels; the diagonal ignores correlations between pixels, so
+ * samples look like the class's mean image under independent per-pixel noise. That makes the
+ * baseline deliberately weak but honest; a low-rank (PCA) variant would be stronger and is not done
+ * here. Samples are not clamped to the pixel range, since clamping would change the moments the fit
+ * promises; callers that need valid pixels clamp and say so.
  *
  * <p>Immutable and thread-safe; sampling uses only the {@link Random} it is given, so a seed fixes
  * the output. Fit: time O(n·pixels), memory O(classes·pixels). Sample: O(count·pixels).

@@ -50,8 +50,8 @@ public record PrecisionRecall(double precision, double recall, int k) {
   /**
    * Precision and recall with the given k.
    *
-   * @throws IllegalArgumentException if the dimensions differ, k &lt; 1, or a set has k vectors
-   *     or fewer (its k-th neighbour would not exist)
+   * @throws IllegalArgumentException if the dimensions differ, k &lt; 1, or a set has k vectors or
+   *     fewer (its k-th neighbour would not exist)
    */
   public static PrecisionRecall between(Features real, Features generated, int k) {
     if (real.dimension() != generated.dimension()) {

@@ -5,8 +5,8 @@ package io.genstream.trainer.evaluation;
  *
  * <p>Every function in this package is a deterministic function of its inputs: no randomness, no
  * parallel reductions, sums in {@code double} in a fixed order. So evaluating the same features
- * twice gives bit-identical figures (tested), and any difference between two evaluations comes
- * from their <em>inputs</em>: which real images were drawn, the generator's seeds, the feature
+ * twice gives bit-identical figures (tested), and any difference between two evaluations comes from
+ * their <em>inputs</em>: which real images were drawn, the generator's seeds, the feature
  * extractor's weights. The {@value #TARGET} target is therefore about sampling: evaluate the same
  * version with two seeds (for the baseline, two {@link java.util.Random} seeds of {@link
  * GaussianBaseline#sample}) and compare with {@link #relativeDifference}. FID in particular is

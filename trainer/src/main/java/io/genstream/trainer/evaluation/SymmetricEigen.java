@@ -6,8 +6,8 @@ package io.genstream.trainer.evaluation;
  *
  * <p>Jacobi is chosen over a faster tridiagonal QR because it is short, needs no pivoting, and is
  * accurate to rounding on small eigenvalues (Demmel and Veselić 1992), which are exactly the ones
- * the square root magnifies. Each sweep costs O(d³); a symmetric matrix converges quadratically,
- * in well under 20 sweeps for d ≤ 256. Memory O(d²).
+ * the square root magnifies. Each sweep costs O(d³); a symmetric matrix converges quadratically, in
+ * well under 20 sweeps for d ≤ 256. Memory O(d²).
  */
 final class SymmetricEigen {
 
@@ -136,7 +136,9 @@ final class SymmetricEigen {
     return out;
   }
 
-  /** Tr(√a) = Σ √max(λ,0) for a PSD matrix, negative rounding clamped to 0 as in {@link #sqrtPsd}. */
+  /**
+   * Tr(√a) = Σ √max(λ,0) for a PSD matrix, negative rounding clamped to 0 as in {@link #sqrtPsd}.
+   */
   static double traceSqrtPsd(double[] a, int n) {
     double sum = 0;
     for (double lambda : decompose(a, n, false).values()) {

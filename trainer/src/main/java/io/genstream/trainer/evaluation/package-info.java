@@ -16,8 +16,8 @@
  *       relative to real features.
  *   <li>{@link io.genstream.trainer.evaluation.GaussianBaseline}: a per-class Gaussian in pixel
  *       space, the generator that needs no training, against which every figure is read.
- *   <li>{@link io.genstream.trainer.evaluation.Stability}: every figure is a deterministic
- *       function of its inputs; the relative difference used for the "&lt; 1 %" target.
+ *   <li>{@link io.genstream.trainer.evaluation.Stability}: every figure is a deterministic function
+ *       of its inputs; the relative difference used for the "&lt; 1 %" target.
  * </ul>
  *
  * <p><b>Bounds.</b> All functions are written for n up to a few thousand samples and d ≤ {@value

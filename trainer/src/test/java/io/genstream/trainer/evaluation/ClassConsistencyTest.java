@@ -15,14 +15,14 @@ class ClassConsistencyTest {
     // image 2: requested 1, argmax 1 ✓      image 5: requested 2, argmax 2 ✓ (negative logits)
     // per class 1/2, 1/2, 2/2, NaN; overall 4/6.
     int[] requested = {0, 0, 1, 1, 2, 2};
-    float[] scores = {
-      5, 1, 0, 0,
-      0.2f, 0.7f, 0.1f, 0,
-      0, 3, 2, 1,
-      0, 0.1f, 0.9f, 0,
-      1, 2, 3, -1,
-      -3, -2, -1, -5
-    };
+    float[] scores =
+        rows(
+            new float[] {5, 1, 0, 0},
+            new float[] {0.2f, 0.7f, 0.1f, 0},
+            new float[] {0, 3, 2, 1},
+            new float[] {0, 0.1f, 0.9f, 0},
+            new float[] {1, 2, 3, -1},
+            new float[] {-3, -2, -1, -5});
 
     ClassConsistency result = ClassConsistency.of(requested, scores, 4);
 
@@ -75,5 +75,14 @@ class ClassConsistencyTest {
         .hasMessage("score of image 0, class 1 is NaN");
     assertThatThrownBy(() -> ClassConsistency.of(new int[] {0}, new float[1], 1))
         .hasMessage("classes must be ≥ 2, got 1");
+  }
+
+  /** Row-major concatenation of one score row per image. */
+  private static float[] rows(float[]... rows) {
+    float[] out = new float[rows.length * rows[0].length];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, out, i * rows[i].length, rows[i].length);
+    }
+    return out;
   }
 }

@@ -13,7 +13,8 @@ class DiversityTest {
   void smallCaseMatchesHandComputation() {
     // Real {0, 2}: Σ(x−x̄)²/(n−1) = (1 + 1)/1 = 2. Generated {0, 1}: (0.25 + 0.25)/1 = 0.5.
     // ratio = √(0.5 / 2) = 0.5.
-    Diversity d = Diversity.of(Features.of(new double[] {0, 2}, 1), Features.of(new double[] {0, 1}, 1));
+    Diversity d =
+        Diversity.of(Features.of(new double[] {0, 2}, 1), Features.of(new double[] {0, 1}, 1));
 
     assertThat(d.ratio()).isEqualTo(0.5);
     assertThat(d.perClass()).containsExactly(0.5);
@@ -66,8 +67,7 @@ class DiversityTest {
   void averagesOverClassesAndSkipsClassesItCannotScore() {
     // Class 0: generated is a copy of real (1). Class 1: generated collapsed (0).
     // Class 2: only one generated vector (not scored, NaN). Mean of scored classes = 0.5.
-    Features real =
-        Features.of(new double[] {0, 0, 2, 0, 10, 10, 12, 10, 20, 20, 21, 20}, 2);
+    Features real = Features.of(new double[] {0, 0, 2, 0, 10, 10, 12, 10, 20, 20, 21, 20}, 2);
     int[] realLabels = {0, 0, 1, 1, 2, 2};
     Features generated = Features.of(new double[] {0, 0, 2, 0, 11, 10, 11, 10, 20, 20}, 2);
     int[] generatedLabels = {0, 0, 1, 1, 2};

@@ -96,7 +96,8 @@ class GaussianBaselineTest {
     for (int i = 0; i < n; i++) {
       labels[i] = i % 2;
       for (int p = 0; p < pixels; p++) {
-        images[i * pixels + p] = (float) ((labels[i] == 0 ? -0.5 : 0.5) + 0.1 * data.nextGaussian());
+        images[i * pixels + p] =
+            (float) ((labels[i] == 0 ? -0.5 : 0.5) + 0.1 * data.nextGaussian());
       }
     }
     GaussianBaseline baseline = GaussianBaseline.fit(images, labels, pixels, 2);
