@@ -110,9 +110,12 @@ user="$(podman run --rm --no-healthcheck --entrypoint /usr/bin/id "localhost/gen
 [[ "$user" == 10001 ]] || { say "FAIL: the generator runs as uid $user"; exit 1; }
 say "images: generator without DJL/libtorch, trainer with it, non-root (uid $user)"
 
-# ---- run: a broker (the trainer image's genstream broker, 127.0.0.1 only: host network)
-port="${SMOKE_KAFKA_PORT:-19092}"
-http="${SMOKE_HTTP_PORT:-18081}"
+# ---- run: a broker (the trainer image's `genstream broker`, which listens on 127.0.0.1 only)
+# in a container without a network; the services join its network namespace, so they reach
+# it on 127.0.0.1, nothing is published on the host, and the generator answers on 8081 as
+# its image's HEALTHCHECK expects.
+port=9092
+http=8081
 out="$(mktemp -d -t genstream-smoke-out.XXXXXX)"
 chmod 0777 "$out"
 names=(gs-smoke-broker gs-smoke-ingest gs-smoke-trainer gs-smoke-generator gs-smoke-sink)
@@ -126,20 +129,21 @@ trap cleanup EXIT
 podman rm -f "${names[@]}" > /dev/null 2>&1 || true
 # run NAME IMAGE COMMAND...; podman options for the next run in the array opts.
 opts=()
+net=(--network none)
 run() { local name=$1 image=$2; shift 2
   # (podman warns that it cannot add systemd timers for health checks; they run on demand)
-  podman run -d --name "gs-smoke-$name" --network host --memory 1500m ${opts[@]+"${opts[@]}"} \
+  podman run -d --name "gs-smoke-$name" "${net[@]}" --memory 1500m ${opts[@]+"${opts[@]}"} \
     "localhost/genstream-$image:$tag" "$@" > /dev/null 2>> "$out.podman.log"
   opts=(); }
 b=(-b "127.0.0.1:$port")
 run broker trainer broker --port "$port"
+net=(--network container:gs-smoke-broker)
 for _ in $(seq 1 60); do
   podman logs gs-smoke-broker 2>&1 | grep -q "broker running" && break; sleep 2
 done
 run ingest ingest ingest "${b[@]}" --images-per-second 300
 run trainer trainer trainer "${b[@]}" --export-every 20 --samples /data/samples
-opts=(--health-cmd "/usr/local/bin/genstream-healthcheck $http /v2/health/ready")
-run generator generator generator "${b[@]}" --http-host 127.0.0.1 --http-port "$http"
+run generator generator generator "${b[@]}" --http-host 0.0.0.0 --http-port "$http"
 opts=(-v "$out:/data/out")
 run sink sink sink files "${b[@]}" --out /data/out
 
@@ -149,7 +153,7 @@ until podman healthcheck run gs-smoke-generator > /dev/null 2>&1; do
   (( SECONDS < deadline )) || { podman logs --tail 20 gs-smoke-generator >&2; say "FAIL: not ready"; exit 1; }
   sleep 3
 done
-say "generator healthy (podman healthcheck run: /v2/health/ready answered 200)"
+say "generator healthy (its image's HEALTHCHECK, run by podman healthcheck run: /v2/health/ready answered 200)"
 until podman exec gs-smoke-generator genstream request "${b[@]}" --count 4 --out /tmp/req \
     --timeout 20s > /dev/null 2>&1; do
   (( SECONDS < deadline )) || { podman logs --tail 20 gs-smoke-trainer >&2; say "FAIL: no images"; exit 1; }
