@@ -29,13 +29,13 @@ fi
 docker/k8s/validate.sh || { say "FAIL: Kubernetes manifests"; exit 1; }
 
 # ---- podman
-if ! command -v podman > /dev/null; then
+if ! command -v podman > /dev/null || ! podman --version > /dev/null 2>&1; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get > /dev/null; then
     say "installing podman and runc with apt-get"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc > /dev/null) ||
       { say "SKIP: podman could not be installed"; exit 0; }
   else
-    say "SKIP: podman is not installed and cannot be installed here (needs root and apt-get)"
+    say "SKIP: podman is not usable and cannot be installed here (needs root and apt-get)"
     exit 0
   fi
 fi
@@ -60,6 +60,11 @@ if [[ -z "$base" ]]; then
   elif timeout 120 podman pull -q docker.io/library/eclipse-temurin:17-jre > /dev/null 2>&1; then
     base=docker.io/library/eclipse-temurin:17-jre
   else
+    if [[ "$(id -u)" != 0 ]]; then
+      say "SKIP: no base image: the registry is unreachable and debootstrap needs root" \
+        "(set GENSTREAM_RUNTIME_IMAGE to a local JRE 17 image)"
+      exit 0
+    fi
     say "no registry reachable: making $local_base with debootstrap (a few minutes)"
     if ! command -v debootstrap > /dev/null; then
       if [[ "$(id -u)" == 0 ]] && command -v apt-get > /dev/null; then
@@ -121,12 +126,15 @@ chmod 0777 "$out"
 names=(gs-smoke-broker gs-smoke-ingest gs-smoke-trainer gs-smoke-generator gs-smoke-sink)
 cleanup() {
   if [[ "${SMOKE_KEEP:-0}" != 1 ]]; then
-    podman rm -f -t 5 "${names[@]}" > /dev/null 2>&1 || true
+    # services first: they share the broker container's network namespace
+    podman rm -f -t 5 "${names[@]:1}" > /dev/null 2>&1 || true
+    podman rm -f -t 5 "${names[0]}" > /dev/null 2>&1 || true
     rm -rf "$out" "$out.podman.log"
   fi
 }
 trap cleanup EXIT
-podman rm -f "${names[@]}" > /dev/null 2>&1 || true
+podman rm -f "${names[@]:1}" > /dev/null 2>&1 || true
+podman rm -f "${names[0]}" > /dev/null 2>&1 || true
 # run NAME IMAGE COMMAND...; podman options for the next run in the array opts.
 opts=()
 net=(--network none)
