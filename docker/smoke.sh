@@ -140,7 +140,9 @@ opts=()
 net=(--network none)
 run() { local name=$1 image=$2; shift 2
   # (podman warns that it cannot add systemd timers for health checks; they run on demand)
-  podman run -d --name "gs-smoke-$name" "${net[@]}" --memory 1500m ${opts[@]+"${opts[@]}"} \
+  # As in k8s/: read-only root filesystem, writable /tmp (podman's tmpfs) and /data.
+  podman run -d --name "gs-smoke-$name" "${net[@]}" --memory "${mem:-1500m}" \
+    --read-only --tmpfs /data:rw,mode=1777,size=1g ${opts[@]+"${opts[@]}"} \
     "localhost/genstream-$image:$tag" "$@" > /dev/null 2>> "$out.podman.log"
   opts=(); }
 b=(-b "127.0.0.1:$port")
@@ -150,7 +152,9 @@ for _ in $(seq 1 60); do
   podman logs gs-smoke-broker 2>&1 | grep -q "broker running" && break; sleep 2
 done
 run ingest ingest ingest "${b[@]}" --images-per-second 300
+mem=2500m  # libtorch, unpacked into the /data tmpfs, counts too
 run trainer trainer trainer "${b[@]}" --export-every 20 --samples /data/samples
+mem=
 run generator generator generator "${b[@]}" --http-host 0.0.0.0 --http-port "$http"
 opts=(-v "$out:/data/out")
 run sink sink sink files "${b[@]}" --out /data/out
