@@ -33,7 +33,8 @@ public final class TopicReader {
    * Every record of {@code topic}: waits up to {@code timeout} until there are at least
    * {@code atLeast}, then reads to the end offsets and on until two polls in a row bring
    * nothing, so that "exactly n" can be asserted. Returns what it has at the timeout (the
-   * caller's assertion then fails with the real count).
+   * caller's assertion then fails with the real count); on a topic that is still being
+   * written, that is at the timeout.
    */
   public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic,
       int atLeast, Duration timeout) {
@@ -60,7 +61,7 @@ public final class TopicReader {
         }
       }
       int quietPolls = 0;
-      while (quietPolls < 2) {
+      while (quietPolls < 2 && System.nanoTime() < deadline) {
         int before = records.size();
         consumer.poll(Duration.ofMillis(100)).forEach(records::add);
         quietPolls = records.size() == before ? quietPolls + 1 : 0;

@@ -62,6 +62,7 @@ class VideoPipelineTest {
         assertThat(versions.get(0).manifest().metrics())
             .containsKeys("mse", "copyLastMse", "heldoutClips");
 
+        pipeline.stopFilming(); // the predictions topic falls quiet, and can be read to its end
         List<ConsumerRecord<String, byte[]>> predictions =
             TopicReader.read(broker.bootstrapServers(), topics.predictions(), 10);
         ConsumerRecord<String, byte[]> first = predictions.get(0);
