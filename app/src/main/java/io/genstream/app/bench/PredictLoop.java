@@ -12,7 +12,9 @@ import java.util.SplittableRandom;
  * {@link ModelLoader} (the session options the predictor gets), and
  * {@link FramePredictor#predict} called in a loop on one thread with the same batch of
  * {@code streams} contexts: the call the prediction service makes per micro-batch, without the
- * service around it.
+ * service around it. Back to back (the runtime's best case: caches hot, its threads awake), or
+ * paced one call per frame interval, as the service makes them at a camera's frame rate (each
+ * call then starts from caches and threads that went cold in between).
  */
 final class PredictLoop {
 
@@ -31,6 +33,15 @@ final class PredictLoop {
    */
   static Result run(BenchModel model, int streams, int ortThreads, Duration warmup,
       Duration duration) {
+    return run(model, streams, ortThreads, warmup, duration, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #run(BenchModel, int, int, Duration, Duration)}, but each timed call starts
+   * {@code interval} after the previous one started ({@link Duration#ZERO}: back to back).
+   */
+  static Result run(BenchModel model, int streams, int ortThreads, Duration warmup,
+      Duration duration, Duration interval) {
     try (GenerativeModel loaded = ModelLoader.onnxRuntime(ortThreads).load(model.published())) {
       if (!(loaded instanceof FramePredictor predictor)) {
         throw new IllegalStateException("the bench model did not load as a frame predictor: "
@@ -53,10 +64,15 @@ final class PredictLoop {
       long start = System.nanoTime();
       long end = start + duration.toNanos();
       long now = start;
+      long next = start;
       while (now < end || n < 20) {
         if (n == calls.length) {
           calls = Arrays.copyOf(calls, 2 * n);
         }
+        while (System.nanoTime() < next) {
+          java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+        }
+        next += interval.toNanos();
         long t = System.nanoTime();
         predictor.predict(frames, streams);
         now = System.nanoTime();
