@@ -64,13 +64,8 @@ final class BenchModel implements AutoCloseable {
     if (imageSize != 32 && imageSize != 64) {
       throw new IllegalArgumentException("imageSize must be 32 or 64, got " + imageSize);
     }
-    // One width per ×2 stage (3 at 32 pixels, 4 at 64); framepred uses the first two.
-    String widths = imageSize == 32 ? "64,64,64" : "64,64,64,64";
-    String critic = imageSize == 32 ? "32,64,64" : "32,64,64,64";
     Engine.version();
-    return export(ModelSpec.defaults(ModelSpec.Family.FRAMEPRED).with(Map.of(
-        "imageSize", Integer.toString(imageSize), "generatorWidths", widths,
-        "discriminatorWidths", critic)));
+    return export(io.genstream.app.demo.video.VideoConfig.defaultSpec(42, imageSize));
   }
 
   private static BenchModel export(ModelSpec spec) {

@@ -159,7 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
       // The video defaults where the user left a setting alone (a spec file says it all).
       Map<String, String> videoDefaults = new LinkedHashMap<>();
       if (modelOptions.specFile == null) {
-        VideoConfig.SPEC_DEFAULTS.forEach((name, value) -> {
+        VideoConfig.specDefaults(32).forEach((name, value) -> {
           boolean shortcut = name.equals("exportEvery") && modelOptions.exportEvery != null;
           // Widths are listed per image size: another size needs the user's own.
           boolean otherSize = name.endsWith("Widths")
