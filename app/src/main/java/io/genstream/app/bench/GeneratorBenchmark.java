@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -35,12 +34,11 @@ public final class GeneratorBenchmark {
   private static final int MAX_WARMUP_ROUNDS = 4;
 
   private final BenchOptions options;
-  private final PrintWriter progress;
-  private final long started = System.nanoTime();
+  private final BenchProgress progress;
 
   public GeneratorBenchmark(BenchOptions options, PrintWriter progress) {
     this.options = options;
-    this.progress = progress;
+    this.progress = new BenchProgress(progress);
   }
 
   /**
@@ -53,18 +51,18 @@ public final class GeneratorBenchmark {
    */
   public BenchReport run(String command) throws InterruptedException, IOException {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    String load = loadAverage();
+    String load = BenchProgress.loadAverage();
     int batch = options.batchSize();
     int threads = options.ortThreads();
-    step("model: %s default spec, fresh weights, exported to ONNX by the trainer",
+    progress.step("model: %s default spec, fresh weights, exported to ONNX by the trainer",
         options.family().name().toLowerCase(Locale.ROOT));
     try (BenchModel model = BenchModel.create(options.family(), threads)) {
-      step("      %,d generator parameters, %,d ONNX bytes; DJL %s, %d intra-op thread(s) "
+      progress.step("      %,d generator parameters, %,d ONNX bytes; DJL %s, %d intra-op thread(s) "
               + "(torch.set_num_threads on the bench thread)",
           model.generatorParameters(), model.published().onnx().length,
           BenchModel.djlEngine(), BenchModel.djlThreads());
 
-      step("(1) bare ONNX Runtime loop: OrtSession.run, batch %d, %d intra-op thread(s), %.0f s",
+      progress.step("(1) bare ONNX Runtime loop: OrtSession.run, batch %d, %d intra-op thread(s), %.0f s",
           batch, threads, options.seconds());
       CpuMeter.Mark cpu = CpuMeter.start();
       OrtLoop.Result bare;
@@ -73,50 +71,50 @@ public final class GeneratorBenchmark {
         bare = loop.run(options.warmup(), options.phase());
       }
       CpuMeter.Usage bareCpu = cpu.stop(0);
-      step("      %,.0f images/s; one call p50 %.1f ms, p99 %.1f ms", bare.imagesPerSecond(),
+      progress.step("      %,.0f images/s; one call p50 %.1f ms, p99 %.1f ms", bare.imagesPerSecond(),
           bare.call().p50Ms(), bare.call().p99Ms());
 
       int engineInFlight = Math.max(256, 4 * batch);
-      step("(2) engine alone: %d single-image requests in flight, batches up to %d, %.0f s",
+      progress.step("(2) engine alone: %d single-image requests in flight, batches up to %d, %.0f s",
           engineInFlight, batch, options.seconds());
       EngineLoad.Result engine = EngineLoad.run(model, batch, threads, engineInFlight,
           options.warmup(), options.phase());
-      step("      %,.0f images/s (%.2f × bare); mean batch %.1f over %,d calls%s",
+      progress.step("      %,.0f images/s (%.2f × bare); mean batch %.1f over %,d calls%s",
           engine.images(), engine.images() / bare.imagesPerSecond(),
           engine.meters().meanBatch(), engine.meters().calls(),
           engine.failed() > 0 ? "; " + engine.failed() + " requests FAILED" : "");
 
       int rounds = 3;
-      step("(5) DJL vs ONNX Runtime forward, batch %d, %d rounds of %.1f s each", batch, rounds,
+      progress.step("(5) DJL vs ONNX Runtime forward, batch %d, %d rounds of %.1f s each", batch, rounds,
           options.seconds() / rounds);
       cpu = CpuMeter.start();
       DjlVsOrt.Result djl = DjlVsOrt.run(model, batch, threads, rounds,
           options.phase().dividedBy(rounds), options.warmup().dividedBy(4));
       CpuMeter.Usage djlCpu = cpu.stop(0);
-      step("      DJL %,.0f images/s, ORT %,.0f images/s, ratio %.2f", djl.djl(), djl.ort(),
+      progress.step("      DJL %,.0f images/s, ORT %,.0f images/s, ratio %.2f", djl.djl(), djl.ort(),
           djl.ratio());
 
-      step("(3) Kafka path: starting the in-process broker and a generator service");
+      progress.step("(3) Kafka path: starting the in-process broker and a generator service");
       try (KafkaLoad kafka = KafkaLoad.start(model, batch, threads)) {
         warmUp(kafka);
-        step("      %,d single-image requests, produced at once", options.requests());
+        progress.step("      %,d single-image requests, produced at once", options.requests());
         KafkaLoad.Throughput throughput = kafka.throughput("t", options.requests());
-        step("      %,.0f images/s (%.2f × bare) in %.1f s; mean batch %.1f; JIT compilers "
+        progress.step("      %,.0f images/s (%.2f × bare) in %.1f s; mean batch %.1f; JIT compilers "
                 + "%.2f cores",
             throughput.images(), throughput.images() / bare.imagesPerSecond(),
             throughput.seconds(), throughput.meters().meanBatch(),
             throughput.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / throughput.seconds());
 
-        step("(4) raw Kafka round trip of a 1 KiB record, %.0f s", options.seconds() / 2);
+        progress.step("(4) raw Kafka round trip of a 1 KiB record, %.0f s", options.seconds() / 2);
         Percentiles roundTrip = kafka.roundTrip(options.phase().dividedBy(2), 50);
-        step("      p50 %.1f ms, p99 %.1f ms", roundTrip.p50Ms(), roundTrip.p99Ms());
+        progress.step("      p50 %.1f ms, p99 %.1f ms", roundTrip.p50Ms(), roundTrip.p99Ms());
         double rate = throughput.images() / 2;
-        step("(4) latency: single-image requests at %.0f/s (half of 3) for %.0f s", rate,
+        progress.step("(4) latency: single-image requests at %.0f/s (half of 3) for %.0f s", rate,
             options.seconds());
         cpu = CpuMeter.start();
         KafkaLoad.Latency latency = kafka.latency(rate, options.phase());
         CpuMeter.Usage latencyCpu = cpu.stop(10);
-        step("      p50 %.1f ms, p99 %.1f ms over %,d requests", latency.latency().p50Ms(),
+        progress.step("      p50 %.1f ms, p99 %.1f ms over %,d requests", latency.latency().p50Ms(),
             latency.latency().p99Ms(), latency.latency().count());
 
         BenchReport.Setup setup = new BenchReport.Setup(date, command,
@@ -126,11 +124,11 @@ public final class GeneratorBenchmark {
             model.spec().numClasses(), model.generatorParameters(),
             model.published().onnx().length, batch, threads, BenchModel.djlThreads(),
             BenchModel.djlEngine(), OrtEnvironment.getEnvironment().getVersion(),
-            options.requests(), options.seconds(), elapsedSeconds());
+            options.requests(), options.seconds(), progress.elapsedSeconds());
         BenchReport report = new BenchReport(setup, bare, bareCpu, engine, engineInFlight,
             throughput, kafka.maxInFlightRequests(), roundTrip, latency, latencyCpu, djl, djlCpu,
             BenchReport.targets(bare, throughput, roundTrip, latency, djl));
-        step("closing the generator service and the broker");
+        progress.step("closing the generator service and the broker");
         if (options.json() != null) {
           Path parent = options.json().toAbsolutePath().getParent();
           if (parent != null) {
@@ -157,7 +155,7 @@ public final class GeneratorBenchmark {
     for (int r = 1; r <= MAX_WARMUP_ROUNDS; r++) {
       KafkaLoad.Throughput warm = kafka.throughput("w" + r, round);
       double jit = warm.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / warm.seconds();
-      step("      warm-up round %d: %,d requests, %,.0f images/s; JIT compilers %.2f cores",
+      progress.step("      warm-up round %d: %,d requests, %,.0f images/s; JIT compilers %.2f cores",
           r, round, warm.images(), jit);
       if (jit < SETTLED_JIT_CORES) {
         return;
@@ -165,22 +163,9 @@ public final class GeneratorBenchmark {
     }
   }
 
-  private void step(String format, Object... args) {
-    progress.printf(Locale.ROOT, "[%4.0f s] %s%n", elapsedSeconds(),
-        String.format(Locale.ROOT, format, args));
-    progress.flush();
-  }
 
-  private double elapsedSeconds() {
-    return Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;
-  }
 
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
+
+
+
 }

@@ -94,8 +94,7 @@ public final class IngestBenchmark {
 
   private final List<Kind> kinds;
   private final Path json;
-  private final PrintWriter progress;
-  private final long started = System.nanoTime();
+  private final BenchProgress progress;
 
   /**
    * @param smallFiles files per 28×28 kind
@@ -111,12 +110,12 @@ public final class IngestBenchmark {
         new Kind(28, "jpeg", false, smallFiles), new Kind(256, "png", true, largeFiles),
         new Kind(256, "jpeg", true, largeFiles));
     this.json = json;
-    this.progress = progress;
+    this.progress = new BenchProgress(progress);
   }
 
   public Report run(String command) throws IOException, InterruptedException {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    String load = loadAverage();
+    String load = BenchProgress.loadAverage();
     DatasetSpec spec = new DatasetSpec(28, 1, DatasetSpec.Resize.FIT);
     Path root = Files.createTempDirectory("genstream-bench-ingest-");
     List<Row> rows = new ArrayList<>();
@@ -124,10 +123,10 @@ public final class IngestBenchmark {
       for (Kind kind : kinds) {
         Path dir = root.resolve(kind.name());
         write(kind, dir);
-        step("wrote %,d %s files (%.1f MiB) to %s", kind.files(), kind.name(),
+        progress.step("wrote %,d %s files (%.1f MiB) to %s", kind.files(), kind.name(),
             bytes(dir) / (1024.0 * 1024.0), dir);
       }
-      step("starting the in-process broker; topics via TopicSetup (1 partition)");
+      progress.step("starting the in-process broker; topics via TopicSetup (1 partition)");
       Topics topics = Topics.defaults();
       try (EmbeddedKafka broker = EmbeddedKafka.start()) {
         TopicSetup.ensure(broker.bootstrapServers(), topics, 1);
@@ -137,7 +136,7 @@ public final class IngestBenchmark {
             Path dir = root.resolve(kind.name());
             bareDecode(dir);
             ingest(dir, spec, sender, topics);
-            step("%s: warmed up", kind.name());
+            progress.step("%s: warmed up", kind.name());
           }
           for (Kind kind : kinds) {
             Path dir = root.resolve(kind.name());
@@ -155,7 +154,7 @@ public final class IngestBenchmark {
                     + " of " + kind.files() + " files");
               }
               double ingest = summary.imagesPerSecond();
-              step("%s round %d: bare decode %,.0f images/s, ingest %,.0f images/s (%.2f ×)",
+              progress.step("%s round %d: bare decode %,.0f images/s, ingest %,.0f images/s (%.2f ×)",
                   kind.name(), round, bare, ingest, ingest / bare);
               bestBare = Math.max(bestBare, bare);
               if (ingest > bestIngest) {
@@ -168,14 +167,14 @@ public final class IngestBenchmark {
                 bestCpu.processCores(), bestCpu.otherCores(), ratio >= TARGET_RATIO));
           }
         }
-        step("closing the broker");
+        progress.step("closing the broker");
       }
     } finally {
       deleteTree(root);
     }
     Report report = new Report(date, command, Runtime.getRuntime().availableProcessors(), load,
         System.getProperty("java.version"), spec.size(), spec.channels(),
-        TRAINER_IMAGES_PER_SECOND, TARGET_RATIO, ROUNDS, elapsedSeconds(), List.copyOf(rows));
+        TRAINER_IMAGES_PER_SECOND, TARGET_RATIO, ROUNDS, progress.elapsedSeconds(), List.copyOf(rows));
     if (json != null) {
       Path parent = json.toAbsolutePath().getParent();
       if (parent != null) {
@@ -293,22 +292,9 @@ public final class IngestBenchmark {
     }
   }
 
-  private void step(String format, Object... args) {
-    progress.printf(Locale.ROOT, "[%4.0f s] %s%n", elapsedSeconds(),
-        String.format(Locale.ROOT, format, args));
-    progress.flush();
-  }
 
-  private double elapsedSeconds() {
-    return (System.nanoTime() - started) / 1e9;
-  }
 
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
+
+
+
 }

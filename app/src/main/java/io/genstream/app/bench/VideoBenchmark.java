@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * {@code genstream bench video}: the latency of the video-prediction path, from a frame produced
@@ -37,12 +36,11 @@ public final class VideoBenchmark {
   private static final int MAX_WARMUP_FACTOR = 3;
 
   private final VideoBenchOptions options;
-  private final PrintWriter progress;
-  private final long started = System.nanoTime();
+  private final BenchProgress progress;
 
   public VideoBenchmark(VideoBenchOptions options, PrintWriter progress) {
     this.options = options;
-    this.progress = progress;
+    this.progress = new BenchProgress(progress);
   }
 
   /**
@@ -55,28 +53,28 @@ public final class VideoBenchmark {
    */
   public VideoBenchReport run(String command) throws InterruptedException, IOException {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    String load = loadAverage();
+    String load = BenchProgress.loadAverage();
     int streams = options.streams();
     int threads = options.ortThreads();
     // The floors get a third of the latency phase each (at least 1 s).
     Duration floor = Duration.ofMillis(Math.max(1000, Math.round(options.seconds() * 1000 / 3)));
     Duration floorWarmup = Duration.ofMillis(Math.max(500,
         Math.min(3000, Math.round(options.warmupSeconds() * 1000))));
-    step("model: the video demo's framepred spec at %d pixels, fresh weights, exported to ONNX by "
+    progress.step("model: the video demo's framepred spec at %d pixels, fresh weights, exported to ONNX by "
         + "the trainer", options.size());
     try (BenchModel model = BenchModel.framePredictor(options.size())) {
       int k = model.spec().contextFrames();
-      step("      k = %d past frames, %,d ONNX bytes", k, model.published().onnx().length);
+      progress.step("      k = %d past frames, %,d ONNX bytes", k, model.published().onnx().length);
 
-      step("(1) one batch inference: FramePredictor.predict on %d contexts, %d intra-op "
+      progress.step("(1) one batch inference: FramePredictor.predict on %d contexts, %d intra-op "
           + "thread(s), %.0f s", streams, threads, floor.toMillis() / 1000.0);
       PredictLoop.Result hot = PredictLoop.run(model, streams, threads, floorWarmup, floor);
-      step("      back to back: one call p50 %.1f ms, p99 %.1f ms", hot.call().p50Ms(),
+      progress.step("      back to back: one call p50 %.1f ms, p99 %.1f ms", hot.call().p50Ms(),
           hot.call().p99Ms());
       Duration interval = Duration.ofNanos(Math.round(1e9 / options.fps()));
       PredictLoop.Result batch = PredictLoop.run(model, streams, threads, Duration.ZERO,
           floor, interval);
-      step("      paced at %s calls/s (one per frame interval, as the service calls it): p50 "
+      progress.step("      paced at %s calls/s (one per frame interval, as the service calls it): p50 "
           + "%.1f ms, p99 %.1f ms", options.fps(), batch.call().p50Ms(), batch.call().p99Ms());
 
       int count = (int) Math.ceil((options.warmupSeconds() + options.seconds()) * options.fps());
@@ -88,22 +86,22 @@ public final class VideoBenchmark {
         streamIds[s] = "digits-" + s;
       }
 
-      step("starting the in-process broker and a prediction service");
+      progress.step("starting the in-process broker and a prediction service");
       try (VideoLoad video = VideoLoad.start(model, streams, threads)) {
         byte[] frame = frames[0][0];
-        step("(2) raw Kafka round trip of a %d-byte record (a frame), %.0f s", frame.length,
+        progress.step("(2) raw Kafka round trip of a %d-byte record (a frame), %.0f s", frame.length,
             floor.toMillis() / 1000.0);
         Percentiles roundTrip = video.roundTrip(frame, floor, 50);
-        step("      p50 %.1f ms, p99 %.1f ms", roundTrip.p50Ms(), roundTrip.p99Ms());
+        progress.step("      p50 %.1f ms, p99 %.1f ms", roundTrip.p50Ms(), roundTrip.p99Ms());
 
-        step("(3) latency: %d streams × %s fps; warm-up at least %.0f s, on until the JIT "
+        progress.step("(3) latency: %d streams × %s fps; warm-up at least %.0f s, on until the JIT "
                 + "settles (at most %.0f s), then %.0f s timed", streams, options.fps(),
             options.warmupSeconds(), maxWarmup.toMillis() / 1000.0, options.seconds());
         VideoLoad.Latency latency = video.latency(frames, streamIds, options.fps(),
             options.stagger(), options.warmup(), maxWarmup, options.phase());
-        step("      warm-up %.0f s (JIT compilers %.2f cores at its end)", latency.warmupSeconds(),
+        progress.step("      warm-up %.0f s (JIT compilers %.2f cores at its end)", latency.warmupSeconds(),
             latency.warmupJitCores());
-        step("      p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d predictions%s",
+        progress.step("      p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d predictions%s",
             latency.latency().p50Ms(), latency.latency().p99Ms(), latency.latency().maxMs(),
             latency.latency().count(),
             latency.missing() > 0 ? "; " + latency.missing() + " MISSING" : "");
@@ -114,10 +112,10 @@ public final class VideoBenchmark {
             options.stagger(), options.size(), k, model.generatorParameters(),
             model.published().onnx().length, threads, frame.length,
             VideoLoad.BATCH_WAIT.toMillis(), options.seconds(), options.warmupSeconds(),
-            elapsedSeconds());
+            progress.elapsedSeconds());
         VideoBenchReport report = new VideoBenchReport(setup, hot, batch, roundTrip, latency,
             VideoBenchReport.targets(batch, roundTrip, latency));
-        step("closing the prediction service and the broker");
+        progress.step("closing the prediction service and the broker");
         if (options.json() != null) {
           Path parent = options.json().toAbsolutePath().getParent();
           if (parent != null) {
@@ -130,22 +128,9 @@ public final class VideoBenchmark {
     }
   }
 
-  private void step(String format, Object... args) {
-    progress.printf(Locale.ROOT, "[%4.0f s] %s%n", elapsedSeconds(),
-        String.format(Locale.ROOT, format, args));
-    progress.flush();
-  }
 
-  private double elapsedSeconds() {
-    return Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;
-  }
 
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
+
+
+
 }
