@@ -212,7 +212,7 @@ public final class StatusReader {
     Map<String, Object> props = kafka.clientProperties(Map.of(),
         Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    KafkaConnection.withoutGroup(props);
     List<ConsumerRecord<String, byte[]>> tail = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -109,6 +109,17 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> prope
     return clientProperties(Map.of(), Map.of());
   }
 
+  /**
+   * {@code props} for a consumer that belongs to no group (it reads by assignment): a group id or
+   * a static member id ({@code group.instance.id}) among the user's properties is meant for the
+   * services' group consumers, and Kafka refuses the latter without a group.
+   */
+  public static Map<String, Object> withoutGroup(Map<String, Object> props) {
+    props.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    props.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    return props;
+  }
+
   /** The SASL user these settings log in as, if any, for messages. */
   public String user() {
     String username = properties.get("sasl.username");

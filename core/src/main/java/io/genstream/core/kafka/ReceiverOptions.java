@@ -116,7 +116,7 @@ public record ReceiverOptions<K, V>(
             ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * LARGE_RECORD_FETCH_BYTES),
         essentials(Map.of()));
     // No group: a group.id among the user's properties is meant for the group consumers.
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    KafkaConnection.withoutGroup(props);
     return ReceiverOptions.<String, byte[]>defaults(props, List.of(topics), Mode.ALL_FROM_BEGINNING);
   }
 

@@ -45,7 +45,7 @@ public final class TopicScan {
         // settings that TopicSetup gives it. No group, so nothing to commit.
         Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
             ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    KafkaConnection.withoutGroup(props);
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
