@@ -17,6 +17,19 @@ class KafkaConnectionTest {
       + " required username=\"alice\" password=\"s3cr3t-pw\";";
 
   @Test
+  void aStaticMemberIdGoesToGroupConsumersOnly() {
+    KafkaConnection kafka = KafkaConnection.load("127.0.0.1:9092", null,
+        Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "generator-1"));
+
+    assertThat(ReceiverOptions.forGroup(kafka, "genstream-generator", "requests").properties())
+        .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "generator-1")
+        .containsEntry(ConsumerConfig.GROUP_ID_CONFIG, "genstream-generator");
+    assertThat(ReceiverOptions.allFromBeginning(kafka, "models").properties())
+        .doesNotContainKeys(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+            ConsumerConfig.GROUP_ID_CONFIG);
+  }
+
+  @Test
   void overridesWinOverTheFileWhichWinsOverClientDefaults(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("client.properties");
     Files.writeString(file, "security.protocol=SASL_PLAINTEXT\n"
