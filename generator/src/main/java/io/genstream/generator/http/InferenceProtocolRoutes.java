@@ -10,6 +10,7 @@ import io.genstream.core.messages.Json;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.generator.GenerationEngine;
 import io.genstream.generator.Generation;
+import io.genstream.generator.FramePredictor;
 import io.genstream.generator.ModelRegistry.VersionInfo;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -90,20 +92,43 @@ final class InferenceProtocolRoutes {
     String name = ctx.pathParam("name");
     List<VersionInfo> versions = models.versions(name);
     ModelManifest m = models.version(name, ctx.pathParam("version")).manifest();
+    JsonArray names = new JsonArray();
+    versions.forEach(v -> names.add(Long.toString(v.manifest().version())));
+    JsonObject metadata = new JsonObject()
+        .put("name", name)
+        .put("versions", names)
+        .put("platform", PLATFORM);
+    if (FramePredictor.FAMILY.equals(m.family())) {
+      // Its graph as it is (frames in, frame out); inference on it goes through the frames
+      // topic, not /infer, which refuses it.
+      Responses.json(ctx, 200, metadata
+          .put("inputs", graphTensors(m.inputs()))
+          .put("outputs", graphTensors(m.outputs())));
+      return;
+    }
     JsonArray inputs = new JsonArray()
         .add(tensor(InferRequest.LATENT_INPUT, "FP32", new JsonArray().add(-1).add(m.latentDim())));
     if (m.conditional()) {
       inputs.add(tensor(InferRequest.LABEL_INPUT, "INT64", new JsonArray().add(-1)));
     }
-    JsonArray names = new JsonArray();
-    versions.forEach(v -> names.add(Long.toString(v.manifest().version())));
-    Responses.json(ctx, 200, new JsonObject()
-        .put("name", name)
-        .put("versions", names)
-        .put("platform", PLATFORM)
+    Responses.json(ctx, 200, metadata
         .put("inputs", inputs)
         .put("outputs", new JsonArray().add(tensor(InferRequest.IMAGE_OUTPUT, "UINT8",
             new JsonArray().add(-1).add(m.channels()).add(m.height()).add(m.width())))));
+  }
+
+  /** A manifest's graph tensors in the protocol's terms (float → FP32, int64 → INT64). */
+  private static JsonArray graphTensors(Map<String, ModelManifest.TensorSpec> specs) {
+    JsonArray tensors = new JsonArray();
+    new java.util.TreeMap<>(specs).forEach((tensorName, spec) -> {
+      JsonArray shape = new JsonArray();
+      for (long dim : spec.shape()) {
+        shape.add(dim);
+      }
+      String type = spec.type().equalsIgnoreCase("int64") ? "INT64" : "FP32";
+      tensors.add(tensor(tensorName, type, shape));
+    });
+    return tensors;
   }
 
   void modelReady(RoutingContext ctx) {

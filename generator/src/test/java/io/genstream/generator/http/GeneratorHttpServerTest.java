@@ -558,6 +558,27 @@ class GeneratorHttpServerTest {
     }
   }
 
+  @Test
+  void describesAFramePredictorByItsOwnGraph() throws Exception {
+    try (Served video = Served.start(ModelLoader.onnxRuntime(1), true, ENGINE)) {
+      sender.send(io.genstream.generator.TinyFramePredictor.published(1, 1f)
+          .toRecord(video.topics.models(), "test")).block(Duration.ofSeconds(10));
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          video.service.registry().versions().containsKey(
+              io.genstream.generator.TinyFramePredictor.NAME));
+
+      HttpResponse<byte[]> metadata = send(video.server,
+          get(video.server, "/v2/models/clips").build());
+
+      assertThat(metadata.statusCode()).isEqualTo(200);
+      JsonNode body = JSON.readTree(metadata.body());
+      assertThat(body.at("/inputs/0/name").asText()).isEqualTo("frames");
+      assertThat(body.at("/inputs/0/datatype").asText()).isEqualTo("FP32");
+      assertThat(body.at("/inputs/0/shape").toString()).isEqualTo("[-1,2,8,8]");
+      assertThat(body.at("/outputs/0/name").asText()).isEqualTo("frame");
+    }
+  }
+
   // ---- keys, metrics, the document --------------------------------------------------------------
 
   @Test
