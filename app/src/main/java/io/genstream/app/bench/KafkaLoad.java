@@ -52,7 +52,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaLoad implements AutoCloseable {
 
   private static final String SOURCE = "genstream-bench";
-  private static final String ROUND_TRIP_TOPIC = "genstream.bench.roundtrip";
+  static final String ROUND_TRIP_TOPIC = "genstream.bench.roundtrip";
   /** A phase fails if no result arrives for this long. */
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -79,6 +79,25 @@ final class KafkaLoad implements AutoCloseable {
   }
 
   /**
+   * On a fresh bench broker: the pipeline's topics and the round-trip topic (one partition
+   * each), and {@code model} published on the models topic. Shared with {@link VideoLoad}.
+   */
+  static Topics prepare(String bootstrap, BenchModel model) throws Exception {
+    Topics topics = Topics.defaults();
+    TopicSetup.ensure(bootstrap, topics, 1);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(ROUND_TRIP_TOPIC, 1, (short) 1))).all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaSender<String, byte[]> sender =
+        KafkaSender.create(SenderOptions.defaults(bootstrap))) {
+      sender.send(model.published().toRecord(topics.models(), SOURCE))
+          .block(Duration.ofSeconds(30));
+    }
+    return topics;
+  }
+
+  /**
    * Starts a broker, creates the topics (one partition each), publishes the model, starts a
    * generator service serving batches of up to {@code batch} images on {@code ortThreads}
    * threads and waits until it has loaded the model.
@@ -88,17 +107,7 @@ final class KafkaLoad implements AutoCloseable {
     GeneratorService service = null;
     try {
       String bootstrap = broker.bootstrapServers();
-      Topics topics = Topics.defaults();
-      TopicSetup.ensure(bootstrap, topics, 1);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-        admin.createTopics(List.of(new NewTopic(ROUND_TRIP_TOPIC, 1, (short) 1))).all()
-            .get(30, TimeUnit.SECONDS);
-      }
-      try (KafkaSender<String, byte[]> sender =
-          KafkaSender.create(SenderOptions.defaults(bootstrap))) {
-        sender.send(model.published().toRecord(topics.models(), SOURCE))
-            .block(Duration.ofSeconds(30));
-      }
+      Topics topics = prepare(bootstrap, model);
       // The service's default, unless batches could not fill up with it.
       int inFlight = Math.max(GeneratorOptions.DEFAULT_MAX_IN_FLIGHT_REQUESTS, 4 * batch);
       GeneratorOptions options = GeneratorOptions.builder(bootstrap)

@@ -2,9 +2,6 @@ package io.genstream.app.bench;
 
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
-import io.genstream.core.kafka.KafkaSender;
-import io.genstream.core.kafka.SenderOptions;
-import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.VideoFrame;
 import io.genstream.generator.ModelLoader;
@@ -18,13 +15,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,7 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 final class VideoLoad implements AutoCloseable {
 
   private static final String SOURCE = "genstream-bench";
-  private static final String ROUND_TRIP_TOPIC = "genstream.bench.roundtrip";
   private static final String PRIMING_STREAM = "bench-priming";
   /** A phase fails if no prediction arrives for this long. */
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
@@ -87,17 +79,7 @@ final class VideoLoad implements AutoCloseable {
     VideoLoad load = null;
     try {
       String bootstrap = broker.bootstrapServers();
-      Topics topics = Topics.defaults();
-      TopicSetup.ensure(bootstrap, topics, 1);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-        admin.createTopics(List.of(new NewTopic(ROUND_TRIP_TOPIC, 1, (short) 1))).all()
-            .get(30, TimeUnit.SECONDS);
-      }
-      try (KafkaSender<String, byte[]> sender =
-          KafkaSender.create(SenderOptions.defaults(bootstrap))) {
-        sender.send(model.published().toRecord(topics.models(), SOURCE))
-            .block(Duration.ofSeconds(30));
-      }
+      Topics topics = KafkaLoad.prepare(bootstrap, model);
       MeteredPredictors predictors = new MeteredPredictors(ModelLoader.onnxRuntime(ortThreads));
       PredictorOptions options = PredictorOptions.builder(bootstrap, BenchModel.NAME)
           .topics(topics)
@@ -170,7 +152,7 @@ final class VideoLoad implements AutoCloseable {
 
   /** Round trips of a record of {@code value.length} bytes, one at a time, for {@code duration}. */
   Percentiles roundTrip(byte[] value, Duration duration, int warmup) {
-    return KafkaLoad.roundTrip(producer, broker.bootstrapServers(), ROUND_TRIP_TOPIC, value,
+    return KafkaLoad.roundTrip(producer, broker.bootstrapServers(), KafkaLoad.ROUND_TRIP_TOPIC, value,
         duration, warmup);
   }
 

@@ -18,4 +18,11 @@ public final class BenchCommand implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
+
+  /** How a benchmark was started, as its report prints it: {@code genstream bench … }. */
+  static String invocation(CommandSpec command) {
+    java.util.List<String> words = new java.util.ArrayList<>(java.util.List.of("genstream"));
+    words.addAll(command.commandLine().getParseResult().originalArgs());
+    return String.join(" ", words);
+  }
 }

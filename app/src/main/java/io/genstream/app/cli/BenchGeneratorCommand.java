@@ -68,17 +68,10 @@ public final class BenchGeneratorCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     BenchReport report = new GeneratorBenchmark(options, out)
-        .run(String.join(" ", commandLine()));
+        .run(BenchCommand.invocation(spec));
     out.println();
     report.print(out);
     out.flush();
     return 0;
-  }
-
-  private java.util.List<String> commandLine() {
-    java.util.List<String> words = new java.util.ArrayList<>(
-        java.util.List.of("genstream"));
-    words.addAll(spec.commandLine().getParseResult().originalArgs());
-    return words;
   }
 }

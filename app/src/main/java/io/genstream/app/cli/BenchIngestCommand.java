@@ -3,8 +3,6 @@ package io.genstream.app.cli;
 import io.genstream.app.bench.IngestBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,9 +51,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    List<String> words = new ArrayList<>(List.of("genstream"));
-    words.addAll(spec.commandLine().getParseResult().originalArgs());
-    IngestBenchmark.Report report = bench.run(String.join(" ", words));
+    IngestBenchmark.Report report = bench.run(BenchCommand.invocation(spec));
     out.println();
     report.print(out);
     out.flush();

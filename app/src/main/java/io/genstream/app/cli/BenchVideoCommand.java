@@ -5,8 +5,6 @@ import io.genstream.app.bench.VideoBenchReport;
 import io.genstream.app.bench.VideoBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,16 +83,10 @@ public final class BenchVideoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     VideoBenchReport report = new VideoBenchmark(options, out)
-        .run(String.join(" ", commandLine()));
+        .run(BenchCommand.invocation(spec));
     out.println();
     report.print(out);
     out.flush();
     return 0;
-  }
-
-  private List<String> commandLine() {
-    List<String> words = new ArrayList<>(List.of("genstream"));
-    words.addAll(spec.commandLine().getParseResult().originalArgs());
-    return words;
   }
 }
