@@ -8,6 +8,8 @@ import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.core.messages.ModelStatus.VersionStatus;
 import io.genstream.core.messages.PublishedModel;
 import java.util.Map;
 import java.util.Properties;
@@ -44,6 +46,21 @@ class StatusCommandTest extends CliTest {
       }
       producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPICS.models(),
           "digits/1", null)); // retention removed v1
+      ModelStatus judged = ModelStatus.none("digits", "fd")
+          .judged(2, new VersionStatus(ModelStatus.BEST, "fd 30"), 30.0)
+          .judged(3, new VersionStatus(ModelStatus.REJECTED, "fd 41 > 30"), null);
+      // An older status first: the latest record of the key wins.
+      producer.send(ModelStatus.none("digits", "fd")
+          .judged(3, new VersionStatus(ModelStatus.BEST, "first"), 41.0)
+          .toRecord(TOPICS.models(), "t"));
+      producer.send(judged.toRecord(TOPICS.models(), "t"));
+      // A model whose status was deleted shows no promotion.
+      producer.send(model("cifar", 1).toRecord(TOPICS.models(), "t"));
+      producer.send(ModelStatus.none("cifar", "fd")
+          .judged(1, new VersionStatus(ModelStatus.BEST, "first"), 50.0)
+          .toRecord(TOPICS.models(), "t"));
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPICS.models(),
+          ModelStatus.key("cifar"), null));
       ConsumerRecord<String, byte[]> refused = new ConsumerRecord<>(TOPICS.images(), 0, 3, "s",
           new byte[] {1});
       producer.send(DeadLetter.of(refused, "not a PNG: bad signature", TOPICS.deadLetter(),
@@ -71,7 +88,10 @@ class StatusCommandTest extends CliTest {
     assertThat(text).containsPattern("genstream\\.images\\s+1 partition\\s+5 records");
     assertThat(text).containsPattern("genstream-trainer-digits\\s+\\S+\\s+0 members\\s+lag 3 "
         + "\\(genstream.images 3\\)");
-    assertThat(text).contains("digits (cgan): 2 versions retained, v2, v3; latest v3: lossG=0.7000");
+    assertThat(text).contains("digits (cgan): 2 versions retained, v2, v3; latest v3: lossG=0.7000\n"
+        + "    best v2; v2 best (fd 30), v3 rejected (fd 41 > 30)\n");
+    assertThat(text).contains("cifar (cgan): 1 version retained, v1; latest v1: lossG=0.7000\n"
+        + "  digits");
     assertThat(text).contains("dead letters: 1");
     assertThat(text).contains("genstream-trainer  from genstream.images: not a PNG: bad signature");
   }
@@ -82,7 +102,9 @@ class StatusCommandTest extends CliTest {
 
     assertThat(code).isZero();
     assertThat(out.toString()).contains("\"deadLetters\":{\"count\":1")
-        .contains("\"versions\":[2,3]");
+        .contains("\"versions\":[2,3]")
+        .contains("\"best\":2,\"promotions\":{\"2\":{\"status\":\"best\",\"reason\":\"fd 30\"},"
+            + "\"3\":{\"status\":\"rejected\",\"reason\":\"fd 41 > 30\"}}");
   }
 
   @Test
@@ -94,8 +116,12 @@ class StatusCommandTest extends CliTest {
   }
 
   private static PublishedModel model(long version) {
+    return model("digits", version);
+  }
+
+  private static PublishedModel model(String name, long version) {
     byte[] onnx = ("graph " + version).getBytes();
-    return new PublishedModel(new ModelManifest("digits", version, version - 1, "cgan", 1, 28,
+    return new PublishedModel(new ModelManifest(name, version, version - 1, "cgan", 1, 28,
         28, 16, 10, Map.of(), Map.of(), PublishedModel.sha256(onnx), 0L, Map.of("lossG", 0.7)),
         onnx);
   }

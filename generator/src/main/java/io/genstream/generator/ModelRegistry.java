@@ -1,6 +1,7 @@
 package io.genstream.generator;
 
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 
 import io.genstream.generator.internal.KafkaModelRegistry;
 import java.util.List;
@@ -22,6 +23,10 @@ import reactor.core.publisher.Mono;
  *       record comes before the version's (as the trainer publishes them) or after; their
  *       tombstones remove them. The encoder is loaded on the first
  *       {@link ModelLease#encoder()} that asks for it and closed with its version's session.
+ *   <li><b>Promotion.</b> The trainer's status record ({@code <model>/status}, a
+ *       {@link ModelStatus}) names the version {@code best} serves; the latest one read wins, a
+ *       tombstone clears it. Until a version is promoted, {@code best} is not ready (a request
+ *       waits); a status may come before the model's versions and applies once they arrive.
  *   <li><b>Bounded memory.</b> See {@link RegistryOptions#retainedVersionsPerModel()}.
  *   <li><b>Readiness.</b> {@link #ready()} completes once the follower has read up to the end
  *       offsets the topic had at start, so a service can hold requests until then instead of
@@ -65,9 +70,12 @@ public interface ModelRegistry extends AutoCloseable {
    * Leases a version for one piece of work.
    *
    * @param model the model name
-   * @param version {@code latest} (the newest version that loads) or a version number
+   * @param version {@code latest} (the newest version that loads), {@code best} (the version
+   *     its trainer promoted, see {@link #status}) or a version number
    * @throws UnknownModelException if the model or version is unknown or cannot be loaded; the
    *     message names the valid choices
+   * @throws ModelNotReadyException if the version may serve later: its load is being retried,
+   *     or {@code best} while no version is promoted yet
    * @throws IllegalStateException after {@link #close()}
    */
   ModelLease acquire(String model, String version);
@@ -86,6 +94,14 @@ public interface ModelRegistry extends AutoCloseable {
    */
   default List<VersionInfo> describe(String model) {
     return List.of();
+  }
+
+  /**
+   * The latest promotion record of {@code model} ({@code <model>/status} on the models topic):
+   * which version is {@code best} and each judged version's status; null if none was read.
+   */
+  default ModelStatus status(String model) {
+    return null;
   }
 
   /** Whether a version serves now, may serve, or cannot. */

@@ -14,6 +14,8 @@ import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.GeneratedImage;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.core.messages.ModelStatus.VersionStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.core.messages.RequestParser;
 import java.nio.charset.StandardCharsets;
@@ -180,6 +182,40 @@ class GeneratorServiceTest {
     assertThat(DeadLetter.reason(deadLetters.get(0))).contains(
         "model 'clips' (version 1, family framepred) predicts video frames; send frames to "
             + "genstream.frames");
+  }
+
+  @Test
+  void aRequestForBestWaitsForThePromotionAndIsServedByThePromotedVersion() {
+    publish(TinyGenerator.published(2, 2f));
+    startService();
+
+    String waiting = request("digits", "best", 3);
+
+    // Nothing is promoted: the request waits (transient), it is neither served nor dead-lettered.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .until(() -> service.stats().equals(new GeneratorStats(0, 0, 0)));
+
+    ModelStatus first = ModelStatus.none("digits", "fd")
+        .judged(1, new VersionStatus(ModelStatus.BEST, "fd 30"), 30.0)
+        .judged(2, new VersionStatus(ModelStatus.REJECTED, "fd 41 > 30"), null);
+    sender.send(first.toRecord(topics.models(), "test")).block(Duration.ofSeconds(10));
+
+    List<ConsumerRecord<String, byte[]>> served = read(topics.results(), 2);
+    assertThat(served).hasSize(2).allMatch(r -> r.key().equals(waiting));
+    // The result names the version best resolved to, not "best" and not latest (2).
+    assertThat(versionsOf(served)).containsExactly(1L);
+
+    // The promotion moves: a request sent after it is served by the new best.
+    sender.send(first.judged(2, new VersionStatus(ModelStatus.BEST, "fd 20 < 30"), 20.0)
+        .toRecord(topics.models(), "test")).block(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      String id = request("digits", "best", 4);
+      List<ConsumerRecord<String, byte[]>> results = read(topics.results(), 4);
+      return results.stream().anyMatch(r -> r.key().equals(id)
+          && GeneratedImage.fromRecord(r).version() == 2);
+    });
+    assertThat(read(topics.deadLetter(), 0)).isEmpty();
+    assertThat(service.stats().deadLettered()).isZero();
   }
 
   @Test

@@ -11,6 +11,8 @@ import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.core.messages.ModelStatus.VersionStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.internal.KafkaModelRegistry;
 import java.time.Duration;
@@ -356,6 +358,87 @@ class KafkaModelRegistryTest {
     start();
 
     assertThat(registry.versions()).isEmpty();
+  }
+
+  @Test
+  void followsTheStatusRecordToServeBestAndItsTombstoneClearsIt() {
+    publish(TinyGenerator.published(1, 1f));
+    publish(TinyGenerator.published(2, 2f));
+    ModelStatus first = promoted(ModelStatus.none("digits", "fd"), 1);
+    publishStatus(first);
+    start();
+
+    assertThat(registry.invalidRecords()).isZero();
+    assertThat(registry.status("digits")).isEqualTo(first);
+    assertThat(bestVersion()).isEqualTo(1);
+
+    publishStatus(promoted(first, 2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> bestVersion() == 2);
+
+    tombstone(ModelStatus.key("digits"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.status("digits") == null);
+    assertThatThrownBy(() -> registry.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessage("model 'digits' has no version promoted to 'best' yet (latest is v2, "
+            + "not judged yet)");
+    assertThat(registry.invalidRecords()).isZero();
+  }
+
+  @Test
+  void aStatusPublishedBeforeItsModelAppliesOnceTheVersionArrives() {
+    publishStatus(promoted(ModelStatus.none("digits", "fd"), 1));
+    start();
+    assertThat(registry.status("digits").best()).isEqualTo(1);
+
+    publish(TinyGenerator.published(1, 1f));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> registry.versions().containsKey("digits"));
+    assertThat(bestVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void anInvalidStatusRecordIsSkippedAndTheRegistryKeepsFollowing() {
+    publish(TinyGenerator.published(1, 1f));
+    Headers headers = CloudEvents.headers(ModelStatus.TYPE, "test", "application/json");
+    sender.send(new ProducerRecord<>(topics.models(), null, ModelStatus.key("digits"),
+        "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), headers))
+        .block(Duration.ofSeconds(10));
+    // A valid status of another model, under this model's key.
+    ProducerRecord<String, byte[]> other = promoted(ModelStatus.none("other", "fd"), 1)
+        .toRecord(topics.models(), "test");
+    sender.send(new ProducerRecord<>(topics.models(), null, ModelStatus.key("digits"),
+        other.value(), other.headers())).block(Duration.ofSeconds(10));
+    start();
+
+    assertThat(registry.invalidRecords()).isEqualTo(2);
+    assertThat(registry.status("digits")).isNull();
+    assertThat(registry.status("other")).isNull();
+
+    publishStatus(promoted(ModelStatus.none("digits", "fd"), 1));
+    publish(TinyGenerator.published(2, 2f));
+    await().atMost(Duration.ofSeconds(20)).until(() -> latestVersion() == 2);
+    assertThat(bestVersion()).isEqualTo(1);
+    assertThat(registry.invalidRecords()).isEqualTo(2);
+  }
+
+  private long bestVersion() {
+    try (ModelLease lease = registry.acquire("digits", "best")) {
+      return lease.version();
+    }
+  }
+
+  private long latestVersion() {
+    try (ModelLease lease = registry.acquire("digits", "latest")) {
+      return lease.version();
+    }
+  }
+
+  private static ModelStatus promoted(ModelStatus status, long version) {
+    return status.judged(version, new VersionStatus(ModelStatus.BEST, "fd " + version), 1.0);
+  }
+
+  private void publishStatus(ModelStatus status) {
+    sender.send(status.toRecord(topics.models(), "test")).block(Duration.ofSeconds(10));
   }
 
   private void start() {

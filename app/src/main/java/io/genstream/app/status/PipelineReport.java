@@ -48,9 +48,21 @@ public record PipelineReport(
    *
    * @param versions the retained versions, ascending
    * @param latestMetrics the latest version's metrics from its manifest
+   * @param best the version its trainer promoted to {@code best}; null while none is, or when
+   *     the trainer published no status record
+   * @param promotions what the trainer judged each retained version, by version (those it
+   *     judged only); empty without a status record
    */
   public record ModelRow(String name, String family, List<Long> versions,
-      Map<String, Double> latestMetrics) {}
+      Map<String, Double> latestMetrics, Long best, Map<Long, Promotion> promotions) {}
+
+  /**
+   * What the trainer judged one version ({@code <model>/status} on the models topic).
+   *
+   * @param status {@code best}, {@code candidate} or {@code rejected}
+   * @param reason why, in words; empty if none was given
+   */
+  public record Promotion(String status, String reason) {}
 
   /**
    * The dead-letter topic.

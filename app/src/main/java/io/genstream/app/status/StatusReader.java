@@ -6,12 +6,14 @@ import io.genstream.app.status.PipelineReport.DeadLetters;
 import io.genstream.app.status.PipelineReport.GroupRow;
 import io.genstream.app.status.PipelineReport.Letter;
 import io.genstream.app.status.PipelineReport.ModelRow;
+import io.genstream.app.status.PipelineReport.Promotion;
 import io.genstream.app.status.PipelineReport.TopicRow;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +47,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a {@link PipelineReport} from the broker: topic offsets and consumer groups through the
- * admin client, model versions by reading the models topic's manifests, and the newest dead
+ * admin client, model versions and their promotion by reading the models topic's manifests and
+ * status records, and the newest dead
  * letters by reading the tail of the dead-letter topic. Reads only; creates and commits nothing.
  * Blocking: call it from a command's thread.
  */
@@ -158,14 +162,22 @@ public final class StatusReader {
     return rows;
   }
 
-  /** The retained versions of each model, from the manifests on the models topic. */
+  /**
+   * The retained versions of each model, from the manifests on the models topic, and what its
+   * trainer judged them, from its status record ({@code <model>/status}).
+   */
   private List<ModelRow> models(Map<String, TopicDescription> described) {
     if (!described.containsKey(topics.models())) {
       return List.of();
     }
     // The latest record per key wins and a tombstone removes it, as compaction will.
     Map<String, ModelManifest> byKey = new HashMap<>();
+    Map<String, ModelStatus> statuses = new HashMap<>();
     TopicScan.readToEnd(kafka, topics.models(), timeout, record -> {
+      if (ModelStatus.isStatusKey(record.key())) {
+        readStatus(record, statuses);
+        return;
+      }
       PublishedModel.Key key;
       try {
         key = PublishedModel.Key.parse(record.key());
@@ -193,10 +205,41 @@ public final class StatusReader {
     byModel.forEach((name, manifests) -> {
       manifests.sort(Comparator.comparingLong(ModelManifest::version));
       ModelManifest latest = manifests.get(manifests.size() - 1);
-      rows.add(new ModelRow(name, latest.family(),
-          manifests.stream().map(ModelManifest::version).toList(), latest.metrics()));
+      List<Long> versions = manifests.stream().map(ModelManifest::version).toList();
+      ModelStatus status = statuses.get(name);
+      rows.add(new ModelRow(name, latest.family(), versions, latest.metrics(),
+          status != null && status.hasBest() ? status.best() : null,
+          promotions(status, versions)));
     });
     return rows;
+  }
+
+  private static void readStatus(ConsumerRecord<String, byte[]> record,
+      Map<String, ModelStatus> statuses) {
+    if (record.value() == null) {
+      statuses.remove(ModelStatus.modelOf(record.key()));
+      return;
+    }
+    try {
+      ModelStatus status = ModelStatus.fromRecord(record);
+      statuses.put(status.model(), status);
+    } catch (RuntimeException e) {
+      // As with manifests: an invalid status is the generator's to refuse, status leaves it out.
+    }
+  }
+
+  /** What {@code status} says of each of {@code versions} it judged. */
+  private static Map<Long, Promotion> promotions(ModelStatus status, List<Long> versions) {
+    Map<Long, Promotion> promotions = new LinkedHashMap<>();
+    if (status != null) {
+      for (long version : versions) {
+        String judged = status.statusOf(version);
+        if (judged != null) {
+          promotions.put(version, new Promotion(judged, status.reasonOf(version)));
+        }
+      }
+    }
+    return promotions;
   }
 
   private DeadLetters deadLetters(Map<String, TopicDescription> described,

@@ -3,6 +3,7 @@ package io.genstream.app.status;
 import io.genstream.app.status.PipelineReport.GroupRow;
 import io.genstream.app.status.PipelineReport.Letter;
 import io.genstream.app.status.PipelineReport.ModelRow;
+import io.genstream.app.status.PipelineReport.Promotion;
 import io.genstream.app.status.PipelineReport.TopicRow;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,9 @@ public final class StatusText {
           versions.size() == 1 ? "" : "s",
           versions.stream().map(String::valueOf).collect(Collectors.joining(", v")),
           versions.get(versions.size() - 1), metricsText(model.latestMetrics())));
+      if (model.best() != null || !model.promotions().isEmpty()) {
+        out.append("    ").append(promotionText(model)).append('\n');
+      }
     }
     out.append(String.format(Locale.ROOT, "%ndead letters: %,d%n", report.deadLetters().count()));
     for (Letter letter : report.deadLetters().latest()) {
@@ -62,6 +66,20 @@ public final class StatusText {
           letter.service(), letter.originTopic(), letter.reason()));
     }
     return out.toString();
+  }
+
+  /** {@code best v2; v2 best (fd 30), v3 rejected (fd 41 > 30), v4 not judged}. */
+  private static String promotionText(ModelRow model) {
+    String best = model.best() == null ? "best: none promoted yet" : "best v" + model.best();
+    String versions = model.versions().stream().map(version -> {
+      Promotion promotion = model.promotions().get(version);
+      if (promotion == null) {
+        return "v" + version + " not judged";
+      }
+      return "v" + version + " " + promotion.status()
+          + (promotion.reason().isEmpty() ? "" : " (" + promotion.reason() + ")");
+    }).collect(Collectors.joining(", "));
+    return best + "; " + versions;
   }
 
   private static String lagText(Map<String, Long> lag) {

@@ -1,6 +1,8 @@
 package io.genstream.generator.http;
 
 import io.genstream.core.messages.GenerationRequest;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.generator.BestVersion;
 import io.genstream.generator.ModelNotReadyException;
 import io.genstream.generator.ModelRegistry;
 import io.genstream.generator.ModelRegistry.VersionInfo;
@@ -59,9 +61,11 @@ final class ModelDirectory {
 
   /**
    * The version {@code version} names: {@code latest} (or {@code null}) is the newest that can
-   * serve ({@link #latest}), falling back to the newest known; a number is that version.
+   * serve ({@link #latest}), falling back to the newest known; {@code best} is the one its
+   * trainer promoted ({@link BestVersion#resolve}); a number is that version.
    *
    * @throws UnknownModelException naming the known versions
+   * @throws ModelNotReadyException for {@code best} while no version is promoted (503)
    */
   VersionInfo version(String name, String version) {
     List<VersionInfo> versions = versions(name);
@@ -70,8 +74,9 @@ final class ModelDirectory {
       return latest != null ? latest : versions.get(versions.size() - 1);
     }
     if (version.equals(GenerationRequest.BEST)) {
-      throw new UnknownModelException("model '" + name + "' has no version promoted to 'best' "
-          + "yet; ask for 'latest' or one of " + numbers(versions));
+      long best = BestVersion.resolve(name, status(name), numbers(versions));
+      return versions.stream().filter(v -> v.manifest().version() == best).findFirst()
+          .orElseThrow();
     }
     long number;
     try {
@@ -87,6 +92,11 @@ final class ModelDirectory {
     }
     throw new UnknownModelException("unknown version " + number + " of model '" + name
         + "', known versions: " + numbers(versions));
+  }
+
+  /** The latest promotion record of {@code name}, or null. */
+  ModelStatus status(String name) {
+    return registry.status(name);
   }
 
   /**

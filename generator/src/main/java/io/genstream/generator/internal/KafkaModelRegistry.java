@@ -4,6 +4,7 @@ import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ModelLease;
@@ -66,6 +67,10 @@ import reactor.util.retry.Retry;
  * without them. A graph's tombstone removes it from its version (or from the pending ones); the
  * trainer sends those before its version's. The encoder is loaded on the first
  * {@link ModelLease#encoder()} of a session, not by the follower.
+ *
+ * <p><b>Status records</b> ({@code <model>/status}, a {@link ModelStatus}) replace the model's
+ * status in the catalog, which {@code best} resolves with; their tombstone clears it, and an
+ * invalid one is skipped and counted like any invalid record.
  */
 public final class KafkaModelRegistry implements ModelRegistry {
 
@@ -150,6 +155,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
   @Override
   public Map<String, List<Long>> versions() {
     return catalog.versions();
+  }
+
+  @Override
+  public ModelStatus status(String model) {
+    return catalog.status(model);
   }
 
   /** Records on the models topic that were skipped as invalid since start. */
@@ -249,6 +259,10 @@ public final class KafkaModelRegistry implements ModelRegistry {
   private void accept(ReceivedRecord<String, byte[]> received) {
     ConsumerRecord<String, byte[]> record = received.record();
     try {
+      if (ModelStatus.isStatusKey(record.key())) {
+        acceptStatus(record);
+        return;
+      }
       PublishedModel.Key key = PublishedModel.Key.parse(record.key());
       if (!key.isGenerator()) {
         if (record.value() == null) {
@@ -275,6 +289,15 @@ public final class KafkaModelRegistry implements ModelRegistry {
           markCaughtUp();
         }
       }
+    }
+  }
+
+  /** A status record: the model's promotion as its trainer last judged it. */
+  private void acceptStatus(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null) {
+      catalog.clearStatus(ModelStatus.modelOf(record.key()));
+    } else {
+      catalog.setStatus(ModelStatus.fromRecord(record)); // throws if invalid
     }
   }
 

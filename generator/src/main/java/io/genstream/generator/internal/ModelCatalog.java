@@ -1,7 +1,9 @@
 package io.genstream.generator.internal;
 
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.generator.BestVersion;
 import io.genstream.generator.GenerativeModel;
 import io.genstream.generator.ImageEncoder;
 import io.genstream.generator.ModelLease;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * zero, so a closed session is never handed out). Evicting a session removes it from its entry
  * first, then drops the catalog's reference; whoever drops the count to zero closes the model.
  *
+ * <p><b>Promotion.</b> The latest {@link ModelStatus} of each model names the version
+ * {@code best} leases ({@link BestVersion#resolve}). A status may come before any version of
+ * its model and is kept to apply once they arrive, but only for
+ * {@value #MAX_STATUSES_WITHOUT_VERSIONS} such models, so that stray records cannot grow it.
+ *
  * <p><b>Locks.</b> Loading a version happens under that version's entry lock (so it is loaded
  * once however many requests ask at the same moment). Eviction takes the model's lock, then
  * entry locks; the lease path never takes the model lock while holding an entry lock, so the
@@ -53,12 +60,15 @@ import org.slf4j.LoggerFactory;
 final class ModelCatalog implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
+  /** Statuses kept for models with no version known. */
+  static final int MAX_STATUSES_WITHOUT_VERSIONS = 64;
 
   private final ModelLoader loader;
   private final int openSessionsPerModel;
   private final int retainedVersionsPerModel;
   private final Map<String, ConcurrentSkipListMap<Long, VersionEntry>> models =
       new ConcurrentHashMap<>();
+  private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
   private final AtomicLong useClock = new AtomicLong();
   private final LongSupplier nanoClock;
   private volatile boolean closed;
@@ -197,6 +207,48 @@ final class ModelCatalog implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Replaces the status of its model. One for a model with no version known is kept only while
+   * fewer than {@value #MAX_STATUSES_WITHOUT_VERSIONS} such models have one.
+   *
+   * @return false if it was not kept
+   */
+  boolean setStatus(ModelStatus status) {
+    String name = status.model();
+    if (!hasVersions(name) && !statuses.containsKey(name)) {
+      long withoutVersions = statuses.keySet().stream().filter(n -> !hasVersions(n)).count();
+      if (withoutVersions >= MAX_STATUSES_WITHOUT_VERSIONS) {
+        log.warn("skipping the status of model {}: it has no version, and {} other models "
+            + "without versions have a status already", name, withoutVersions);
+        return false;
+      }
+    }
+    ModelStatus previous = statuses.put(name, status);
+    long before = previous == null ? 0 : previous.best();
+    if (before != status.best()) {
+      log.info("model {}: best is now {} (was {})", name,
+          status.hasBest() ? "version " + status.best() : "none", before == 0 ? "none" : before);
+    }
+    return true;
+  }
+
+  /** Forgets the status of {@code name} (its tombstone): {@code best} names nothing again. */
+  void clearStatus(String name) {
+    if (statuses.remove(name) != null) {
+      log.info("model {}: status removed from the registry; no version is best", name);
+    }
+  }
+
+  /** The latest status of {@code name}, or null. */
+  ModelStatus status(String name) {
+    return statuses.get(name);
+  }
+
+  private boolean hasVersions(String name) {
+    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
+    return versions != null && !versions.isEmpty();
+  }
+
   /** The manifest of a known version, or null. */
   ModelManifest manifest(String name, long version) {
     VersionEntry entry = entry(name, version);
@@ -249,9 +301,13 @@ final class ModelCatalog implements AutoCloseable {
       throw anyNotReady ? new ModelNotReadyException(reason) : new UnknownModelException(reason);
     }
     if ("best".equals(version)) {
-      // Promotion by evaluation is not built yet: say so rather than guess a version.
-      throw new UnknownModelException("model '" + name + "' has no version promoted to 'best' "
-          + "yet; ask for 'latest' or one of " + new ArrayList<>(versions.keySet()));
+      long best = BestVersion.resolve(name, statuses.get(name), new ArrayList<>(versions.keySet()));
+      VersionEntry entry = versions.get(best);
+      if (entry == null) { // removed since the snapshot above
+        throw new UnknownModelException("model '" + name + "' version " + best
+            + ", promoted to 'best', was removed");
+      }
+      return entry.lease();
     }
     long number;
     try {

@@ -17,6 +17,8 @@ import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.core.messages.ModelStatus.VersionStatus;
 import io.genstream.generator.Conditioning;
 import io.genstream.generator.EngineOptions;
 import io.genstream.generator.GeneratorOptions;
@@ -291,7 +293,9 @@ class GeneratorHttpServerTest {
     assertThat(digits.get("latestVersion").asLong()).isEqualTo(1);
     assertThat(digits.get("executionProvider").asText()).isEqualTo("cpu");
     assertThat(digits.get("versions").toString())
-        .isEqualTo("[{\"version\":1,\"status\":\"loaded\"}]");
+        .isEqualTo("[{\"version\":1,\"status\":\"loaded\",\"promotion\":null,"
+            + "\"promotionReason\":null}]");
+    assertThat(digits.get("best").isNull()).isTrue();
 
     HttpResponse<byte[]> response = get("/v1/models/digits");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -312,6 +316,48 @@ class GeneratorHttpServerTest {
     assertThat(v1.get("outputs").get("image").get("shape").toString()).isEqualTo("[-1,1,4,4]");
     assertThat(v1.get("metrics").get("lossG").asDouble()).isEqualTo(0.7);
     assertThat(v1.get("sha256").asText()).isEqualTo(MANIFEST.sha256());
+  }
+
+  @Test
+  void showsWhatTheTrainerJudgedEachVersionAndServesBest() throws Exception {
+    try (Served promoted = Served.start(ModelLoader.onnxRuntime(1), true, ENGINE)) {
+      assertError(post(promoted, "/v1/generate", "{\"model\": \"digits\", \"version\": \"best\"}"),
+          503, "model 'digits' has no version promoted to 'best' yet (latest is v1, not judged yet)");
+      assertError(get(promoted, "/v2/models/digits/versions/best"), 503,
+          "no version promoted to 'best' yet");
+
+      sender.send(TinyGenerator.published(2, 2f).toRecord(promoted.topics.models(), "test"))
+          .block(Duration.ofSeconds(10));
+      sender.send(ModelStatus.none("digits", "fd")
+          .judged(1, new VersionStatus(ModelStatus.BEST, "fd 30"), 30.0)
+          .judged(2, new VersionStatus(ModelStatus.REJECTED, "fd 41 > 30"), null)
+          .toRecord(promoted.topics.models(), "test")).block(Duration.ofSeconds(10));
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        JsonNode model = JSON.readTree(get(promoted, "/v1/models/digits").body());
+        return model.get("best").asLong() == 1 && model.get("versions").size() == 2;
+      });
+
+      JsonNode detail = JSON.readTree(get(promoted, "/v1/models/digits").body());
+      assertThat(detail.get("latestVersion").asLong()).isEqualTo(2);
+      JsonNode v1 = detail.get("versions").get(0);
+      assertThat(v1.get("promotion").asText()).isEqualTo("best");
+      assertThat(v1.get("promotionReason").asText()).isEqualTo("fd 30");
+      JsonNode v2 = detail.get("versions").get(1);
+      assertThat(v2.get("promotion").asText()).isEqualTo("rejected");
+      assertThat(v2.get("promotionReason").asText()).isEqualTo("fd 41 > 30");
+      assertThat(v2.get("status").asText()).isIn("loaded", "available");
+      JsonNode listed = JSON.readTree(get(promoted, "/v1/models").body()).get("models").get(0);
+      assertThat(listed.get("best").asLong()).isEqualTo(1);
+      assertThat(listed.get("versions").get(1).get("promotion").asText()).isEqualTo("rejected");
+
+      HttpResponse<byte[]> best = post(promoted, "/v1/generate",
+          "{\"model\": \"digits\", \"version\": \"best\", \"seed\": 1}");
+      assertThat(best.statusCode()).isEqualTo(200);
+      assertThat(header(best, "X-Model-Version")).isEqualTo("1");
+      JsonNode ready = JSON.readTree(get(promoted, "/v2/models/digits/versions/best/ready").body());
+      assertThat(ready.get("version").asText()).isEqualTo("1");
+      assertThat(ready.get("ready").asBoolean()).isTrue();
+    }
   }
 
   // ---- /v2: the Open Inference Protocol ---------------------------------------------------------

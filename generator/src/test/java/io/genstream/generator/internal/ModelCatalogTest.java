@@ -2,8 +2,11 @@ package io.genstream.generator.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.core.messages.ModelStatus.VersionStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.core.messages.InvalidRequestException;
 import io.genstream.generator.GenerativeModel;
@@ -428,6 +431,161 @@ class ModelCatalogTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("graph digits-vae/1/encoder: SHA-256 mismatch, manifest says "
             + manifest.graphs().get(ImageEncoder.GRAPH).sha256() + ", bytes hash to ");
+  }
+
+  @Test
+  void servesTheVersionPromotedToBest() {
+    ModelCatalog catalog = withVersions(3);
+    catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 2));
+
+    try (ModelLease best = catalog.acquire("digits", "best")) {
+      assertThat(best.version()).isEqualTo(2);
+      assertThat(best.model().manifest().version()).isEqualTo(2);
+    }
+    try (ModelLease latest = catalog.acquire("digits", "latest")) {
+      assertThat(latest.version()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void bestMovesWithTheStatusAndALeaseTakenBeforeKeepsItsVersion() {
+    ModelCatalog catalog = withVersions(3);
+    ModelStatus first = promoted(ModelStatus.none("digits", "fd"), 1);
+    catalog.setStatus(first);
+    ModelLease inFlight = catalog.acquire("digits", "best");
+
+    catalog.setStatus(promoted(first, 3));
+
+    try (ModelLease next = catalog.acquire("digits", "best")) {
+      assertThat(next.version()).isEqualTo(3);
+    }
+    assertThat(inFlight.version()).isEqualTo(1);
+    assertThat(inFlight.model().generate(new float[TinyGenerator.LATENT], new long[] {0}, 1))
+        .hasSize(TinyGenerator.PIXELS);
+    inFlight.close();
+  }
+
+  @Test
+  void aRejectedVersionServesByNumberButNeverAsBest() {
+    ModelCatalog catalog = withVersions(2);
+    ModelStatus status = promoted(ModelStatus.none("digits", "fd"), 1)
+        .judged(2, new VersionStatus(ModelStatus.REJECTED, "diversity 0.1 < 0.3"), null);
+    catalog.setStatus(status);
+
+    try (ModelLease best = catalog.acquire("digits", "best")) {
+      assertThat(best.version()).isEqualTo(1);
+    }
+    try (ModelLease pinned = catalog.acquire("digits", "2")) {
+      assertThat(pinned.version()).isEqualTo(2);
+    }
+
+    // A rejected newest version with nothing promoted: best waits, it never falls back to it.
+    catalog.setStatus(ModelStatus.none("digits", "fd")
+        .judged(2, new VersionStatus(ModelStatus.REJECTED, "diversity 0.1 < 0.3"), null));
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessage("model 'digits' has no version promoted to 'best' yet "
+            + "(latest is v2, rejected: diversity 0.1 < 0.3)");
+  }
+
+  @Test
+  void bestIsNotReadyUntilAVersionIsPromoted() {
+    ModelCatalog catalog = withVersions(7);
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessage("model 'digits' has no version promoted to 'best' yet "
+            + "(latest is v7, not judged yet)");
+
+    catalog.setStatus(ModelStatus.none("digits", "fd")
+        .judged(7, new VersionStatus(ModelStatus.CANDIDATE, ""), null));
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessage("model 'digits' has no version promoted to 'best' yet "
+            + "(latest is v7, candidate)");
+  }
+
+  @Test
+  void aStatusReadBeforeItsModelsVersionsAppliesOnceTheyArrive() {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    assertThat(catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 2))).isTrue();
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(UnknownModelException.class);
+
+    catalog.add(version(1), null);
+    // Its promoted version is newer than any known: on its way, so the request waits.
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessageContaining("version 2 is promoted to 'best' but its record has not been read");
+
+    catalog.add(version(2), null);
+    try (ModelLease best = catalog.acquire("digits", "best")) {
+      assertThat(best.version()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void statusesOfModelsWithoutVersionsAreBounded() {
+    ModelCatalog catalog = withVersions(1);
+    catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 1));
+    for (int i = 0; i < ModelCatalog.MAX_STATUSES_WITHOUT_VERSIONS; i++) {
+      assertThat(catalog.setStatus(ModelStatus.none("stray" + i, "fd"))).isTrue();
+    }
+
+    assertThat(catalog.setStatus(ModelStatus.none("one-too-many", "fd"))).isFalse();
+    assertThat(catalog.status("one-too-many")).isNull();
+    // A model with versions, or one already kept, is always updated.
+    assertThat(catalog.setStatus(promoted(ModelStatus.none("stray0", "fd"), 4))).isTrue();
+    assertThat(catalog.status("stray0").best()).isEqualTo(4);
+    assertThat(catalog.setStatus(ModelStatus.none("digits", "fd"))).isTrue();
+  }
+
+  @Test
+  void aClearedStatusLeavesNoBest() {
+    ModelCatalog catalog = withVersions(2);
+    catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 2));
+    catalog.acquire("digits", "best").close();
+
+    catalog.clearStatus("digits");
+
+    assertThat(catalog.status("digits")).isNull();
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(ModelNotReadyException.class)
+        .hasMessageContaining("no version promoted to 'best' yet");
+  }
+
+  @Test
+  void aRemovedOrUnloadableBestFailsAsTheSameVersionByNumberWould() {
+    ModelCatalog catalog = withVersions(3);
+    catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 2));
+    catalog.remove("digits", 2);
+
+    assertThatThrownBy(() -> catalog.acquire("digits", "2"))
+        .isInstanceOf(UnknownModelException.class);
+    assertThatThrownBy(() -> catalog.acquire("digits", "best"))
+        .isInstanceOf(UnknownModelException.class)
+        .hasMessage("model 'digits' version 2, promoted to 'best', was removed; "
+            + "known versions: [1, 3]");
+
+    failing.add(1L);
+    catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 1));
+    Throwable byNumber = catchThrowable(() -> catalog.acquire("digits", "1"));
+    Throwable asBest = catchThrowable(() -> catalog.acquire("digits", "best"));
+    assertThat(byNumber).isInstanceOf(UnknownModelException.class);
+    assertThat(asBest).isInstanceOf(UnknownModelException.class)
+        .hasMessage(byNumber.getMessage());
+  }
+
+  /** A catalog of versions 1..{@code newest} of {@code digits}, none loaded yet. */
+  private ModelCatalog withVersions(long newest) {
+    ModelCatalog catalog = new ModelCatalog(loader, 2);
+    for (long v = 1; v <= newest; v++) {
+      catalog.add(version(v), null);
+    }
+    return catalog;
+  }
+
+  private static ModelStatus promoted(ModelStatus status, long version) {
+    return status.judged(version, new VersionStatus(ModelStatus.BEST, "fd " + version), 1.0);
   }
 
   private static PublishedModel vae(long v) {
