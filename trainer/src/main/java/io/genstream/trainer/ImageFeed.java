@@ -2,23 +2,38 @@ package io.genstream.trainer;
 
 import io.genstream.core.image.ImageTensor;
 import io.genstream.core.kafka.ReceivedRecord;
+import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.LabelledImage;
+import io.genstream.trainer.evaluation.ImageEvaluation;
+import io.genstream.trainer.evaluation.RealImage;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.TrainingState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The images topic for the image families: each labelled image is one example, {@code
- * imagesPerStep} of them make a step, and its records are acknowledged after that step.
- * Leftovers (fewer than a batch when the stream pauses) wait, unacknowledged, for the batch to
- * fill. A version's sample image is a {@link SampleGrid}.
+ * The images topic for the image families: each labelled image is one example, and a step's
+ * records are acknowledged after that step.
+ *
+ * <ul>
+ *   <li><b>Held out.</b> With evaluation on, about one image in {@code holdOutEvery} (chosen by
+ *       a hash of key, partition and offset) is kept for judging versions ({@link
+ *       ImageEvaluation}) and acknowledged at once; no model trains on it.
+ *   <li><b>Replay.</b> With replay on, each step takes {@code (1 - share)} of its batch fresh,
+ *       waiting at most {@code batchWait} for them, and the rest from a class-balanced reservoir
+ *       of past training images ({@link ReplayOptions}). Without it, leftovers (fewer than a
+ *       batch when the stream pauses) wait, unacknowledged, for the batch to fill.
+ * </ul>
+ *
+ * A version's sample image is a {@link SampleGrid}.
  */
 final class ImageFeed implements TrainingFeed {
 
@@ -26,6 +41,9 @@ final class ImageFeed implements TrainingFeed {
   private final ModelSpec spec;
   private final SampleGrid grid;
   private final int imagesPerStep;
+  private final ReplayOptions replayOptions;
+  private final ClassBalancedReservoir<RealImage> replay;
+  private final ImageEvaluation evaluation;
   // Label i's name, the first the data gave it; at most numClasses entries. Guarded by itself.
   private final String[] labelNames;
 
@@ -36,6 +54,14 @@ final class ImageFeed implements TrainingFeed {
     this.spec = options.spec();
     this.grid = SampleGrid.forSpec(spec);
     this.labelNames = new String[Math.max(0, spec.numClasses())];
+    this.replayOptions = options.replay();
+    int classes = spec.conditional() ? spec.numClasses() : 1;
+    this.replay = replayOptions.enabled()
+        ? new ClassBalancedReservoir<>(Math.max(replayOptions.capacity(), classes), classes,
+            spec.seed())
+        : null;
+    this.evaluation = options.evaluation() == null ? null
+        : new ImageEvaluation(spec, options.evaluation());
   }
 
   /** Keeps the first name the data gives each label; a later, different one is ignored. */
@@ -68,16 +94,35 @@ final class ImageFeed implements TrainingFeed {
   @Override
   public Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records,
       DeadLetters deadLetters) {
-    return records
-        .concatMap(received -> {
-          try {
-            return Mono.just(decode(received));
-          } catch (IllegalArgumentException e) {
-            return deadLetters.send(received, e.getMessage()).then(Mono.<Example>empty());
-          }
-        })
-        .buffer(imagesPerStep)
-        .map(this::toStep);
+    Flux<Example> fresh = records.concatMap(received -> admit(received, deadLetters));
+    if (replay == null) {
+      return fresh.buffer(imagesPerStep).map(this::toStep);
+    }
+    int stepsPerBatch = 1 + replayOptions.stepsPerFreshBatch();
+    return fresh
+        .bufferTimeout(replayOptions.freshPerStep(imagesPerStep), replayOptions.batchWait(), true)
+        .concatMap(examples -> Flux.range(0, stepsPerBatch)
+            .map(i -> toStep(i == 0 ? examples : List.of())), 1);
+  }
+
+  /** The training example of a record, or empty once it is dead-lettered or held out. */
+  private Mono<Example> admit(ReceivedRecord<String, byte[]> received, DeadLetters deadLetters) {
+    Example example;
+    try {
+      example = decode(received);
+    } catch (IllegalArgumentException e) {
+      return deadLetters.send(received, e.getMessage()).then(Mono.empty());
+    }
+    if (evaluation != null) {
+      ConsumerRecord<String, byte[]> record = received.record();
+      if (evaluation.isHeldOut(record.key(), record.partition(), record.offset())) {
+        evaluation.holdOut(example.image());
+        received.acknowledge();
+        return Mono.empty();
+      }
+      evaluation.sawTraining(example.image());
+    }
+    return Mono.just(example);
   }
 
   private Example decode(ReceivedRecord<String, byte[]> received) {
@@ -93,29 +138,47 @@ final class ImageFeed implements TrainingFeed {
           + "x" + image.height());
     }
     if (spec.conditional()) {
-      io.genstream.core.messages.CloudEvents.attribute(received.record().headers(), "labelname")
+      CloudEvents.attribute(received.record().headers(), "labelname")
           .ifPresent(name -> nameLabel(decoded.label(), name));
     }
-    return new Example(received, spec.conditional() ? decoded.label() : 0,
-        image.toSymmetricUnit());
+    return new Example(received, new RealImage(spec.conditional() ? decoded.label() : 0,
+        image.toSymmetricUnit()));
   }
 
-  private Step toStep(List<Example> examples) {
-    int pixels = spec.pixelsPerImage();
-    float[] images = new float[examples.size() * pixels];
-    int[] labels = new int[examples.size()];
-    List<ReceivedRecord<String, byte[]>> done = new ArrayList<>(examples.size());
-    for (int i = 0; i < examples.size(); i++) {
-      System.arraycopy(examples.get(i).pixels(), 0, images, i * pixels, pixels);
-      labels[i] = examples.get(i).label();
-      done.add(examples.get(i).source());
+  /** The fresh examples (possibly none), filled up with replayed ones when replay is on. */
+  private Step toStep(List<Example> fresh) {
+    List<RealImage> images = new ArrayList<>(imagesPerStep);
+    List<ReceivedRecord<String, byte[]>> done = new ArrayList<>(fresh.size());
+    for (Example example : fresh) {
+      images.add(example.image());
+      done.add(example.source());
+      if (replay != null) {
+        replay.offer(example.image().label(), example.image());
+      }
     }
-    return new Step(new Batch(images, labels), done, examples.size());
+    if (replay != null) {
+      images.addAll(replay.draw(imagesPerStep - images.size()));
+    }
+    int pixels = spec.pixelsPerImage();
+    float[] values = new float[images.size() * pixels];
+    int[] labels = new int[images.size()];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i).pixels(), 0, values, i * pixels, pixels);
+      labels[i] = images.get(i).label();
+    }
+    return new Step(new Batch(values, labels), done, fresh.size());
+  }
+
+  @Override
+  public void afterStep(Step step) {
+    if (evaluation != null) {
+      evaluation.learn(step.batch().images(), step.batch().labels());
+    }
   }
 
   @Override
   public Map<String, Double> evaluate(ModelFamily model) {
-    return Map.of();
+    return evaluation == null ? Map.of() : evaluation.evaluate(model);
   }
 
   @Override
@@ -125,6 +188,38 @@ final class ImageFeed implements TrainingFeed {
         spec.channels(), spec.imageSize());
   }
 
+  @Override
+  public void save(Map<String, float[]> tensors, Map<String, Long> counters) {
+    if (evaluation != null) {
+      evaluation.save(tensors, counters);
+    }
+  }
+
+  @Override
+  public boolean restore(TrainingState state) {
+    return evaluation == null || evaluation.restore(state);
+  }
+
+  @Override
+  public String describe() {
+    List<String> parts = new ArrayList<>();
+    if (replay != null) {
+      parts.add("replay of " + replay.capacity() + " images (" + Math.round(replayOptions.share()
+          * 100) + "% of each batch, class-balanced)");
+    }
+    if (evaluation != null) {
+      parts.add(evaluation.describe());
+    }
+    return String.join(", ", parts);
+  }
+
+  @Override
+  public void close() {
+    if (evaluation != null) {
+      evaluation.close();
+    }
+  }
+
   /** A decoded training image and the record it came from. */
-  private record Example(ReceivedRecord<String, byte[]> source, int label, float[] pixels) {}
+  private record Example(ReceivedRecord<String, byte[]> source, RealImage image) {}
 }

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
  * @param checkpoint the checkpoint resumed from, or null for fresh weights
  * @param model the restored model, or null for fresh weights (the caller owns and closes it)
  * @param nextVersion the first version number this run may publish
+ * @param status the model's promotion status on the models topic, null if none
  */
-record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVersion) {
+record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVersion,
+    io.genstream.core.messages.ModelStatus status) {
 
   private static final Logger log = LoggerFactory.getLogger(ResumePoint.class);
 
@@ -25,8 +27,9 @@ record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVer
    *     not fit the configured model
    */
   static ResumePoint find(TrainerOptions options, Duration timeout) {
-    long highest = ModelVersions.highest(options.kafka(), options.topics().models(),
+    ModelVersions existing = ModelVersions.read(options.kafka(), options.topics().models(),
         options.modelName(), timeout);
+    long highest = existing.highest();
     Optional<TrainerCheckpoint> latest;
     try {
       latest = TrainerCheckpoint.latest(options.kafka(),
@@ -35,7 +38,7 @@ record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVer
       throw unusable(options, "cannot be read (" + e.getMessage() + ")", e);
     }
     if (latest.isEmpty()) {
-      return new ResumePoint(null, null, highest + 1);
+      return new ResumePoint(null, null, highest + 1, existing.status());
     }
     TrainerCheckpoint checkpoint = latest.get();
     ModelFamily model;
@@ -50,7 +53,8 @@ record ResumePoint(TrainerCheckpoint checkpoint, ModelFamily model, long nextVer
       log.warn("trainer {}: resuming v{} under changed settings {}", options.modelName(),
           checkpoint.version(), checkpoint.state().spec().differences(options.spec()));
     }
-    return new ResumePoint(checkpoint, model, Math.max(highest, checkpoint.version()) + 1);
+    return new ResumePoint(checkpoint, model, Math.max(highest, checkpoint.version()) + 1,
+        existing.status());
   }
 
   private static IllegalStateException unusable(TrainerOptions options, String why,

@@ -30,6 +30,7 @@ final class RunLedger {
   private Path lastSampleGrid;
   private long deadLettered;
   private Map<String, Float> lastMetrics = Map.of();
+  private Map<String, Double> lastEvaluation = Map.of();
   private TrainingProgress lastProgress;
 
   /** The run continues the checkpoint of the version it was published with. */
@@ -76,6 +77,9 @@ final class RunLedger {
     if (export.grid() != null) {
       lastSampleGrid = export.grid();
     }
+    if (export.version() >= lastPublishedVersion) {
+      lastEvaluation = export.evaluation();
+    }
   }
 
   /** The last step's progress if it was not published yet, else null. */
@@ -83,8 +87,9 @@ final class RunLedger {
     return lastProgress == null || lastProgress.step() == lastPublishedStep ? null : lastProgress;
   }
 
-  synchronized TrainerSummary summary() {
+  synchronized TrainerSummary summary(io.genstream.core.messages.ModelStatus status) {
     return new TrainerSummary(steps, imagesTrained, imagesPerSecond, dutyCycle,
-        versionsPublished, lastPublishedVersion, lastSampleGrid, deadLettered, lastMetrics);
+        versionsPublished, lastPublishedVersion, lastSampleGrid, deadLettered, lastMetrics,
+        lastEvaluation, status);
   }
 }

@@ -1,5 +1,7 @@
 package io.genstream.trainer;
 
+import io.genstream.trainer.evaluation.EvaluationOptions;
+import io.genstream.trainer.promotion.PromotionRules;
 import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
@@ -29,6 +31,11 @@ import java.util.Set;
  * @param pinnedVersions versions never tombstoned
  * @param video how a {@code framepred} model's clips are assembled, held out and replayed
  *     (ignored by the image families)
+ * @param replay how an image model's batches mix fresh and replayed images (ignored by
+ *     {@code framepred})
+ * @param evaluation how an image model's versions are judged; null: not at all (no images held
+ *     out, no evaluator), and versions are only ever candidates
+ * @param promotion when a judged version becomes {@code best} or is rejected
  */
 public record TrainerOptions(
     KafkaConnection kafka,
@@ -41,7 +48,10 @@ public record TrainerOptions(
     int intraOpThreads,
     int keepVersions,
     Set<Long> pinnedVersions,
-    VideoOptions video) {
+    VideoOptions video,
+    ReplayOptions replay,
+    EvaluationOptions evaluation,
+    PromotionRules promotion) {
 
   public TrainerOptions {
     Objects.requireNonNull(kafka, "kafka");
@@ -49,6 +59,8 @@ public record TrainerOptions(
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(samplesDir, "samplesDir");
     Objects.requireNonNull(video, "video");
+    Objects.requireNonNull(replay, "replay");
+    Objects.requireNonNull(promotion, "promotion");
     pinnedVersions = Set.copyOf(pinnedVersions);
     if (!ModelManifest.isValidName(modelName)) {
       throw new IllegalArgumentException("modelName must be [A-Za-z0-9._-]+, got '" + modelName + "'");
@@ -105,6 +117,9 @@ public record TrainerOptions(
     private int keepVersions = 20;
     private Set<Long> pinnedVersions = Set.of();
     private VideoOptions video = VideoOptions.defaults();
+    private ReplayOptions replay = ReplayOptions.defaults();
+    private EvaluationOptions evaluation = EvaluationOptions.defaults();
+    private PromotionRules promotion = PromotionRules.defaults();
 
     private Builder(KafkaConnection kafka, String modelName) {
       this.kafka = kafka;
@@ -157,9 +172,27 @@ public record TrainerOptions(
       return this;
     }
 
+    /** The replay of an image model's training images. */
+    public Builder replay(ReplayOptions value) {
+      replay = value;
+      return this;
+    }
+
+    /** How an image model's versions are judged; null for not at all. */
+    public Builder evaluation(EvaluationOptions value) {
+      evaluation = value;
+      return this;
+    }
+
+    public Builder promotion(PromotionRules value) {
+      promotion = value;
+      return this;
+    }
+
     public TrainerOptions build() {
       return new TrainerOptions(kafka, topics, modelName, spec, samplesDir, maxSteps,
-          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video);
+          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video, replay,
+          evaluation, promotion);
     }
   }
 }

@@ -7,6 +7,8 @@ import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.DeadLetter;
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.trainer.promotion.Promotion;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.StepResult;
@@ -88,6 +90,7 @@ public final class TrainerService implements AutoCloseable {
   private final VersionExporter exporter;
   private final VersionRetention retention;
   private final VersionPublisher publisher;
+  private final Promotion promotion;
   private final ProgressMeter meter = new ProgressMeter();
   private final Sinks.Empty<Void> done = Sinks.empty();
 
@@ -113,17 +116,27 @@ public final class TrainerService implements AutoCloseable {
     this.model = ModelFamily.create(spec, null);
     try {
       this.feed = TrainingFeed.forModel(options, model);
-      this.exporter = new VersionExporter(options, feed);
-      this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-          options.kafka(), options.groupId(), feed.topic()));
-      this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka()));
     } catch (RuntimeException e) {
       model.close();
       throw e;
     }
+    String metric = options.promotion().metricFor(spec.family());
+    this.promotion = new Promotion(options.promotion(), metric,
+        ModelStatus.none(options.modelName(), metric));
+    this.exporter = new VersionExporter(options, feed, promotion);
+    try {
+      this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
+          options.kafka(), options.groupId(), feed.topic()));
+      this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka()));
+    } catch (RuntimeException e) {
+      feed.close();
+      model.close();
+      throw e;
+    }
+    // Retention never deletes the version generators serve as best.
     this.retention = new VersionRetention(sender, options.topics().models(), options.modelName(),
-        options.keepVersions(), options.pinnedVersions(), () -> 0L);
-    this.publisher = new VersionPublisher(options, sender, retention);
+        options.keepVersions(), options.pinnedVersions(), promotion::best);
+    this.publisher = new VersionPublisher(options, sender, retention, promotion);
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
   }
 
@@ -162,7 +175,7 @@ public final class TrainerService implements AutoCloseable {
 
   /** A consistent snapshot of what the service has done; thread-safe. */
   public TrainerSummary summary() {
-    return ledger.summary();
+    return ledger.summary(promotion.status());
   }
 
   /**
@@ -228,6 +241,7 @@ public final class TrainerService implements AutoCloseable {
     return Mono.fromCallable(() -> {
       long start = System.nanoTime();
       StepResult result = model.step(batch.batch());
+      feed.afterStep(batch);
       TrainingProgress progress = meter.record(result, start, System.nanoTime() - start);
       ledger.stepped(progress);
       notifyListener(progress);
@@ -292,6 +306,8 @@ public final class TrainerService implements AutoCloseable {
       meter.resumeAfter(checkpoint.imagesSeen());
       ledger.resumeFrom(checkpoint);
     }
+    boolean sameJudge = resume.checkpoint() != null && feed.restore(resume.checkpoint().state());
+    promotion.resume(resume.status(), sameJudge);
     ledger.numberFrom(resume.nextVersion());
     List<Long> kept = retention.learnExisting(options.kafka(), CLOSE_TIMEOUT);
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
@@ -388,6 +404,7 @@ public final class TrainerService implements AutoCloseable {
     // 3. Native memory, then the producer (flushes what is in flight).
     if (idle) {
       model.close();
+      feed.close();
     } else {
       // Freeing tensors a running step still uses would crash the JVM; leaking them is the lesser harm.
       log.error("training thread of {} did not stop within {}; its model memory is not freed",

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param lastSampleGrid the last sample grid written, or null
  * @param deadLettered records sent to the dead-letter topic
  * @param lastMetrics the last step's figures (empty before the first)
+ * @param lastEvaluation the last published version's evaluation (empty before the first)
+ * @param status which versions are best, candidates or rejected, as last published
  */
 public record TrainerSummary(
     long steps,
@@ -25,4 +27,6 @@ public record TrainerSummary(
     long lastVersion,
     Path lastSampleGrid,
     long deadLettered,
-    Map<String, Float> lastMetrics) {}
+    Map<String, Float> lastMetrics,
+    Map<String, Double> lastEvaluation,
+    io.genstream.core.messages.ModelStatus status) {}

@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
  * families) or {@link ClipFeed} (frames topic, {@code framepred}). The trainer's pipeline, steps,
  * versions and delivery are the same for both.
  */
-interface TrainingFeed {
+interface TrainingFeed extends AutoCloseable {
 
   /** The feed {@code model}'s family needs. */
   static TrainingFeed forModel(TrainerOptions options, ModelFamily model) {
@@ -68,6 +68,29 @@ interface TrainingFeed {
   default List<String> labelNames() {
     return List.of();
   }
+
+  /**
+   * Called on the training thread after the model stepped on {@code step}'s batch (the image
+   * feed's evaluator learns from it).
+   */
+  default void afterStep(Step step) {}
+
+  /** Adds what the feed must keep across a restart to a checkpoint's state under construction. */
+  default void save(Map<String, float[]> tensors, Map<String, Long> counters) {}
+
+  /**
+   * Continues from a checkpoint's state; on the training thread before the first step.
+   *
+   * @return whether versions judged from now on compare with those judged before the restart
+   *     (false when the state had no evaluator to continue, so a new one judges)
+   */
+  default boolean restore(io.genstream.trainer.family.TrainingState state) {
+    return true;
+  }
+
+  /** Frees what the feed owns (the image feed's evaluator); after the training thread stopped. */
+  @Override
+  default void close() {}
 
   /** A line about the data for the start-up log, e.g. {@code "1024 streams, 64 held out"}. */
   default String describe() {

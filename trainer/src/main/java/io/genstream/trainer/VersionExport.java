@@ -9,11 +9,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * A model version ready to publish: the generator graph with its manifest, the records of its
  * other graphs, its sample grid (null if it could not be written), the trainer state to
  * continue from it, and its evaluation (held-out figures, also in the manifest's metrics; empty
- * for families the feed does not evaluate).
+ * for families the feed does not evaluate), and the promotion judgement of its figures.
  */
 record VersionExport(PublishedModel model, List<ProducerRecord<String, byte[]>> extraGraphs,
     Path grid, TrainerCheckpoint checkpoint, TrainingProgress progress,
-    java.util.Map<String, Double> evaluation) {
+    java.util.Map<String, Double> evaluation,
+    io.genstream.trainer.promotion.Promotion.Judgement judgement) {
 
   long version() {
     return model.manifest().version();

@@ -6,6 +6,8 @@ import io.genstream.core.messages.PublishedModel;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.TrainingState;
+import io.genstream.trainer.promotion.Promotion;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the current state of a model into a {@link VersionExport}: ONNX graphs, the manifest
  * (shapes, spec and its hash, training metrics plus the feed's evaluation, lineage), the
- * feed's sample image and the checkpoint. Runs on the
+ * promotion judgement of those figures, the feed's sample image and the checkpoint (the
+ * family's state and the feed's). Runs on the
  * training thread, since it reads the family's native memory. Stateless apart from its wiring.
  */
 final class VersionExporter {
@@ -28,10 +31,12 @@ final class VersionExporter {
 
   private final TrainerOptions options;
   private final TrainingFeed feed;
+  private final Promotion promotion;
 
-  VersionExporter(TrainerOptions options, TrainingFeed feed) {
+  VersionExporter(TrainerOptions options, TrainingFeed feed, Promotion promotion) {
     this.options = options;
     this.feed = feed;
+    this.promotion = promotion;
   }
 
   /**
@@ -47,6 +52,7 @@ final class VersionExporter {
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(feed.evaluate(family)));
     Map<String, Double> metrics = metrics(progress);
     metrics.putAll(evaluation);
+    Promotion.Judgement judgement = promotion.judge(version, metrics);
     Map<String, GraphSpec> extras = new LinkedHashMap<>();
     for (Exported.Graph graph : exported.extras()) {
       extras.put(graph.name(), new GraphSpec(PublishedModel.sha256(graph.onnx()),
@@ -64,9 +70,17 @@ final class VersionExporter {
     }
     Path gridFile = writeGrid(family, version);
     TrainerCheckpoint checkpoint = new TrainerCheckpoint(options.modelName(), version,
-        progress.imagesSeen(), family.state());
+        progress.imagesSeen(), withFeedState(family.state()));
     return new VersionExport(new PublishedModel(manifest, generator.onnx()), extraRecords,
-        gridFile, checkpoint, progress, evaluation);
+        gridFile, checkpoint, progress, evaluation, judgement);
+  }
+
+  /** The family's state plus what the feed keeps across restarts (its evaluator). */
+  private TrainingState withFeedState(TrainingState state) {
+    Map<String, float[]> tensors = new LinkedHashMap<>(state.tensors());
+    Map<String, Long> counters = new java.util.HashMap<>(state.counters());
+    feed.save(tensors, counters);
+    return new TrainingState(state.spec(), state.steps(), tensors, counters);
   }
 
   private static Map<String, Double> metrics(TrainingProgress p) {

@@ -5,6 +5,7 @@ import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.Json;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.PublishedModel;
+import io.genstream.trainer.promotion.Promotion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,7 +26,8 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Puts one {@link VersionExport} on Kafka, in an order that keeps every reader consistent: the
  * version's other graphs, then its generator (a version is complete once that is acked), its
- * training event, its checkpoint, and finally the retention of older versions. A failed
+ * promotion status, its training event, its checkpoint, and finally the retention of older
+ * versions. A failed
  * checkpoint or retention is logged, not fatal: the version is out. Thread-safe; sends go
  * through the caller's {@link KafkaSender}, which it does not own. It remembers the latest
  * publish it {@link #start started}, for a trainer that must wait for it.
@@ -37,14 +39,16 @@ final class VersionPublisher {
   private final TrainerOptions options;
   private final KafkaSender<String, byte[]> sender;
   private final VersionRetention retention;
+  private final Promotion promotion;
   // The latest publish started, guarded by `this`.
   private CompletableFuture<Void> latest = CompletableFuture.completedFuture(null);
 
   VersionPublisher(TrainerOptions options, KafkaSender<String, byte[]> sender,
-      VersionRetention retention) {
+      VersionRetention retention, Promotion promotion) {
     this.options = options;
     this.sender = sender;
     this.retention = retention;
+    this.promotion = promotion;
   }
 
   /**
@@ -92,10 +96,11 @@ final class VersionPublisher {
     StringBuilder evaluation = new StringBuilder();
     export.evaluation().forEach((name, value) -> evaluation.append(", ").append(name)
         .append(' ').append(String.format("%.4g", value)));
-    log.info("published {} ({} bytes, step {}, sha256 {}…){}{}", PublishedModel.key(manifest),
+    log.info("published {} ({} bytes, step {}, sha256 {}…){}{}; {}", PublishedModel.key(manifest),
         export.model().onnx().length, export.progress().step(),
         manifest.sha256().substring(0, 12),
-        export.grid() == null ? "" : ", samples " + export.grid(), evaluation);
+        export.grid() == null ? "" : ", samples " + export.grid(), evaluation,
+        export.judgement());
   }
 
   /**
@@ -107,7 +112,13 @@ final class VersionPublisher {
     return Flux.fromIterable(export.extraGraphs())
         .concatMap(sender::send)
         .then(sender.send(export.model().toRecord(options.topics().models(), TrainerService.SOURCE)))
-        .doOnSuccess(metadata -> onGeneratorAcked.accept(export))
+        .then(Mono.defer(() -> sender.send(export.judgement().next()
+            .toRecord(options.topics().models(), TrainerService.SOURCE))))
+        // Best only moves once the version it names is on the broker.
+        .doOnSuccess(metadata -> {
+          promotion.accept(export.judgement());
+          onGeneratorAcked.accept(export);
+        })
         .then(sender.send(trainingEvent(export)))
         .then(sender.send(export.checkpoint().toRecord(options.topics().checkpoints(),
                 TrainerService.SOURCE))
@@ -141,6 +152,9 @@ final class VersionPublisher {
     if (!export.evaluation().isEmpty()) {
       event.put("evaluation", export.evaluation());
     }
+    event.put("status", export.judgement().verdict().status());
+    event.put("statusReason", export.judgement().verdict().reason());
+    event.put("best", export.judgement().next().best());
     if (export.grid() != null) {
       event.put("sampleGrid", export.grid().toString());
     }

@@ -14,6 +14,7 @@ import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.testing.OrtRun;
@@ -98,7 +99,7 @@ class TrainerServiceTest {
     List<String> listenerThreads = new CopyOnWriteArrayList<>();
 
     // 200 good images, batch 16: 12 steps; versions at steps 5, 10 and 12 (the last step).
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "digits").topics(TOPICS)
+    TrainerOptions options = mechanics("digits").topics(TOPICS)
         .spec(TINY).samplesDir(samples).maxSteps(12).logEveryNSteps(4)
         .intraOpThreads(0).build();
     TrainerSummary summary;
@@ -200,7 +201,7 @@ class TrainerServiceTest {
     produce(records);
 
     // 8 images left over from the first run + 24 new = 2 batches.
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "digits").topics(TOPICS)
+    TrainerOptions options = mechanics("digits").topics(TOPICS)
         .spec(TINY).samplesDir(samples).maxSteps(2).logEveryNSteps(50)
         .intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
@@ -224,7 +225,7 @@ class TrainerServiceTest {
   @Order(3)
   void closeWhileTrainingStopsTheTrainingThreadAndTheConsumer() {
     // A new model name is a new group: it reads the whole images topic and has no step limit.
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "closing").topics(TOPICS)
+    TrainerOptions options = mechanics("closing").topics(TOPICS)
         .spec(TINY.with(Map.of("exportEvery", "1000"))).samplesDir(samples).maxSteps(0).logEveryNSteps(50)
         .intraOpThreads(1).build();
     TrainerService service = new TrainerService(options).start();
@@ -245,7 +246,7 @@ class TrainerServiceTest {
   @Test
   @Order(4)
   void finishPublishesWhatWasTrainedSinceTheLastVersionAsTheNextVersion() {
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "finishing").topics(TOPICS)
+    TrainerOptions options = mechanics("finishing").topics(TOPICS)
         .spec(TINY.with(Map.of("exportEvery", "1000"))).samplesDir(samples).maxSteps(0).logEveryNSteps(50)
         .intraOpThreads(1).build();
     TrainerService service = new TrainerService(options).start();
@@ -272,7 +273,7 @@ class TrainerServiceTest {
     // Exports back to back: the next export is made while the previous one is still on its way
     // to the broker, which must not hand out the same version number twice.
     produce(images(160)); // with what earlier tests left, more than the 8 steps need
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "everystep").topics(TOPICS)
+    TrainerOptions options = mechanics("everystep").topics(TOPICS)
         .spec(TINY.with(Map.of("exportEvery", "1"))).samplesDir(samples).maxSteps(8).logEveryNSteps(50)
         .intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
@@ -299,7 +300,7 @@ class TrainerServiceTest {
   @Order(6)
   void keepsTheNewestVersionsAndTombstonesTheRest() {
     produce(images(100));
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "retained")
+    TrainerOptions options = mechanics("retained")
         .topics(TOPICS).spec(TINY.with(Map.of("exportEvery", "1"))).samplesDir(samples)
         .maxSteps(5).intraOpThreads(1).keepVersions(2).build();
     try (TrainerService service = new TrainerService(options).start()) {
@@ -325,7 +326,7 @@ class TrainerServiceTest {
     ModelSpec dcgan = ModelSpec.defaults(ModelSpec.Family.DCGAN).with(Map.of(
         "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
         "exportEvery", "3"));
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "plain")
+    TrainerOptions options = mechanics("plain")
         .topics(TOPICS).spec(dcgan).samplesDir(samples).maxSteps(3).intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
       service.completion().block(Duration.ofSeconds(60));
@@ -356,7 +357,7 @@ class TrainerServiceTest {
     }
     produce(colour);
     ModelSpec rgb = TINY.with(Map.of("channels", "3", "exportEvery", "2"));
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "colour")
+    TrainerOptions options = mechanics("colour")
         .topics(TOPICS).spec(rgb).samplesDir(samples).maxSteps(2).intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options).start()) {
       service.completion().block(Duration.ofSeconds(60));
@@ -380,7 +381,7 @@ class TrainerServiceTest {
         "generatorWidths", "16,8", "discriminatorWidths", "8,16", "batchSize", "16",
         "exportEvery", "40"));
     List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "variational")
+    TrainerOptions options = mechanics("variational")
         .topics(TOPICS).spec(vae).samplesDir(samples).maxSteps(40).logEveryNSteps(5)
         .intraOpThreads(1).build();
     try (TrainerService service = new TrainerService(options, progress::add).start()) {
@@ -423,7 +424,7 @@ class TrainerServiceTest {
     ModelSpec threeClasses = ModelSpec.defaults(ModelSpec.Family.CGAN).with(Map.of(
         "numClasses", "4", "generatorWidths", "16,8", "discriminatorWidths", "8,16",
         "batchSize", "16", "exportEvery", "2"));
-    TrainerOptions options = TrainerOptions.builder(kafka.bootstrapServers(), "shapes")
+    TrainerOptions options = mechanics("shapes")
         .topics(named).spec(threeClasses).samplesDir(samples).maxSteps(2).intraOpThreads(1)
         .build();
     try (TrainerService service = new TrainerService(options).start()) {
@@ -466,10 +467,27 @@ class TrainerServiceTest {
     }
   }
 
-  /** Every record of {@code topic}, up to its current end. */
+  /**
+   * Options for this class's tests of the pipeline's mechanics, whose exact counts of steps,
+   * images and commits need every image to train fresh: no replay, no held-out images (judging
+   * versions is {@link TrainerServiceEvaluationTest}'s).
+   */
+  private static TrainerOptions.Builder mechanics(String model) {
+    return TrainerOptions.builder(kafka.bootstrapServers(), model)
+        .replay(ReplayOptions.off()).evaluation(null);
+  }
+
+  /**
+   * Every record of {@code topic}, up to its current end; of the models topic only versions,
+   * not the status records beside them.
+   */
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    TopicScan.readToEnd(kafka.bootstrapServers(), topic, Duration.ofSeconds(20), records::add);
+    TopicScan.readToEnd(kafka.bootstrapServers(), topic, Duration.ofSeconds(20), record -> {
+      if (!ModelStatus.isStatusKey(record.key())) {
+        records.add(record);
+      }
+    });
     return records;
   }
 }

@@ -30,7 +30,7 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * How long a trainer's start-up scan of the models topic (a {@link TopicScan} to its end, what
- * {@code ModelVersions.highest} and {@link VersionRetention#learnExisting} do) takes for a
+ * {@code ModelVersions.read} and {@link VersionRetention#learnExisting} do) takes for a
  * number of versions of a model of a given size, with and without retention. Not a JUnit test.
  *
  * <p>Arguments (all optional, {@code key=value}): {@code mb=2.6 counts=20,144,300 keep=10

@@ -1,0 +1,262 @@
+package io.genstream.trainer.evaluation;
+
+import io.genstream.core.latent.Latents;
+import io.genstream.trainer.ClassBalancedReservoir;
+import io.genstream.trainer.family.ModelFamily;
+import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.family.TrainingState;
+import io.genstream.trainer.family.vae.VaeFamily;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Judges versions of an image model against real images no model trained on, in the feature
+ * space of an {@link Evaluator} that learns from the same stream but never from generated
+ * images. Owns the evaluator and the {@link HeldOutImages}; used on the training thread only
+ * (apart from {@link #isHeldOut} and {@link #holdOut}, which are thread-safe).
+ *
+ * <p>Each judgement generates {@code samplesPerClass} images per class from fixed latents (the
+ * same for every version, so two judgements of one version give identical figures) and reports,
+ * see {@link #evaluate}: the Fréchet distance in the evaluator's feature space ({@code fd}; like
+ * FID, but not the Inception FID, so its values are not comparable with published FIDs),
+ * precision and recall (Kynkäänniemi et al.), diversity (generated vs real within-class spread),
+ * class consistency (conditional models: the share the evaluator assigns to the requested class),
+ * a VAE's reconstruction error, and the same figures for a per-class Gaussian fitted to recent
+ * training images ({@code baseline*}), the honest baseline every figure is read against.
+ */
+public final class ImageEvaluation implements AutoCloseable {
+
+  /** Checkpoint part of the evaluator's tensors; counters {@code evaluator.steps|frozen}. */
+  static final String PART = "evaluator";
+  private static final int CHUNK = 250;
+
+  private final ModelSpec spec;
+  private final EvaluationOptions options;
+  private final HeldOutImages heldOut;
+  // Recent training images the Gaussian baseline is fitted to.
+  private final ClassBalancedReservoir<RealImage> training;
+  private final Evaluator evaluator;
+  private final int classes;
+  private boolean frozen;
+
+  public ImageEvaluation(ModelSpec spec, EvaluationOptions options) {
+    this.spec = spec;
+    this.options = options;
+    this.classes = spec.conditional() ? spec.numClasses() : 1;
+    this.heldOut = new HeldOutImages(options.holdOutEvery(), options.heldOutImages(), classes,
+        spec.seed());
+    this.training = new ClassBalancedReservoir<>(options.heldOutImages(), classes, spec.seed());
+    this.evaluator = new Evaluator(Evaluator.Settings.of(spec.channels(), spec.imageSize(),
+        spec.conditional() ? spec.numClasses() : 0, spec.seed()));
+  }
+
+  /** Whether the record at this position is held out (see {@link HeldOutImages#isHeldOut}). */
+  public boolean isHeldOut(String key, int partition, long offset) {
+    return heldOut.isHeldOut(key, partition, offset);
+  }
+
+  /** Keeps a held-out image (a reservoir: it may replace an older one). */
+  public void holdOut(RealImage image) {
+    heldOut.add(image.label(), image.pixels());
+  }
+
+  /** Offers a training image to the sample the baseline is fitted to; thread-safe. */
+  public void sawTraining(RealImage image) {
+    training.offer(image.label(), image);
+  }
+
+  /** Held-out images kept. */
+  public int heldOutCount() {
+    return heldOut.size();
+  }
+
+  /**
+   * One evaluator step on a training batch, until the evaluator is frozen.
+   *
+   * @param images {@code n × C × H × W} in [-1, 1]
+   * @param labels {@code n} labels (ignored for unconditional models)
+   */
+  public void learn(float[] images, int[] labels) {
+    if (frozen) {
+      return;
+    }
+    evaluator.train(images, labels);
+    if (evaluator.steps() >= options.maxEvaluatorSteps()) {
+      frozen = true;
+    }
+  }
+
+  /** Whether the evaluator stopped learning, so that versions can be judged. */
+  public boolean frozen() {
+    return frozen;
+  }
+
+  /**
+   * The figures of the model's current weights: always {@code heldOutImages} and {@code
+   * evaluatorSteps} (and {@code evaluatorAccuracy} for labelled data once enough images are held
+   * out); once the evaluator is frozen also {@code fd, precision, recall, diversity},
+   * {@code classConsistency} (conditional), {@code reconstructionMse} (VAE) and each figure of
+   * the Gaussian baseline as {@code baselineFd, …}.
+   */
+  public Map<String, Double> evaluate(ModelFamily model) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    List<RealImage> real = heldOut.snapshot();
+    metrics.put("heldOutImages", (double) real.size());
+    metrics.put("evaluatorSteps", (double) evaluator.steps());
+    if (real.size() < options.minHeldOut()) {
+      return metrics;
+    }
+    float[] realPixels = pixels(real);
+    int[] realLabels = labels(real);
+    if (spec.conditional()) {
+      double accuracy = evaluator.accuracy(realPixels, realLabels);
+      metrics.put("evaluatorAccuracy", accuracy);
+      if (!frozen && evaluator.steps() >= options.minEvaluatorSteps()
+          && accuracy >= options.readyAccuracy()) {
+        frozen = true;
+      }
+    }
+    if (!frozen) {
+      return metrics;
+    }
+    Features realFeatures = evaluator.features(realPixels);
+    int[] labels = requestedLabels();
+    score("", generate(model, labels), labels, realFeatures, realLabels, metrics);
+    if (model instanceof VaeFamily vae) {
+      metrics.put("reconstructionMse", reconstructionError(vae, realPixels, realLabels));
+    }
+    List<RealImage> fitOn = training.snapshot();
+    if (!fitOn.isEmpty()) {
+      GaussianBaseline baseline = GaussianBaseline.fit(pixels(fitOn), labels(fitOn),
+          spec.pixelsPerImage(), classes);
+      int[] fitted = fittedLabels(labels, baseline);
+      if (fitted.length > 0) {
+        float[] samples = baseline.sample(fitted, new Random(spec.seed() + 1));
+        clamp(samples);
+        score("baseline", samples, fitted, realFeatures, realLabels, metrics);
+      }
+    }
+    return metrics;
+  }
+
+  private void score(String prefix, float[] images, int[] labels, Features real,
+      int[] realLabels, Map<String, Double> metrics) {
+    Features generated = evaluator.features(images);
+    metrics.put(name(prefix, "fd"), FrechetDistance.between(real, generated).value());
+    PrecisionRecall pr = PrecisionRecall.between(real, generated);
+    metrics.put(name(prefix, "precision"), pr.precision());
+    metrics.put(name(prefix, "recall"), pr.recall());
+    metrics.put(name(prefix, "diversity"),
+        Diversity.of(real, realLabels, generated, labels, classes).ratio());
+    if (spec.conditional()) {
+      metrics.put(name(prefix, "classConsistency"), ClassConsistency.of(labels,
+          evaluator.probabilities(images), classes).overall());
+    }
+  }
+
+  private static String name(String prefix, String metric) {
+    return prefix.isEmpty() ? metric
+        : prefix + Character.toUpperCase(metric.charAt(0)) + metric.substring(1);
+  }
+
+  /** {@code samplesPerClass} of each class (conditional), or ten times that of class 0. */
+  private int[] requestedLabels() {
+    int perClass = spec.conditional() ? options.samplesPerClass() : options.samplesPerClass() * 10;
+    int[] labels = new int[perClass * classes];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i / perClass;
+    }
+    return labels;
+  }
+
+  /** The requested labels of classes the baseline saw (one never trained on has no Gaussian). */
+  private static int[] fittedLabels(int[] labels, GaussianBaseline baseline) {
+    return java.util.Arrays.stream(labels).filter(label -> baseline.count(label) > 0).toArray();
+  }
+
+  /** The model's images for {@code labels}, from latents fixed for all versions, in chunks. */
+  private float[] generate(ModelFamily model, int[] labels) {
+    Random random = new Random(spec.seed() * 31 + 17);
+    int pixels = spec.pixelsPerImage();
+    float[] images = new float[labels.length * pixels];
+    for (int start = 0; start < labels.length; start += CHUNK) {
+      int n = Math.min(CHUNK, labels.length - start);
+      long[] chunk = new long[n];
+      for (int i = 0; i < n; i++) {
+        chunk[i] = labels[start + i];
+      }
+      float[] latents = Latents.gaussian(random, n * spec.latentDim());
+      System.arraycopy(model.sample(latents, chunk), 0, images, start * pixels, n * pixels);
+    }
+    return images;
+  }
+
+  /** Mean squared error per pixel of decoding each held-out image's posterior mean. */
+  private double reconstructionError(VaeFamily vae, float[] images, int[] labels) {
+    long[] longs = java.util.Arrays.stream(labels).asLongStream().toArray();
+    float[] mu = vae.encode(images, longs)[0];
+    float[] decoded = vae.sample(mu, longs);
+    double sum = 0;
+    for (int i = 0; i < images.length; i++) {
+      double d = decoded[i] - images[i];
+      sum += d * d;
+    }
+    return sum / images.length;
+  }
+
+  /** Adds the evaluator's weights, optimiser state and progress to a checkpoint's state. */
+  public void save(Map<String, float[]> tensors, Map<String, Long> counters) {
+    evaluator.state().forEach((name, values) -> tensors.put(PART + "/" + name, values));
+    counters.put(PART + ".steps", evaluator.steps());
+    counters.put(PART + ".frozen", frozen ? 1L : 0L);
+  }
+
+  /**
+   * Continues from a checkpoint's state; one without an evaluator (an older checkpoint) leaves
+   * the evaluator fresh.
+   *
+   * @return whether the evaluator was restored
+   */
+  public boolean restore(TrainingState state) {
+    Map<String, float[]> saved = state.part(PART);
+    if (saved.isEmpty()) {
+      return false;
+    }
+    evaluator.restore(saved, state.counters().getOrDefault(PART + ".steps", 0L));
+    frozen = state.counters().getOrDefault(PART + ".frozen", 0L) == 1L;
+    return true;
+  }
+
+  /** A line for the start-up log. */
+  public String describe() {
+    return "1 in " + options.holdOutEvery() + " images held out (" + options.heldOutImages()
+        + " kept), evaluator " + (frozen ? "frozen after " + evaluator.steps() + " steps"
+        : "learning (" + evaluator.steps() + " steps)");
+  }
+
+  @Override
+  public void close() {
+    evaluator.close();
+  }
+
+  private float[] pixels(List<RealImage> images) {
+    int pixels = spec.pixelsPerImage();
+    float[] all = new float[images.size() * pixels];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i).pixels(), 0, all, i * pixels, pixels);
+    }
+    return all;
+  }
+
+  private static int[] labels(List<RealImage> images) {
+    return images.stream().mapToInt(RealImage::label).toArray();
+  }
+
+  private static void clamp(float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Math.max(-1f, Math.min(1f, values[i]));
+    }
+  }
+}

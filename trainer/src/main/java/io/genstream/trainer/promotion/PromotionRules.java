@@ -1,0 +1,51 @@
+package io.genstream.trainer.promotion;
+
+import io.genstream.trainer.family.ModelSpec.Family;
+import java.util.Set;
+
+/**
+ * When a version becomes {@code best} and when it is {@code rejected}.
+ *
+ * @param metric the main metric compared between versions; null: the family's ({@code fd} for
+ *     the image families, {@code mseVsCopyLast} for {@code framepred})
+ * @param margin the relative improvement over {@code best} needed to replace it, 0..1 (0.02:
+ *     2 % better)
+ * @param minDiversity a version whose diversity (generated vs real spread) is below this is
+ *     collapsed and rejected, 0..1
+ */
+public record PromotionRules(String metric, double margin, double minDiversity) {
+
+  /** Metrics where higher is better; every other metric is lower-is-better (distances, errors). */
+  static final Set<String> HIGHER_IS_BETTER = Set.of("classConsistency", "precision", "recall",
+      "diversity", "psnr", "ssim", "evaluatorAccuracy");
+
+  public PromotionRules {
+    if (metric != null && !metric.matches("[A-Za-z][A-Za-z0-9]{0,63}")) {
+      throw new IllegalArgumentException("promotion metric must be a metric name such as fd, "
+          + "classConsistency or mseVsCopyLast, got '" + metric + "'");
+    }
+    if (!(margin >= 0 && margin < 1)) {
+      throw new IllegalArgumentException("promotion margin must be 0..1, got " + margin);
+    }
+    if (!(minDiversity >= 0 && minDiversity <= 1)) {
+      throw new IllegalArgumentException("minDiversity must be 0..1, got " + minDiversity);
+    }
+  }
+
+  /** The family's metric, a 2 % margin, rejection below 0.3 of the data's diversity. */
+  public static PromotionRules defaults() {
+    return new PromotionRules(null, 0.02, 0.3);
+  }
+
+  /** The metric compared for {@code family}. */
+  public String metricFor(Family family) {
+    if (metric != null) {
+      return metric;
+    }
+    return family == Family.FRAMEPRED ? "mseVsCopyLast" : "fd";
+  }
+
+  static boolean higherIsBetter(String metric) {
+    return HIGHER_IS_BETTER.contains(metric);
+  }
+}

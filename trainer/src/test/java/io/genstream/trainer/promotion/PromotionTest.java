@@ -1,0 +1,131 @@
+package io.genstream.trainer.promotion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.trainer.family.ModelSpec.Family;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PromotionTest {
+
+  private final Promotion promotion = newPromotion(PromotionRules.defaults());
+
+  private static Promotion newPromotion(PromotionRules rules) {
+    String metric = rules.metricFor(Family.CGAN);
+    return new Promotion(rules, metric, ModelStatus.none("digits", metric));
+  }
+
+  private static Map<String, Double> figures(double fd, double diversity) {
+    Map<String, Double> figures = new HashMap<>();
+    figures.put("gLoss", 1.2);
+    figures.put("dLoss", 0.7);
+    figures.put("fd", fd);
+    figures.put("diversity", diversity);
+    return figures;
+  }
+
+  private Promotion.Judgement judgeAndAccept(long version, Map<String, Double> figures) {
+    Promotion.Judgement judgement = promotion.judge(version, figures);
+    promotion.accept(judgement);
+    return judgement;
+  }
+
+  @Test
+  void theFirstJudgedVersionBecomesBest() {
+    Promotion.Judgement first = judgeAndAccept(1, figures(40, 0.8));
+    assertThat(first.isBest()).isTrue();
+    assertThat(promotion.best()).isEqualTo(1);
+    assertThat(promotion.status().bestValue()).isEqualTo(40.0);
+  }
+
+  @Test
+  void bestMovesOnlyWhenTheMainMetricImprovesByTheMargin() {
+    judgeAndAccept(1, figures(40, 0.8));
+    Promotion.Judgement slightlyBetter = judgeAndAccept(2, figures(39.5, 0.8)); // 1.25 % < 2 %
+    Promotion.Judgement worse = judgeAndAccept(3, figures(45, 0.8));
+    Promotion.Judgement better = judgeAndAccept(4, figures(30, 0.8));
+
+    assertThat(slightlyBetter.verdict().status()).isEqualTo(ModelStatus.CANDIDATE);
+    assertThat(slightlyBetter.verdict().reason()).contains("fd 39.50 vs v1's 40.00");
+    assertThat(worse.verdict().status()).isEqualTo(ModelStatus.CANDIDATE);
+    assertThat(better.isBest()).isTrue();
+    assertThat(promotion.best()).isEqualTo(4);
+    assertThat(promotion.status().statusOf(1)).isEqualTo(ModelStatus.CANDIDATE);
+  }
+
+  @Test
+  void aCollapsedVersionIsRejectedAndNeverBest() {
+    // Even with the best fd so far: a generator that ignores z can have a low fd on average.
+    Promotion.Judgement collapsed = judgeAndAccept(1, figures(5, 0.05));
+    assertThat(collapsed.verdict().status()).isEqualTo(ModelStatus.REJECTED);
+    assertThat(collapsed.verdict().reason()).contains("collapsed", "0.050");
+    assertThat(promotion.best()).isZero();
+    assertThat(judgeAndAccept(2, figures(40, 0.8)).isBest()).isTrue();
+  }
+
+  @Test
+  void aVersionWhoseLossesWentNaNIsRejected() {
+    judgeAndAccept(1, figures(40, 0.8));
+    Map<String, Double> diverged = figures(10, 0.9);
+    diverged.put("gLoss", Double.NaN);
+    Promotion.Judgement judgement = judgeAndAccept(2, diverged);
+    assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.REJECTED);
+    assertThat(judgement.verdict().reason()).contains("gLoss is NaN");
+    assertThat(promotion.best()).isEqualTo(1);
+  }
+
+  @Test
+  void aVersionWithoutTheMainMetricStaysACandidateAndSaysWhy() {
+    Map<String, Double> unjudged = new HashMap<>(Map.of("gLoss", 1.0, "heldOutImages", 120.0,
+        "evaluatorSteps", 80.0, "evaluatorAccuracy", 0.62));
+    Promotion.Judgement judgement = judgeAndAccept(1, unjudged);
+    assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.CANDIDATE);
+    assertThat(judgement.verdict().reason())
+        .contains("no fd yet", "120 held-out images", "step 80", "accuracy 0.620");
+    assertThat(promotion.best()).isZero();
+  }
+
+  @Test
+  void aHigherIsBetterMetricPromotesUpwards() {
+    Promotion byConsistency = newPromotion(new PromotionRules("classConsistency", 0.02, 0.3));
+    Map<String, Double> first = new HashMap<>(Map.of("classConsistency", 0.80));
+    Map<String, Double> second = new HashMap<>(Map.of("classConsistency", 0.90));
+    Map<String, Double> third = new HashMap<>(Map.of("classConsistency", 0.85));
+    byConsistency.accept(byConsistency.judge(1, first));
+    byConsistency.accept(byConsistency.judge(2, second));
+    byConsistency.accept(byConsistency.judge(3, third));
+    assertThat(byConsistency.best()).isEqualTo(2);
+  }
+
+  @Test
+  void aJudgementMovesBestOnlyOnceAccepted() {
+    Promotion.Judgement judgement = promotion.judge(1, figures(40, 0.8));
+    assertThat(judgement.next().best()).isEqualTo(1);
+    assertThat(promotion.best()).isZero(); // the version is not on the broker yet
+  }
+
+  @Test
+  void aRestartKeepsBestAndItsFigureOnlyIfTheJudgeIsTheSame() {
+    ModelStatus before = ModelStatus.none("digits", "fd")
+        .judged(7, new ModelStatus.VersionStatus(ModelStatus.BEST, "first"), 30.0);
+
+    Promotion sameJudge = newPromotion(PromotionRules.defaults());
+    sameJudge.resume(before, true);
+    assertThat(sameJudge.judge(8, figures(35, 0.8)).isBest()).isFalse();
+
+    Promotion newJudge = newPromotion(PromotionRules.defaults());
+    newJudge.resume(before, false);
+    assertThat(newJudge.best()).isEqualTo(7);
+    Promotion.Judgement first = newJudge.judge(8, figures(35, 0.8));
+    assertThat(first.isBest()).isTrue();
+    assertThat(first.verdict().reason()).contains("v7 has no fd this evaluator can compare");
+  }
+
+  @Test
+  void framePredictionIsJudgedAgainstCopyingTheLastFrame() {
+    assertThat(PromotionRules.defaults().metricFor(Family.FRAMEPRED)).isEqualTo("mseVsCopyLast");
+    assertThat(PromotionRules.defaults().metricFor(Family.VAE)).isEqualTo("fd");
+  }
+}
