@@ -36,9 +36,18 @@ public record ReplayOptions(int capacity, double share, int stepsPerFreshBatch,
     }
   }
 
+  /** The default {@link #capacity}, as the CLI shows it. */
+  public static final String DEFAULT_CAPACITY = "4096";
+  /** The default {@link #share}, as the CLI shows it. */
+  public static final String DEFAULT_SHARE = "0.25";
+  /** The default {@link #stepsPerFreshBatch}, as the CLI shows it. */
+  public static final String DEFAULT_STEPS_PER_FRESH_BATCH = "0";
+
   /** 4096 images, a quarter of each batch replayed, no replay-only steps, 250 ms wait. */
   public static ReplayOptions defaults() {
-    return new ReplayOptions(4096, 0.25, 0, Duration.ofMillis(250));
+    return new ReplayOptions(Integer.parseInt(DEFAULT_CAPACITY),
+        Double.parseDouble(DEFAULT_SHARE), Integer.parseInt(DEFAULT_STEPS_PER_FRESH_BATCH),
+        Duration.ofMillis(250));
   }
 
   /** No replay: every step trains on a full batch of fresh images. */

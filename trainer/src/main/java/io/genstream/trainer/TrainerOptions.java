@@ -189,6 +189,14 @@ public record TrainerOptions(
       return this;
     }
 
+    /** Replay, evaluation and promotion at once. */
+    public Builder judging(Judging value) {
+      replay = value.replay();
+      evaluation = value.evaluation();
+      promotion = value.promotion();
+      return this;
+    }
+
     public TrainerOptions build() {
       return new TrainerOptions(kafka, topics, modelName, spec, samplesDir, maxSteps,
           logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video, replay,

@@ -80,6 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin ModelSpecOptions modelOptions;
 
+  @Mixin JudgingOptions judging;
+
   @Option(names = "--keep-versions", defaultValue = "20",
       description = "Model versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
   int keepVersions;
@@ -133,7 +135,8 @@ public final class DemoCommand implements Callable<Integer> {
             modelOptions.family != null || modelOptions.specFile != null);
       }
       config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
-          modelSpec, keepVersions, requestEvery, count, seed, httpPort, demoData);
+          modelSpec, keepVersions, requestEvery, count, seed, httpPort, demoData,
+          judging.judging());
     } catch (IllegalArgumentException e) {
       // Picocli prints this as "genstream demo: <message>" with the usage, exit code 2.
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -19,7 +19,11 @@ import picocli.CommandLine.Option;
       "topic, or a next-frame predictor (framepred) from clips of the video streams",
       "on the frames topic, whose versions carry held-out MSE, PSNR and SSIM beside",
       "copy-last-frame's. It publishes a version (ONNX + manifest) to the models topic every",
-      "exportEvery steps, keeping the newest --keep-versions. On stop it publishes",
+      "exportEvery steps, keeping the newest --keep-versions. It judges every image",
+      "version on held-out images it never trains on (FD, precision and recall, diversity and",
+      "class consistency in the feature space of an evaluator it trains beside the model,",
+      "next to a per-class Gaussian baseline), promotes 'best' or rejects a collapsed or",
+      "diverged version, and publishes that as <model>/status. On stop it publishes",
       "what it trained since its last version; started again, it resumes exactly",
       "from the latest checkpoint.", ""})
 public final class TrainerCommand implements Callable<Integer> {
@@ -32,6 +36,8 @@ public final class TrainerCommand implements Callable<Integer> {
   String modelName;
 
   @Mixin ModelSpecOptions model;
+
+  @Mixin JudgingOptions judging;
 
   @Option(names = "--keep-versions", defaultValue = "20",
       description = "Versions kept on the models topic; older ones are deleted (default: ${DEFAULT-VALUE}).")
@@ -54,8 +60,10 @@ public final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelSpec modelSpec;
+    io.genstream.trainer.Judging judgingSettings;
     try {
       modelSpec = model.resolve(seed);
+      judgingSettings = judging.judging();
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -66,6 +74,7 @@ public final class TrainerCommand implements Callable<Integer> {
           .samplesDir(samples)
           .keepVersions(keepVersions)
           .intraOpThreads(intraOpThreads)
+          .judging(judgingSettings)
           .build();
       TrainerService trainer = new TrainerService(options).start();
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =

@@ -1,5 +1,7 @@
 package io.genstream.app.demo;
 
+import io.genstream.core.messages.ModelStatus;
+import io.genstream.generator.ModelRegistry;
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
@@ -87,7 +89,7 @@ public final class Demo {
             log.warn("Not every requested image was written within {}", DRAIN_TIMEOUT);
           }
         }
-        printSummary(pipeline.status(), started);
+        printSummary(pipeline.status(), pipeline.versions(), started);
       } finally {
         clock.dispose();
       }
@@ -98,12 +100,13 @@ public final class Demo {
   private PipelineConfig pipelineConfig(String bootstrap, Topics topics) {
     return new PipelineConfig(bootstrap, topics, config.model(), config.out(),
         config.imagesPerSecond(), config.seed(), config.spec(), config.keepVersions(),
-        config.httpPort(), config.data());
+        config.httpPort(), config.data(), config.judging());
   }
 
   /**
    * Sends one request per label of the model (its {@code numClasses}: the digits 0-9, or the
-   * classes of a {@code --data} folder) to the newest version, once a version exists; for an
+   * classes of a {@code --data} folder) to the version the trainer judged {@code best}, or to
+   * the newest while none is (the evaluator still learning), once a version exists; for an
    * unconditional model, ten requests without a label.
    */
   private Mono<Void> requestEveryLabel(
@@ -112,12 +115,14 @@ public final class Demo {
       return Mono.empty(); // nothing published yet: a request now would only be dead-lettered
     }
     int round = requestRounds.incrementAndGet();
+    String version = pipeline.status().promotion().hasBest() ? GenerationRequest.BEST
+        : GenerationRequest.LATEST;
     boolean conditional = config.spec().conditional();
     int requests = conditional ? config.spec().numClasses() : 10;
     return Flux.range(0, requests)
         .concatMap(label -> {
           String requestId = "demo-" + round + (conditional ? "-label" : "-set") + label;
-          GenerationRequest request = new GenerationRequest(requestId, config.model(), "latest",
+          GenerationRequest request = new GenerationRequest(requestId, config.model(), version,
               config.count(), config.seed() * 1_000_003L + round * 1_000L + label,
               conditional ? label : null);
           return client.send(new ProducerRecord<>(topics.requests(), requestId, request.toJson()))
@@ -127,10 +132,11 @@ public final class Demo {
         })
         .then(Mono.fromRunnable(() -> {
           if (conditional) {
-            log.info("Requested {} images of each label 0-{} (round {})", config.count(),
-                requests - 1, round);
+            log.info("Requested {} images of each label 0-{} from version {} (round {})",
+                config.count(), requests - 1, version, round);
           } else {
-            log.info("Requested 10 sets of {} images (round {})", config.count(), round);
+            log.info("Requested 10 sets of {} images from version {} (round {})", config.count(),
+                version, round);
           }
         }));
   }
@@ -205,14 +211,15 @@ public final class Demo {
     double total = config.duration().toSeconds();
     int filled = (int) Math.min(20, Math.round(20 * elapsed / Math.max(total, 1)));
     return String.format("[%s%s] %s/%s  step %d  %,d images trained (%.0f/s)  %s"
-            + "  versions %d  served %d req / %d img  written %d",
+            + "  versions %d  %s  served %d req / %d img  written %d",
         "#".repeat(filled), "-".repeat(20 - filled), human(Duration.ofSeconds((long) elapsed)),
         human(config.duration()), s.steps(), s.imagesTrained(), s.imagesPerSecond(),
-        s.metrics(), s.versionsPublished(), s.requestsServed(), s.imagesGenerated(),
-        s.imagesWritten());
+        s.metrics(), s.versionsPublished(), VersionTable.bestText(s.promotion(),
+            s.evaluation()), s.requestsServed(), s.imagesGenerated(), s.imagesWritten());
   }
 
-  private void printSummary(PipelineStatus s, long started) {
+  private void printSummary(PipelineStatus s, List<ModelRegistry.VersionInfo> versions,
+      long started) {
     Path out = config.out().toAbsolutePath();
     console.println();
     console.println("GenStream demo summary (" + human(Duration.ofNanos(System.nanoTime() - started)) + ")");
@@ -230,6 +237,17 @@ public final class Demo {
     console.printf("  manifest           : %s%n", out.resolve("manifest.jsonl"));
     console.printf("  last sample grid   : %s%n",
         s.lastSampleGrid() == null ? "(none yet)" : s.lastSampleGrid().toAbsolutePath());
+    ModelStatus promotion = s.promotion();
+    if (promotion.hasBest()) {
+      console.printf("  best version       : v%d by %s, sample grid %s%n", promotion.best(),
+          promotion.metric(), config.out().toAbsolutePath().resolve("samples")
+              .resolve(config.model() + "-v" + promotion.best() + ".png"));
+    } else {
+      console.printf("  best version       : none yet (%s)%n",
+          promotion.versions().isEmpty() ? "no version judged"
+              : promotion.reasonOf(java.util.Collections.max(promotion.versions().keySet())));
+    }
+    VersionTable.print(console, versions, promotion);
   }
 
   private static String human(Duration d) {

@@ -14,6 +14,7 @@ import java.util.Objects;
  *     off
  * @param data the user's images ({@code --data}), or null for the synthetic digits; the spec is
  *     already adapted to it ({@link DemoData#adapt})
+ * @param judging how the trainer replays images and judges versions
  */
 public record DemoConfig(
     Duration duration,
@@ -28,11 +29,13 @@ public record DemoConfig(
     int count,
     long seed,
     int httpPort,
-    DemoData data) {
+    DemoData data,
+    io.genstream.trainer.Judging judging) {
 
   public DemoConfig {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(judging, "judging");
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive, got " + duration);
     }

@@ -107,6 +107,7 @@ public final class Pipeline implements AutoCloseable {
         .spec(config.spec())
         .samplesDir(config.samples())
         .keepVersions(config.keepVersions())
+        .judging(config.judging())
         .build();
   }
 
@@ -155,7 +156,8 @@ public final class Pipeline implements AutoCloseable {
         t.dutyCycle(), io.genstream.trainer.TrainingProgress.metricsText(t.lastMetrics()), t.versionsPublished(),
         t.lastSampleGrid(), latestServedVersion(),
         g.requestsServed(), g.imagesGenerated(),
-        g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written());
+        g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written(), t.status(),
+        t.lastEvaluation());
   }
 
   /** The versions of the model the generator knows, ascending, with their manifests. */

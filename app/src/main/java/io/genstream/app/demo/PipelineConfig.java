@@ -1,5 +1,6 @@
 package io.genstream.app.demo;
 
+import io.genstream.trainer.Judging;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.core.config.Topics;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param httpPort port of the generator's HTTP API on 127.0.0.1; 0 picks a free one, -1 (as
  *     without it) serves no HTTP
  * @param data the user's images, ingested epoch after epoch; null for the synthetic digits
+ * @param judging how the trainer replays images and judges versions
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -28,7 +30,8 @@ public record PipelineConfig(
     ModelSpec spec,
     int keepVersions,
     int httpPort,
-    DemoData data) {
+    DemoData data,
+    Judging judging) {
 
   public PipelineConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -36,6 +39,7 @@ public record PipelineConfig(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(judging, "judging");
     if (httpPort < -1 || httpPort > 65535) {
       throw new IllegalArgumentException("httpPort must be -1..65535, got " + httpPort);
     }
@@ -44,13 +48,15 @@ public record PipelineConfig(
   /** Without HTTP: Kafka only. */
   public PipelineConfig(String bootstrapServers, Topics topics, String model, Path out,
       double imagesPerSecond, long seed, ModelSpec spec, int keepVersions) {
-    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, -1, null);
+    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, -1, null,
+        Judging.defaults());
   }
 
   /** Synthetic digits. */
   public PipelineConfig(String bootstrapServers, Topics topics, String model, Path out,
       double imagesPerSecond, long seed, ModelSpec spec, int keepVersions, int httpPort) {
-    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, httpPort, null);
+    this(bootstrapServers, topics, model, out, imagesPerSecond, seed, spec, keepVersions, httpPort,
+        null, Judging.defaults());
   }
 
   /** Whether the generator serves HTTP. */

@@ -2,7 +2,11 @@ package io.genstream.app.demo;
 
 import java.nio.file.Path;
 
-/** A snapshot of every service's counters, for the progress line and the summary. */
+/**
+ * A snapshot of every service's counters, for the progress line and the summary; {@code
+ * promotion} is the trainer's judgement of the versions and {@code evaluation} the figures of
+ * the last version it published.
+ */
 public record PipelineStatus(
     long imagesIngested,
     long steps,
@@ -16,4 +20,6 @@ public record PipelineStatus(
     long requestsServed,
     long imagesGenerated,
     long deadLettered,
-    long imagesWritten) {}
+    long imagesWritten,
+    io.genstream.core.messages.ModelStatus promotion,
+    java.util.Map<String, Double> evaluation) {}

@@ -41,7 +41,17 @@ public record EvaluationOptions(int holdOutEvery, int heldOutImages, int minHeld
    * evaluator freezes at 97 % held-out accuracy after 200 steps, or after 2000 steps.
    */
   public static EvaluationOptions defaults() {
-    return new EvaluationOptions(10, 1000, 200, 100, 0.97, 200, 2000);
+    return new EvaluationOptions(Integer.parseInt(DEFAULT_HOLD_OUT_EVERY), 1000, 200, 100, 0.97,
+        200, 2000);
+  }
+
+  /** The default {@link #holdOutEvery}, as the CLI shows it. */
+  public static final String DEFAULT_HOLD_OUT_EVERY = "10";
+
+  /** These options holding out one image in {@code every}. */
+  public EvaluationOptions withHoldOutEvery(int every) {
+    return new EvaluationOptions(every, heldOutImages, minHeldOut, samplesPerClass,
+        readyAccuracy, minEvaluatorSteps, maxEvaluatorSteps);
   }
 
   private static void require(boolean ok, String name, Object value, String range) {

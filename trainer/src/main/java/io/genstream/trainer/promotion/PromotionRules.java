@@ -32,9 +32,15 @@ public record PromotionRules(String metric, double margin, double minDiversity) 
     }
   }
 
+  /** The default {@link #margin}, as the CLI shows it. */
+  public static final String DEFAULT_MARGIN = "0.02";
+  /** The default {@link #minDiversity}, as the CLI shows it. */
+  public static final String DEFAULT_MIN_DIVERSITY = "0.3";
+
   /** The family's metric, a 2 % margin, rejection below 0.3 of the data's diversity. */
   public static PromotionRules defaults() {
-    return new PromotionRules(null, 0.02, 0.3);
+    return new PromotionRules(null, Double.parseDouble(DEFAULT_MARGIN),
+        Double.parseDouble(DEFAULT_MIN_DIVERSITY));
   }
 
   /** The metric compared for {@code family}. */
