@@ -55,7 +55,8 @@ class DemoDataEndToEndTest {
     try (EmbeddedKafka broker = EmbeddedKafka.start()) {
       TopicSetup.ensure(broker.bootstrapServers(), TOPICS, 1);
       try (Pipeline pipeline = Pipeline.start(new PipelineConfig(broker.bootstrapServers(), TOPICS,
-              "shapes", out, 2000, 7, spec, 20, -1, demoData));
+              "shapes", out, 2000, 7, spec, 20, -1, demoData,
+              io.genstream.trainer.Judging.defaults()));
           KafkaSender<String, byte[]> client =
               KafkaSender.create(SenderOptions.defaults(broker.bootstrapServers()))) {
         await("a version served").atMost(Duration.ofMinutes(1))
