@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -40,10 +41,16 @@ public final class IngestService implements AutoCloseable {
   /**
    * @param imagesPerSecond pace; 0 for as fast as the source and broker go
    * @param maxImages stop after this many images (rejections do not count); 0 for no limit
+   * @param dataset stamped as {@code ce_dataset} on every image, so that trainers sharing the
+   *     images topic can each take their own data; null for none
    */
-  public record Options(Topics topics, double imagesPerSecond, long maxImages) {
+  public record Options(Topics topics, double imagesPerSecond, long maxImages, String dataset) {
     public Options {
       Objects.requireNonNull(topics, "topics");
+      if (dataset != null && !DATASET_NAME.matcher(dataset).matches()) {
+        throw new IllegalArgumentException(
+            "dataset must be 1-100 of [A-Za-z0-9._-], got '" + dataset + "'");
+      }
       if (imagesPerSecond < 0) {
         throw new IllegalArgumentException("imagesPerSecond must be >= 0, got " + imagesPerSecond);
       }
@@ -51,7 +58,15 @@ public final class IngestService implements AutoCloseable {
         throw new IllegalArgumentException("maxImages must be >= 0, got " + maxImages);
       }
     }
+
+    /** No dataset attribute. */
+    public Options(Topics topics, double imagesPerSecond, long maxImages) {
+      this(topics, imagesPerSecond, maxImages, null);
+    }
   }
+
+  // A name people type on a command line and in a models file, compared byte for byte.
+  private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
   /** What a finished run did. */
   /**
@@ -239,7 +254,12 @@ public final class IngestService implements AutoCloseable {
   }
 
   private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {
-    return imageRecord(item, options.topics().images(), source.name());
+    ProducerRecord<String, byte[]> record =
+        imageRecord(item, options.topics().images(), source.name());
+    if (options.dataset() != null) {
+      CloudEvents.header(record.headers(), "dataset", options.dataset());
+    }
+    return record;
   }
 
   /** The record of an image: its labelled image with {@code ce_origin} and its attributes. */

@@ -7,9 +7,13 @@ import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.video.VideoOptions;
+import io.genstream.core.messages.CloudEvents;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * How a {@link TrainerService} is wired. What the model is and how it trains is its
@@ -36,6 +40,7 @@ import java.util.Set;
  * @param evaluation how an image model's versions are judged; null: not at all (no images held
  *     out, no evaluator), and versions are only ever candidates
  * @param promotion when a judged version becomes {@code best} or is rejected
+ * @param data which topic the model trains from and which of its records are the model's
  */
 public record TrainerOptions(
     KafkaConnection kafka,
@@ -51,7 +56,61 @@ public record TrainerOptions(
     VideoOptions video,
     ReplayOptions replay,
     EvaluationOptions evaluation,
-    PromotionRules promotion) {
+    PromotionRules promotion,
+    DataBinding data) {
+
+  /**
+   * The data a model trains from, when it is not everything on its family's topic: several
+   * models can then share one images topic, each taking its own dataset.
+   *
+   * @param topic the topic to read; null for the family's ({@link Topics#images()}, or
+   *     {@link Topics#frames()} for {@code framepred})
+   * @param attributes CloudEvents attributes a record must carry with exactly these values
+   *     (e.g. {@code dataset=pets} matches {@code ce_dataset: pets}); empty: every record
+   */
+  public record DataBinding(String topic, Map<String, String> attributes) {
+
+    /** The family's topic, every record. */
+    public static final DataBinding ALL = new DataBinding(null, Map.of());
+
+    public DataBinding {
+      if (topic != null && topic.isBlank()) {
+        throw new IllegalArgumentException("a bound topic must not be blank");
+      }
+      attributes = Map.copyOf(attributes);
+      // The rule of CloudEvents extension names: any other name could never match a record.
+      attributes.keySet().forEach(name -> {
+        if (!name.matches("[a-z0-9]+")) {
+          throw new IllegalArgumentException(
+              "attribute names are lower-case letters and digits, got '" + name + "'");
+        }
+      });
+    }
+
+    /** Records of {@code ce_dataset = name} on the family's topic. */
+    public static DataBinding dataset(String name) {
+      return new DataBinding(null, Map.of("dataset", name));
+    }
+
+    /** Whether a record with these headers belongs to the model. */
+    public boolean accepts(Headers headers) {
+      for (Map.Entry<String, String> wanted : attributes.entrySet()) {
+        if (!CloudEvents.attribute(headers, wanted.getKey())
+            .map(wanted.getValue()::equals).orElse(false)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** {@code "ce_dataset=pets"}, or empty when every record is accepted. */
+    public String describe() {
+      StringBuilder text = new StringBuilder();
+      new TreeMap<>(attributes).forEach((name, value) -> text.append(text.isEmpty() ? "" : ", ")
+          .append(CloudEvents.PREFIX).append(name).append('=').append(value));
+      return text.toString();
+    }
+  }
 
   public TrainerOptions {
     Objects.requireNonNull(kafka, "kafka");
@@ -61,6 +120,7 @@ public record TrainerOptions(
     Objects.requireNonNull(video, "video");
     Objects.requireNonNull(replay, "replay");
     Objects.requireNonNull(promotion, "promotion");
+    Objects.requireNonNull(data, "data");
     pinnedVersions = Set.copyOf(pinnedVersions);
     if (!ModelManifest.isValidName(modelName)) {
       throw new IllegalArgumentException("modelName must be [A-Za-z0-9._-]+, got '" + modelName + "'");
@@ -99,8 +159,14 @@ public record TrainerOptions(
     return "genstream-trainer-" + modelName;
   }
 
-  /** The topic the model trains from: frames for {@code framepred}, images for the others. */
+  /**
+   * The topic the model trains from: the bound one ({@link #data()}), otherwise frames for
+   * {@code framepred} and images for the others.
+   */
   public String inputTopic() {
+    if (data.topic() != null) {
+      return data.topic();
+    }
     return spec.family() == ModelSpec.Family.FRAMEPRED ? topics.frames() : topics.images();
   }
 
@@ -120,6 +186,7 @@ public record TrainerOptions(
     private ReplayOptions replay = ReplayOptions.defaults();
     private EvaluationOptions evaluation = EvaluationOptions.defaults();
     private PromotionRules promotion = PromotionRules.defaults();
+    private DataBinding data = DataBinding.ALL;
 
     private Builder(KafkaConnection kafka, String modelName) {
       this.kafka = kafka;
@@ -197,10 +264,16 @@ public record TrainerOptions(
       return this;
     }
 
+    /** The topic and records the model trains from (default: all of the family's topic). */
+    public Builder data(DataBinding value) {
+      data = value;
+      return this;
+    }
+
     public TrainerOptions build() {
       return new TrainerOptions(kafka, topics, modelName, spec, samplesDir, maxSteps,
           logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video, replay,
-          evaluation, promotion);
+          evaluation, promotion, data);
     }
   }
 }

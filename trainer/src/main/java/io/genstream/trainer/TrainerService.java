@@ -33,6 +33,8 @@ import reactor.util.retry.Retry;
  * <p>The pipeline, one named stage each:
  * <pre>
  * receive {@link TrainerOptions#inputTopic()} (group genstream-trainer-&lt;model&gt;)
+ *   → {@link #isOurs}                 records of other models' data (see
+ *                                     {@link TrainerOptions.DataBinding}) acknowledged, skipped
  *   → {@link TrainingFeed#batches}  decode (bad record → {@link #deadLetter}, acknowledged),
  *                                     batch: {@link ImageFeed} images, {@link ClipFeed} clips
  *                                     of a video stream, fresh and replayed
@@ -126,7 +128,7 @@ public final class TrainerService implements AutoCloseable {
     this.exporter = new VersionExporter(options, feed, promotion);
     try {
       this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
-          options.kafka(), options.groupId(), feed.topic()));
+          options.kafka(), options.groupId(), options.inputTopic()));
       this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka()));
     } catch (RuntimeException e) {
       feed.close();
@@ -206,7 +208,7 @@ public final class TrainerService implements AutoCloseable {
     // A restart (after a Kafka failure) first lets the previous run's publish end, so that the
     // next version's parent is the one that was really published.
     Flux<StepOutcome> outcomes = Mono.fromFuture(publisher.latest(), true).onErrorComplete()
-        .thenMany(feed.batches(receiver.receive(), this::deadLetter))
+        .thenMany(feed.batches(receiver.receive().filter(this::isOurs), this::deadLetter))
         // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
         .concatMap(this::step, 1);
     long last = lastStep();
@@ -215,6 +217,18 @@ public final class TrainerService implements AutoCloseable {
   }
 
   // ---- stages ----
+
+  /**
+   * Whether the record is this model's data; if not, it is acknowledged here, since it belongs
+   * to another model sharing the topic rather than being bad (no dead letter).
+   */
+  private boolean isOurs(ReceivedRecord<String, byte[]> received) {
+    if (options.data().accepts(received.record().headers())) {
+      return true;
+    }
+    received.acknowledge();
+    return false;
+  }
 
   /** The bad record to the dead-letter topic with its reason, then acknowledged. */
   private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
@@ -311,13 +325,15 @@ public final class TrainerService implements AutoCloseable {
     ledger.numberFrom(resume.nextVersion());
     List<Long> kept = retention.learnExisting(options.kafka(), CLOSE_TIMEOUT);
     log.info("trainer {}: family {} (spec {}…), parameters {}, {} intra-op threads, {}, next "
-            + "version v{}, {} versions on {} (keeping {}), consuming {} as {}{}",
+            + "version v{}, {} versions on {} (keeping {}), consuming {}{} as {}{}",
         options.modelName(), spec.family().id(), spec.sha256().substring(0, 12),
         model.parameterCounts(), Engine.intraOpThreads(),
         resume.checkpoint() == null ? "fresh weights (no checkpoint)"
             : "resumed from v" + resume.checkpoint().version() + " at step " + model.steps(),
         resume.nextVersion(), kept.size(), options.topics().models(), options.keepVersions(),
-        feed.topic(), options.groupId(), feed.describe().isEmpty() ? "" : ": " + feed.describe());
+        options.inputTopic(),
+        options.data().attributes().isEmpty() ? "" : " (" + options.data().describe() + ")",
+        options.groupId(), feed.describe().isEmpty() ? "" : ": " + feed.describe());
   }
 
   private void notifyListener(TrainingProgress progress) {

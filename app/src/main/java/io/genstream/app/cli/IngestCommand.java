@@ -101,6 +101,11 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--no-ledger", description = "Keep no ledger: send every file, every run.")
   boolean noLedger;
 
+  @Option(names = "--dataset", paramLabel = "NAME",
+      description = "Stamp ce_dataset=NAME on every image, so that a trainer bound to dataset NAME "
+          + "(genstream trainer --models) trains on these images and others skip them.")
+  String dataset;
+
   @Option(names = "--seed", defaultValue = "1", description = "Synthetic stream seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -109,6 +114,11 @@ public final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (sources != null && sources.httpPort != null) {
+      if (dataset != null) {
+        // The upload server builds its records itself and has no dataset setting yet.
+        throw new ParameterException(spec.commandLine(),
+            "--dataset is not supported with --http-port yet");
+      }
       return runUploadServer(sources.httpPort);
     }
     ImageSource source;
@@ -121,7 +131,9 @@ public final class IngestCommand implements Callable<Integer> {
     double pace = imagesPerSecond != null ? imagesPerSecond : source instanceof SyntheticDigits ? 600 : 0;
     IngestService.Options options;
     try {
-      options = new IngestService.Options(kafka.ensureTopics(), pace, maxImages);
+      // Checked before creating topics, so that a bad value fails without a broker.
+      options = new IngestService.Options(kafka.topics(), pace, maxImages, dataset);
+      kafka.ensureTopics();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

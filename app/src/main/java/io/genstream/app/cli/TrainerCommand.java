@@ -1,9 +1,17 @@
 package io.genstream.app.cli;
 
+import io.genstream.core.config.Topics;
+import io.genstream.trainer.Judging;
 import io.genstream.trainer.TrainerOptions;
 import io.genstream.trainer.TrainerService;
 import io.genstream.trainer.family.ModelSpec;
+import io.genstream.trainer.fleet.FleetModel;
+import io.genstream.trainer.fleet.FleetOptions;
+import io.genstream.trainer.fleet.ModelsFile;
+import io.genstream.trainer.fleet.TrainerFleet;
+import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code genstream trainer}: trains one model from the images topic (or, for {@code --family
- * framepred}, the frames topic) and publishes versions.
+ * framepred}, the frames topic) and publishes versions; with {@code --models FILE}, the models
+ * of a models file, shared by lease with the other trainer processes given that file
+ * ({@link TrainerFleet}).
  */
 @Command(name = "trainer", header = "Train a model from the images (or frames) topic, publish versions.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
@@ -25,7 +35,21 @@ import picocli.CommandLine.Option;
       "next to a per-class Gaussian baseline), promotes 'best' or rejects a collapsed or",
       "diverged version, and publishes that as <model>/status. On stop it publishes",
       "what it trained since its last version; started again, it resumes exactly",
-      "from the latest checkpoint.", ""})
+      "from the latest checkpoint.",
+      "",
+      "With --models FILE it trains several models, each on its own data, e.g.",
+      "  models:",
+      "    - name: pets",
+      "      specFile: pets.yaml        # optional, relative to FILE",
+      "      spec: {exportEvery: 100}   # settings over the file or family defaults",
+      "      dataset: pets              # only images ingested with --dataset pets",
+      "    - name: digits",
+      "      topic: lab.images          # optional: another topic than the family's",
+      "Trainer processes given the same FILE (and --lease-group) share the models:",
+      "each model is trained by exactly one of them, and when one stops or dies (after",
+      "about 10 s) its models move to the others, which resume from their checkpoints.",
+      "--keep-versions, --samples, --intra-op-threads and the judging settings apply",
+      "to every model.", ""})
 public final class TrainerCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
@@ -34,6 +58,21 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "digits", description = "Model name (default: ${DEFAULT-VALUE}).")
   String modelName;
+
+  @Option(names = "--models", paramLabel = "FILE",
+      description = "Train the models of FILE (YAML or JSON, see above) instead of one --model.")
+  Path modelsFile;
+
+  @Option(names = "--lease-group", paramLabel = "GROUP",
+      defaultValue = FleetOptions.DEFAULT_LEASE_GROUP,
+      description = "With --models: the consumer group of the trainers sharing the models "
+          + "(default: ${DEFAULT-VALUE}).")
+  String leaseGroup;
+
+  @Option(names = "--lease-topic", paramLabel = "TOPIC",
+      description = "With --models: the topic of the models' leases, one partition per model, "
+          + "created if missing (default: <topic prefix>trainer-leases).")
+  String leaseTopic;
 
   @Mixin ModelSpecOptions model;
 
@@ -57,8 +96,19 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  /** Options that describe the one model, meaningless with --models. */
+  private static final List<String> SINGLE_MODEL_OPTIONS = List.of("--model", "--family", "--spec",
+      "--set", "--export-every", "--batch-size", "--seed");
+
   @Override
   public Integer call() throws Exception {
+    if (modelsFile != null) {
+      return trainFleet();
+    }
+    if (leaseTopic != null || spec.commandLine().getParseResult().hasMatchedOption("--lease-group")) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--lease-group and --lease-topic are for --models");
+    }
     ModelSpec modelSpec;
     io.genstream.trainer.Judging judgingSettings;
     try {
@@ -94,6 +144,63 @@ public final class TrainerCommand implements Callable<Integer> {
         port.close();
         System.out.println("trainer stopped: " + trainer.summary());
       }, trainer.completion());
+    });
+  }
+
+  /** {@code --models FILE}: the models of the file whose leases this process is given. */
+  private int trainFleet() throws Exception {
+    FleetOptions fleetOptions;
+    try {
+      for (String option : SINGLE_MODEL_OPTIONS) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new IllegalArgumentException(
+              option + " describes one model; with --models, set it in the models file");
+        }
+      }
+      List<FleetModel> models = ModelsFile.read(modelsFile);
+      Judging judgingSettings = judging.judging();
+      Topics topics = kafka.topics();
+      List<TrainerOptions> perModel = models.stream()
+          .map(model -> TrainerOptions.builder(kafka.connection(), model.name())
+              .topics(topics)
+              .spec(model.spec())
+              .data(model.data())
+              .samplesDir(samples)
+              .keepVersions(keepVersions)
+              .intraOpThreads(intraOpThreads)
+              .judging(judgingSettings)
+              .build())
+          .toList();
+      fleetOptions = new FleetOptions(kafka.connection(), perModel,
+          leaseTopic != null ? leaseTopic : kafka.topicOptions.topicPrefix + "trainer-leases",
+          leaseGroup);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return UntilStopped.runService("trainer fleet " + fleetOptions.names(), () -> {
+      kafka.ensureTopics();
+      System.out.println("models " + fleetOptions.names() + ": this process trains those whose "
+          + "leases group '" + fleetOptions.leaseGroup() + "' gives it (topic "
+          + fleetOptions.leaseTopic() + "); see the log for which");
+      TrainerFleet fleet = new TrainerFleet(fleetOptions).start();
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+          management.meters("trainer");
+      Gauge.builder("genstream.trainer.models", fleet, f -> f.training().size())
+          .description("models this process holds the lease of").register(meters);
+      AutoCloseable port;
+      try {
+        // No single consumer group to measure: each model has its own.
+        port = management.open("trainer", meters, () -> null, kafka.connection(), null);
+      } catch (RuntimeException e) {
+        fleet.close();
+        throw e;
+      }
+      return new UntilStopped.Running(() -> {
+        fleet.finish();
+        port.close();
+        fleet.summaries().forEach((name, summary) ->
+            System.out.println("trainer " + name + " stopped: " + summary));
+      }, fleet.completion());
     });
   }
 }
