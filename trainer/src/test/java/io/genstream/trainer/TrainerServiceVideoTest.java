@@ -11,6 +11,7 @@ import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.kafka.TopicSetup;
 import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
 import io.genstream.core.messages.VideoFrame;
 import io.genstream.trainer.family.ModelSpec;
@@ -114,6 +115,14 @@ class TrainerServiceVideoTest {
 
     List<ConsumerRecord<String, byte[]>> models = readAll(TOPICS.models());
     models.removeIf(record -> record.value() == null); // retention's tombstones
+    // Versions are judged against copying the last frame; the first judged one is best.
+    ModelStatus status = ModelStatus.fromRecord(models.stream()
+        .filter(record -> ModelStatus.isStatusKey(record.key()))
+        .reduce((first, second) -> second).orElseThrow());
+    assertThat(status.metric()).isEqualTo("mseVsCopyLast");
+    assertThat(status.best()).isPositive();
+    assertThat(summary.status()).isEqualTo(status);
+    models.removeIf(record -> ModelStatus.isStatusKey(record.key()));
     assertThat(models).hasSizeGreaterThanOrEqualTo(2);
     List<Map<String, Double>> metrics = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : models) {
@@ -178,7 +187,8 @@ class TrainerServiceVideoTest {
       assertThat(resumed.summary().steps()).isEqualTo(summary.steps() + 3);
     }
     ModelManifest next = PublishedModel.fromRecord(readAll(TOPICS.models()).stream()
-        .filter(r -> r.value() != null).reduce((first, second) -> second).orElseThrow())
+        .filter(r -> r.value() != null && !ModelStatus.isStatusKey(r.key()))
+        .reduce((first, second) -> second).orElseThrow())
         .manifest();
     assertThat(next.version()).isEqualTo(published.version() + 1);
     assertThat(next.parentVersion()).isEqualTo(published.version());
