@@ -121,6 +121,34 @@ class TrainerServiceEvaluationTest {
   }
 
   @Test
+  void judgesUnconditionalModelsWithTheRotationEvaluatorAndAVaeByItsReconstructions() {
+    Topics topics = Topics.withPrefix("unlabelledtest.");
+    TopicSetup.ensure(kafka.bootstrapServers(), topics, 1);
+    produce(images(topics, "unlabelled", 400));
+    for (ModelSpec.Family family : List.of(ModelSpec.Family.DCGAN, ModelSpec.Family.VAE)) {
+      String model = "plain-" + family.id();
+      ModelSpec spec = ModelSpec.defaults(family).with(Map.of("generatorWidths", "16,8",
+          "discriminatorWidths", "8,16", "batchSize", "16", "exportEvery", "25"));
+      TrainerSummary summary = train(TrainerOptions.builder(kafka.bootstrapServers(), model)
+          .topics(topics).spec(spec).samplesDir(samples).maxSteps(25).evaluation(QUICK)
+          .promotion(LENIENT).build());
+
+      Map<String, Double> figures = summary.lastEvaluation();
+      assertThat(figures).as(model).containsKeys("fd", "precision", "recall", "diversity",
+          "evaluatorAccuracy", "baselineFd").doesNotContainKey("classConsistency");
+      // The rotation task has four answers: an evaluator of 20 steps is already above chance.
+      assertThat(figures.get("evaluatorAccuracy")).as(model).isGreaterThan(0.25);
+      if (family == ModelSpec.Family.VAE) {
+        // Per-pixel squared error in [-1, 1] units: below what predicting 0 everywhere costs.
+        assertThat(figures.get("reconstructionMse")).isBetween(0.0, 1.0);
+      } else {
+        assertThat(figures).doesNotContainKey("reconstructionMse");
+      }
+      assertThat(summary.status().statusOf(1)).isNotNull();
+    }
+  }
+
+  @Test
   void keepsSteppingOnReplayedImagesWhenImagesTrickleIn() {
     // 30 images are less than two batches of 16: without replay one step would run and 14
     // images would wait; with replay (12 fresh + 4 replayed per step, 2 replay-only steps per
