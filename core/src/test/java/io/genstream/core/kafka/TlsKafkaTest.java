@@ -26,6 +26,8 @@ class TlsKafkaTest {
   private static final String TRUST_PASSWORD = "trust-pw-456";
   private static Path dir;
   private static EmbeddedKafka kafka;
+  /** A broker that also demands the client's certificate (mutual TLS), trusting the client's. */
+  private static EmbeddedKafka mutual;
 
   @BeforeAll
   static void start() throws Exception {
@@ -34,12 +36,23 @@ class TlsKafkaTest {
     selfSigned("stranger", "stranger.p12", "stranger-trust.p12");
     kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults()
         .withTls(new EmbeddedKafka.Tls(dir.resolve("broker.p12"), STORE_PASSWORD)));
+    selfSigned("client", "client.p12", "client-trust.p12");
+    mutual = EmbeddedKafka.start(new EmbeddedKafka.Config(0, null, Map.of(
+            "listener.name.ssl.ssl.client.auth", "required",
+            "listener.name.ssl.ssl.truststore.type", "PKCS12",
+            "listener.name.ssl.ssl.truststore.location",
+            dir.resolve("client-trust.p12").toString(),
+            "listener.name.ssl.ssl.truststore.password", TRUST_PASSWORD))
+        .withTls(new EmbeddedKafka.Tls(dir.resolve("broker.p12"), STORE_PASSWORD)));
   }
 
   @AfterAll
   static void stop() throws IOException {
     if (kafka != null) {
       kafka.close();
+    }
+    if (mutual != null) {
+      mutual.close();
     }
     try (var paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -71,6 +84,46 @@ class TlsKafkaTest {
             + ": unable to find valid certification path")
         .hasMessageNotContaining(TRUST_PASSWORD);
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail").isLessThan(15_000);
+  }
+
+  @Test
+  void mutualTlsLetsInAClientWhoseCertificateTheBrokerTrusts() throws Exception {
+    Map<String, String> settings = new java.util.HashMap<>(tlsSettings("trust.p12"));
+    settings.put("ssl.keystore.type", "PKCS12");
+    settings.put("ssl.keystore.location", dir.resolve("client.p12").toString());
+    settings.put("ssl.keystore.password", STORE_PASSWORD);
+    settings.put("ssl.key.password", STORE_PASSWORD);
+    KafkaConnection connection = new KafkaConnection(mutual.tlsBootstrapServers(), settings);
+    Topics topics = Topics.withPrefix("mtls.");
+
+    TopicSetup.ensure(connection, topics, 1);
+
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        "bootstrap.servers", mutual.bootstrapServers()))) {
+      assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).containsAll(topics.all());
+    }
+    assertThat(connection.toString()).doesNotContain(STORE_PASSWORD, TRUST_PASSWORD);
+  }
+
+  @Test
+  void mutualTlsRefusesAClientWithoutACertificateFast() {
+    long t0 = System.nanoTime();
+
+    assertThatThrownBy(() -> TopicSetup.ensure(
+        new KafkaConnection(mutual.tlsBootstrapServers(), tlsSettings("trust.p12")),
+        Topics.withPrefix("anonymous."), 1))
+        .isInstanceOf(KafkaConnectionException.class)
+        .hasMessageStartingWith("TLS handshake failed at " + mutual.tlsBootstrapServers())
+        .hasMessageNotContaining(TRUST_PASSWORD);
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail").isLessThan(15_000);
+  }
+
+  private static Map<String, String> tlsSettings(String trustStore) {
+    return Map.of(
+        "security.protocol", "SSL",
+        "ssl.truststore.type", "PKCS12",
+        "ssl.truststore.location", dir.resolve(trustStore).toString(),
+        "ssl.truststore.password", TRUST_PASSWORD);
   }
 
   private static KafkaConnection connection(String trustStore) {
