@@ -151,13 +151,16 @@ net=(--network container:gs-smoke-broker)
 for _ in $(seq 1 60); do
   podman logs gs-smoke-broker 2>&1 | grep -q "broker running" && break; sleep 2
 done
-run ingest ingest ingest "${b[@]}" --images-per-second 300
+# They share one network namespace, so each management port is its own (the images' default
+# is 8090); the health checks below call the images' own health-check script on them.
+run ingest ingest ingest "${b[@]}" --images-per-second 300 --management-port 8091
 mem=2500m  # libtorch, unpacked into the /data tmpfs, counts too
-run trainer trainer trainer "${b[@]}" --export-every 20 --samples /data/samples
+run trainer trainer trainer "${b[@]}" --export-every 20 --samples /data/samples \
+  --management-port 8092
 mem=
 run generator generator generator "${b[@]}" --http-host 0.0.0.0 --http-port "$http"
 opts=(-v "$out:/data/out")
-run sink sink sink files "${b[@]}" --out /data/out
+run sink sink sink files "${b[@]}" --out /data/out --management-port 8093
 
 say "waiting for the generator's /v2/health/ready and a first model version"
 deadline=$((SECONDS + timeout_s))
@@ -178,4 +181,16 @@ done
 find "$out" -name '*.png' | head -4 >&2
 [[ -s "$out/manifest.jsonl" ]] || { say "FAIL: no manifest.jsonl from the file sink"; exit 1; }
 (( n >= 4 )) || { say "FAIL: $n PNGs in the sink's volume"; exit 1; }
-say "PASS: $n PNGs and manifest.jsonl in the file sink's volume"
+for check in ingest:8091 trainer:8092 sink:8093; do
+  name="${check%%:*}" mport="${check##*:}"
+  until podman exec "gs-smoke-$name" /usr/local/bin/genstream-healthcheck "$mport" /health/ready \
+      > /dev/null 2>&1; do
+    (( SECONDS < deadline )) || { podman logs --tail 20 "gs-smoke-$name" >&2
+      say "FAIL: $name's /health/ready on its management port $mport"; exit 1; }
+    sleep 2
+  done
+  podman exec "gs-smoke-$name" /usr/local/bin/genstream-healthcheck "$mport" /metrics \
+    > /dev/null 2>&1 || { say "FAIL: $name's /metrics on $mport"; exit 1; }
+  say "$name healthy: the image's health-check script got 200 from /health/ready and /metrics on its management port $mport"
+done
+say "PASS: $n PNGs and manifest.jsonl in the file sink's volume

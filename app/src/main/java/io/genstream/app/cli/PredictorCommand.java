@@ -99,11 +99,11 @@ public final class PredictorCommand implements Callable<Integer> {
     options(kafka.topics()); // refuse bad values before touching Kafka
     return UntilStopped.runService("predictor", () -> {
       PredictorOptions options = options(kafka.ensureTopics());
-      FramePredictionService service = FramePredictionService.create(options,
-          ModelLoader.onnxRuntime(ortThreads, executionProvider), new PredictionListener() {})
-          .start();
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
           management.meters("predictor");
+      FramePredictionService service = FramePredictionService.create(options,
+          ModelLoader.onnxRuntime(ortThreads, executionProvider), new PredictionListener() {},
+          meters).start();
       ServiceMeters.predictor(service, meters);
       AutoCloseable port;
       try {

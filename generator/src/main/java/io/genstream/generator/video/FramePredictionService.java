@@ -8,6 +8,7 @@ import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.generator.ModelLoader;
 import io.genstream.generator.ModelRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,6 +82,7 @@ public final class FramePredictionService implements AutoCloseable {
   private final StreamWindows windows;
   private final Evaluation evaluation;
   private final PredictionStep step;
+  private final PredictorMetrics metrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
@@ -90,8 +92,9 @@ public final class FramePredictionService implements AutoCloseable {
   private volatile Disposable scoreLog = () -> {};
 
   private FramePredictionService(PredictorOptions options, ModelRegistry registry,
-      PredictionListener listener) {
+      PredictionListener listener, MeterRegistry meters) {
     this.options = options;
+    this.metrics = new PredictorMetrics(meters);
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(options.kafka(),
         options.groupId(), options.topics().frames()));
@@ -125,8 +128,18 @@ public final class FramePredictionService implements AutoCloseable {
    */
   public static FramePredictionService create(PredictorOptions options, ModelLoader loader,
       PredictionListener listener) {
+    return create(options, loader, listener, null);
+  }
+
+  /**
+   * As {@link #create(PredictorOptions, ModelLoader, PredictionListener)}, recording the
+   * predictor's timers ({@code genstream.predictor.batch}, {@code .batch.frames}, {@code
+   * .publish}, {@code .frame.age}) in {@code meters} (null: nowhere).
+   */
+  public static FramePredictionService create(PredictorOptions options, ModelLoader loader,
+      PredictionListener listener, MeterRegistry meters) {
     return new FramePredictionService(options,
-        ModelRegistry.create(options.registryOptions(), loader), listener);
+        ModelRegistry.create(options.registryOptions(), loader), listener, meters);
   }
 
   /** Starts the registry and, once it caught up, consuming frames. Returns {@code this}. */
@@ -203,9 +216,12 @@ public final class FramePredictionService implements AutoCloseable {
 
   private Mono<Batch> processBatch(List<ReceivedRecord<String, byte[]>> received) {
     return Mono.fromCallable(() -> {
+      long start = System.nanoTime();
       List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(received.size());
       received.forEach(r -> records.add(r.record()));
-      return new Batch(received, step.process(records));
+      Batch batch = new Batch(received, step.process(records));
+      metrics.batched(records.size(), System.nanoTime() - start);
+      return batch;
     }).subscribeOn(inference);
   }
 
@@ -217,6 +233,7 @@ public final class FramePredictionService implements AutoCloseable {
   private Mono<Void> publishAndAcknowledge(Batch batch) {
     List<ProducerRecord<String, byte[]>> all = new ArrayList<>(batch.output().predictions());
     all.addAll(batch.output().deadLetters());
+    long start = System.nanoTime();
     return Flux.fromIterable(all)
         .flatMap(record -> sender.send(record)
             .onErrorResume(Failures::isUnpublishable, e -> {
@@ -224,7 +241,14 @@ public final class FramePredictionService implements AutoCloseable {
                   e.toString());
               return Mono.empty();
             }))
-        .then(Mono.fromRunnable(() -> batch.received().forEach(ReceivedRecord::acknowledge)));
+        .then(Mono.fromRunnable(() -> {
+          metrics.published(System.nanoTime() - start);
+          long now = System.currentTimeMillis();
+          for (ReceivedRecord<String, byte[]> received : batch.received()) {
+            metrics.frameDone(received.record().timestamp(), now);
+            received.acknowledge();
+          }
+        }));
   }
 
   /** Sends the evaluation event if anything was scored since the last one (or {@code always}). */

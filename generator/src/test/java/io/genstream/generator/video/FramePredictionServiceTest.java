@@ -112,6 +112,29 @@ class FramePredictionServiceTest {
   }
 
   @Test
+  void timesEveryBatchItsPublishingAndTheAgeOfEachFrame() {
+    publish(TinyFramePredictor.published(1, 1f));
+    var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    start(b -> b, new PredictionListener() {}, new ArrayList<>(), meters);
+    for (int t = 0; t < 4; t++) { // captured now: the record's timestamp is the capture time
+      send(new VideoFrame("timed", t, java.time.Instant.now(),
+          TinyFramePredictor.frame(0, t).toPng()).toRecord(topics.frames(), "test"));
+    }
+
+    assertThat(read(topics.predictions(), 3)).hasSize(3);
+    await().untilAsserted(() -> {
+      assertThat(meters.get("genstream.predictor.frame.age").timer().count()).isEqualTo(4);
+      assertThat(meters.get("genstream.predictor.batch.frames").summary().totalAmount())
+          .isEqualTo(4);
+    });
+    assertThat(meters.get("genstream.predictor.batch").timer().count()).isPositive();
+    assertThat(meters.get("genstream.predictor.publish").timer().count()).isPositive();
+    // Captured moments ago: seconds at most from capture to prediction, never negative.
+    assertThat(meters.get("genstream.predictor.frame.age").timer()
+        .max(java.util.concurrent.TimeUnit.SECONDS)).isBetween(0.0, 30.0);
+  }
+
+  @Test
   void rollsOutTheHorizonAutoregressively() {
     publish(TinyFramePredictor.published(1, 1f));
     start(b -> b.horizon(3));
@@ -386,6 +409,12 @@ class FramePredictionServiceTest {
   /** A service whose predictors record the batch size of every runtime call. */
   private FramePredictionService start(UnaryOperator<PredictorOptions.Builder> settings,
       PredictionListener listener, List<Integer> batchSizes) {
+    return start(settings, listener, batchSizes, null);
+  }
+
+  private FramePredictionService start(UnaryOperator<PredictorOptions.Builder> settings,
+      PredictionListener listener, List<Integer> batchSizes,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     PredictorOptions options = settings.apply(PredictorOptions.builder(kafka.bootstrapServers(),
             TinyFramePredictor.NAME)
         .topics(topics)
@@ -395,7 +424,8 @@ class FramePredictionServiceTest {
         .readyTimeout(Duration.ofSeconds(10))).build();
     ModelLoader onnx = ModelLoader.onnxRuntime(1);
     ModelLoader counting = model -> new CountingPredictor(onnx.load(model), batchSizes);
-    FramePredictionService service = FramePredictionService.create(options, counting, listener);
+    FramePredictionService service =
+        FramePredictionService.create(options, counting, listener, meters);
     services.add(service);
     service.start();
     service.ready().block(Duration.ofSeconds(20));
