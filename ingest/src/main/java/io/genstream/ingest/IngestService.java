@@ -27,9 +27,10 @@ import reactor.core.scheduler.Schedulers;
  * Publishes the items of an {@link ImageSource} at a steady pace: images to the images topic,
  * rejected inputs to the dead-letter topic ({@link FileDeadLetter}), each exactly once.
  *
- * <p>Reading, decoding and rendering run on a dedicated single thread owned by this service; the
- * sender belongs to the caller, who closes it after this service ({@link #senderOptions} gives
- * the producer settings ingest wants).
+ * <p>Reading, decoding and rendering run on a dedicated single thread owned by this service, or,
+ * for a source that reads on several threads of its own (a folder source with several workers),
+ * there, the items still in the source's order; the sender belongs to the caller, who closes it
+ * after this service ({@link #senderOptions} gives the producer settings ingest wants).
  */
 public final class IngestService implements AutoCloseable {
 

@@ -8,6 +8,7 @@ import io.genstream.core.messages.Json;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.folder.FolderSource;
+import io.genstream.ingest.folder.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,7 +36,8 @@ import javax.imageio.ImageIO;
  * like photos) and deleted at the end. For every kind, after one warm-up pass of each, the bare
  * loop and ingest alternate for {@value #ROUNDS} rounds; the best round of each is reported.
  * Ingest normalises to the trainer's default input ({@code --size 28 --channels 1 --resize
- * fit}), one {@code IngestService} run per round with {@link IngestService#senderOptions}.
+ * fit}), one {@code IngestService} run per round with {@link IngestService#senderOptions},
+ * reading with {@link ImageFiles#DEFAULT_WORKERS} threads (or {@value #WORKERS_PROPERTY}).
  */
 public final class IngestBenchmark {
 
@@ -56,9 +58,13 @@ public final class IngestBenchmark {
       double ingestImagesPerSecond, double ratio, double ingestProcessCores,
       double otherCores, boolean met) {}
 
+  /**
+   * @param workers files ingest reads and decodes at a time ({@link ImageFiles#DEFAULT_WORKERS}
+   *     unless the system property {@value #WORKERS_PROPERTY} says); the bare loop is one thread
+   */
   public record Report(String date, String command, int cores, String loadAverage, String java,
       int normalisedSize, int normalisedChannels, double trainerImagesPerSecond,
-      double targetRatio, int rounds, double totalSeconds, List<Row> rows) {
+      double targetRatio, int rounds, int workers, double totalSeconds, List<Row> rows) {
 
     public String toJson() {
       return Json.write(this);
@@ -72,10 +78,12 @@ public final class IngestBenchmark {
     public void print(PrintWriter out) {
       out.printf(Locale.ROOT, "### genstream bench ingest: folder ingest vs bare ImageIO decode%n%n");
       out.printf(Locale.ROOT, "`%s` — %s, %d cores (load average at start %s), Java %s; ingest "
-              + "normalises to %dx%dx%d (fit), produces to an in-process broker, acks=all; best "
+              + "normalises to %dx%dx%d (fit), produces to an in-process broker, acks=all; "
+              + "ingest reads and decodes %s, the bare loop on one thread; best "
               + "of %d rounds per kind; %.0f s in all.%n%n",
           command, date, cores, loadAverage, java, normalisedSize, normalisedSize,
-          normalisedChannels, rounds, totalSeconds);
+          normalisedChannels, workers == 1 ? "on one thread"
+              : "on " + workers + " threads at a time (in order)", rounds, totalSeconds);
       out.println("| files | count | MiB | bare decode images/s | ingest images/s "
           + "| ingest / decode | ingest ≥ 0.8 × decode | ingest / trainer (300/s) "
           + "| this process (cores) during ingest | other processes (cores) |");
@@ -92,9 +100,13 @@ public final class IngestBenchmark {
     }
   }
 
+  /** Ingest's reader threads for a run, if not {@link ImageFiles#DEFAULT_WORKERS}. */
+  public static final String WORKERS_PROPERTY = "genstream.bench.ingest.workers";
+
   private final List<Kind> kinds;
   private final Path json;
   private final BenchProgress progress;
+  private final int workers = Integer.getInteger(WORKERS_PROPERTY, ImageFiles.DEFAULT_WORKERS);
 
   /**
    * @param smallFiles files per 28×28 kind
@@ -135,7 +147,7 @@ public final class IngestBenchmark {
           for (Kind kind : kinds) {
             Path dir = root.resolve(kind.name());
             bareDecode(dir);
-            ingest(dir, spec, sender, topics);
+            ingest(dir, spec, sender, topics, workers);
             progress.step("%s: warmed up", kind.name());
           }
           for (Kind kind : kinds) {
@@ -146,7 +158,7 @@ public final class IngestBenchmark {
             for (int round = 1; round <= ROUNDS; round++) {
               double bare = bareDecode(dir);
               CpuMeter.Mark mark = CpuMeter.start();
-              IngestService.Summary summary = ingest(dir, spec, sender, topics);
+              IngestService.Summary summary = ingest(dir, spec, sender, topics, workers);
               CpuMeter.Usage cpu = mark.stop(0);
               if (summary.published() != kind.files() || summary.deadLettered() != 0) {
                 throw new IllegalStateException(kind.name() + ": ingest published "
@@ -174,7 +186,8 @@ public final class IngestBenchmark {
     }
     Report report = new Report(date, command, Runtime.getRuntime().availableProcessors(), load,
         System.getProperty("java.version"), spec.size(), spec.channels(),
-        TRAINER_IMAGES_PER_SECOND, TARGET_RATIO, ROUNDS, progress.elapsedSeconds(), List.copyOf(rows));
+        TRAINER_IMAGES_PER_SECOND, TARGET_RATIO, ROUNDS, workers, progress.elapsedSeconds(),
+        List.copyOf(rows));
     if (json != null) {
       Path parent = json.toAbsolutePath().getParent();
       if (parent != null) {
@@ -186,9 +199,9 @@ public final class IngestBenchmark {
   }
 
   private static IngestService.Summary ingest(Path dir, DatasetSpec spec,
-      KafkaSender<String, byte[]> sender, Topics topics) {
-    try (IngestService service = new IngestService(new FolderSource(dir, spec), sender,
-        new IngestService.Options(topics, 0, 0))) {
+      KafkaSender<String, byte[]> sender, Topics topics, int workers) {
+    try (IngestService service = new IngestService(new FolderSource(dir, spec, null, workers),
+        sender, new IngestService.Options(topics, 0, 0))) {
       IngestService.Summary summary = service.run().block(Duration.ofMinutes(10));
       if (summary == null) {
         throw new IllegalStateException("ingest of " + dir + " ended without a summary");
@@ -291,10 +304,4 @@ public final class IngestBenchmark {
       throw new UncheckedIOException("cannot delete " + root, e);
     }
   }
-
-
-
-
-
-
 }

@@ -132,6 +132,19 @@ public record ImageTensor(int channels, int height, int width, byte[] chw) {
     return new GrayImage(width, height, chw);
   }
 
+  /**
+   * PNG bytes as {@link #toPng()} gives, but with the image data stored, not deflated: about a
+   * tenth of the encoding time for a small image, where deflate's fixed cost outweighs its gain.
+   * For images that travel through a compressed channel (Kafka with zstd compresses the batch,
+   * raw pixels better than deflated ones); any PNG reader reads them.
+   */
+  public byte[] toUncompressedPng() {
+    if (channels == 1) {
+      return PngWriter.gray(width, height, chw, false);
+    }
+    return PngWriter.rgbFromPlanes(width, height, chw, false);
+  }
+
   /** PNG bytes: 8-bit gray for 1 channel, 8-bit RGB for 3. */
   public byte[] toPng() {
     if (channels == 1) {

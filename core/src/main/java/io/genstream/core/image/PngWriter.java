@@ -3,6 +3,7 @@ package io.genstream.core.image;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -22,16 +23,25 @@ final class PngWriter {
 
   /** {@code pixels}: row-major, one byte per pixel. */
   static byte[] gray(int width, int height, byte[] pixels) {
+    return gray(width, height, pixels, true);
+  }
+
+  /** With {@code deflate} false the image data is stored, not compressed (see {@link #png}). */
+  static byte[] gray(int width, int height, byte[] pixels, boolean deflate) {
     byte[] scanlines = new byte[height * (width + 1)];
     for (int y = 0; y < height; y++) {
       // Filter byte 0 (none), then the row.
       System.arraycopy(pixels, y * width, scanlines, y * (width + 1) + 1, width);
     }
-    return png(width, height, GRAY, scanlines);
+    return png(width, height, GRAY, scanlines, deflate);
   }
 
   /** {@code chw}: three planes (R, G, B), each row-major. */
   static byte[] rgbFromPlanes(int width, int height, byte[] chw) {
+    return rgbFromPlanes(width, height, chw, true);
+  }
+
+  static byte[] rgbFromPlanes(int width, int height, byte[] chw, boolean deflate) {
     int plane = width * height;
     int stride = 3 * width + 1;
     byte[] scanlines = new byte[height * stride];
@@ -44,10 +54,17 @@ final class PngWriter {
         scanlines[row + 3 * x + 2] = chw[2 * plane + at];
       }
     }
-    return png(width, height, RGB, scanlines);
+    return png(width, height, RGB, scanlines, deflate);
   }
 
-  private static byte[] png(int width, int height, int colourType, byte[] scanlines) {
+  /**
+   * @param deflate false: the zlib stream holds the scanlines in stored blocks. Deflating has a
+   *     fixed cost per image (building its Huffman tables) of some 20 µs on a slow core, more
+   *     than decoding a 28×28 PNG takes, and gains little on a small image that a compressed
+   *     channel (Kafka with zstd) carries anyway.
+   */
+  private static byte[] png(int width, int height, int colourType, byte[] scanlines,
+      boolean deflate) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(scanlines.length / 2 + 64);
     out.writeBytes(SIGNATURE);
     ByteBuffer header = ByteBuffer.allocate(13)
@@ -58,6 +75,12 @@ final class PngWriter {
         .put((byte) 0)           // adaptive filtering (each row says which; ours: none)
         .put((byte) 0);          // not interlaced
     chunk(out, "IHDR", header.array(), header.array().length);
+    if (!deflate) {
+      byte[] stored = stored(scanlines);
+      chunk(out, "IDAT", stored, stored.length);
+      chunk(out, "IEND", new byte[0], 0);
+      return out.toByteArray();
+    }
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try {
       deflater.setInput(scanlines);
@@ -77,6 +100,27 @@ final class PngWriter {
     chunk(out, "IEND", new byte[0], 0);
     return out.toByteArray();
   }
+
+  /** A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, 3.2.4) holding {@code data}. */
+  private static byte[] stored(byte[] data) {
+    int blocks = Math.max(1, (data.length + MAX_STORED - 1) / MAX_STORED);
+    ByteBuffer out = ByteBuffer.allocate(2 + 5 * blocks + data.length + 4);
+    out.put((byte) 0x78).put((byte) 0x01); // deflate, 32 KiB window; check bits for 0x7801
+    for (int block = 0, at = 0; block < blocks; block++) {
+      int length = Math.min(MAX_STORED, data.length - at);
+      out.put((byte) (block == blocks - 1 ? 1 : 0)); // BFINAL on the last, BTYPE 00 (stored)
+      out.put((byte) length).put((byte) (length >>> 8));
+      out.put((byte) ~length).put((byte) (~length >>> 8));
+      out.put(data, at, length);
+      at += length;
+    }
+    Adler32 adler = new Adler32();
+    adler.update(data);
+    out.putInt((int) adler.getValue());
+    return out.array();
+  }
+
+  private static final int MAX_STORED = 65535;
 
   private static void chunk(ByteArrayOutputStream out, String type, byte[] data, int length) {
     byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);

@@ -48,6 +48,33 @@ class PngTest {
   }
 
   @Test
+  void uncompressedPngsReadBackToTheSamePixelsEvenPastOneStoredBlock() throws Exception {
+    java.util.Random random = new java.util.Random(6);
+    // 200x120 RGB: 72,120 bytes of scanlines, more than one stored block (65,535) holds.
+    for (int[] size : new int[][] {{1, 1}, {28, 28}, {200, 120}}) {
+      int width = size[0];
+      int height = size[1];
+      byte[] chw = new byte[3 * width * height];
+      random.nextBytes(chw);
+      ImageTensor rgb = new ImageTensor(3, height, width, chw);
+      byte[] png = rgb.toUncompressedPng();
+      assertThat(ImageTensor.fromPng(png, 3).chw()).isEqualTo(chw);
+      assertThat(png.length).isGreaterThan(chw.length); // stored: nothing was compressed
+      ImageTensor gray = new ImageTensor(1, height, width, Arrays.copyOf(chw, width * height));
+      assertThat(ImageTensor.fromPng(gray.toUncompressedPng(), 1).chw()).isEqualTo(gray.chw());
+      // Also what a strict reader checks: zlib's own inflater, with the Adler-32 at the end.
+      java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+      int idat = 8 + 25;
+      int length = java.nio.ByteBuffer.wrap(png, idat, 4).getInt();
+      inflater.setInput(png, idat + 8, length);
+      byte[] scanlines = new byte[height * (3 * width + 1)];
+      assertThat(inflater.inflate(scanlines)).isEqualTo(scanlines.length);
+      assertThat(inflater.finished()).isTrue();
+      inflater.end();
+    }
+  }
+
+  @Test
   void refusesAHeaderOnlyBombBeforeAllocatingIt() {
     byte[] png = Png.encode(new GrayImage(3, 3, new byte[9]));
     // Signature and an IHDR claiming 100000 x 100000, nothing after: 33 bytes, 10 GB decoded.

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -39,6 +40,7 @@ public final class FolderSource implements ImageSource {
   private final Path dir;
   private final DatasetSpec spec;
   private final Duration watchEvery;
+  private final int workers;
 
   /** The files there at subscription, then the end. */
   public FolderSource(Path dir, DatasetSpec spec) {
@@ -49,6 +51,15 @@ public final class FolderSource implements ImageSource {
    * @param watchEvery how often to look for new files; null for a finite source
    */
   public FolderSource(Path dir, DatasetSpec spec, Duration watchEvery) {
+    this(dir, spec, watchEvery, ImageFiles.DEFAULT_WORKERS);
+  }
+
+  /**
+   * @param workers files read and decoded at a time ({@link ImageFiles#DEFAULT_WORKERS} by
+   *     default); the items keep the files' order whatever the number
+   */
+  public FolderSource(Path dir, DatasetSpec spec, Duration watchEvery, int workers) {
+    this.workers = ImageFiles.checkWorkers(workers);
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("not a folder: " + dir);
     }
@@ -66,23 +77,25 @@ public final class FolderSource implements ImageSource {
   }
 
   /**
-   * Lists the folder on subscription, then reads one file per request, synchronously on the
-   * subscriber's thread (file and decoding work: subscribe on a thread that may block). Finite
-   * unless watching; then the later listings and reads run on Reactor's bounded-elastic threads.
+   * Lists the folder on subscription, then reads the files in order: with one worker one file
+   * per request, synchronously on the subscriber's thread (file and decoding work: subscribe on
+   * a thread that may block); with more, up to that many at a time ahead of demand on Reactor's
+   * bounded-elastic threads. Finite unless watching; then the later listings run on
+   * bounded-elastic threads too.
    */
   @Override
   public Flux<SourceItem> items() {
     return Flux.defer(() -> {
       ImageFiles files = new ImageFiles(spec, name() + ":" + dir.getFileName());
       List<Path> initial = ImageFiles.list(dir);
-      Flux<SourceItem> present = Flux.fromIterable(initial)
-          .map(file -> files.read(file, 0, Map.of()));
+      Function<Path, SourceItem> read = file -> files.read(file, 0, Map.of());
+      Flux<SourceItem> present = ImageFiles.inOrder(Flux.fromIterable(initial), read, workers);
       if (watchEvery == null) {
         return present;
       }
       Arrivals arrivals = new Arrivals(initial);
-      Flux<SourceItem> later = Flux.defer(() -> Flux.fromIterable(arrivals.settled(list())))
-          .map(file -> files.read(file, 0, Map.of()))
+      Flux<SourceItem> later = ImageFiles.inOrder(
+              Flux.defer(() -> Flux.fromIterable(arrivals.settled(list()))), read, workers)
           .repeatWhen(passes -> passes.concatMap(
               pass -> Mono.delay(watchEvery, Schedulers.boundedElastic())));
       return present.concatWith(later);

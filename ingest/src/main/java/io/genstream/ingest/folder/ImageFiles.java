@@ -4,15 +4,17 @@ import io.genstream.core.messages.LabelledImage;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.SourceItem;
+import io.genstream.ingest.internal.BytesImageInputStream;
 import io.genstream.ingest.internal.Normaliser;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -20,11 +22,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Reads one image file into a {@link SourceItem}: the format is recognised from the content
@@ -37,14 +42,58 @@ public final class ImageFiles {
   /** The formats we accept, as ImageIO names them. */
   static final Set<String> FORMATS = Set.of("png", "jpeg", "bmp", "gif");
 
+  /**
+   * Files up to this size are read into memory once, then hashed and decoded from there (about
+   * half the time of decoding from the file and reading it again for the hash); larger ones are
+   * streamed twice, so that memory stays bounded whatever the folder holds.
+   */
+  static final int IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
   private final DatasetSpec spec;
   private final Normaliser normaliser;
   private final String streamId;
+  private final int inMemoryBytes;
 
   public ImageFiles(DatasetSpec spec, String streamId) {
+    this(spec, streamId, IN_MEMORY_BYTES);
+  }
+
+  ImageFiles(DatasetSpec spec, String streamId, int inMemoryBytes) {
     this.spec = spec;
     this.normaliser = new Normaliser(spec);
     this.streamId = streamId;
+    this.inMemoryBytes = inMemoryBytes;
+  }
+
+  /**
+   * Readers a folder source uses by default: one per core but one, left for producing (the
+   * producer, and a broker when it runs in the same process); on two cores one, the files then
+   * read one after another on the subscriber's thread.
+   */
+  public static final int DEFAULT_WORKERS =
+      Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
+  /**
+   * {@code read} of each path, in the order of {@code paths}. With one worker on the
+   * subscriber's thread; with more, that many reads at a time on Reactor's bounded-elastic
+   * threads (they block on files), their results emitted in order: at most {@code workers}
+   * results wait for an earlier one, so memory stays bounded, and a cancelled stream leaves at
+   * most {@code workers} reads to finish, unpublished.
+   */
+  static Flux<SourceItem> inOrder(Flux<Path> paths, Function<Path, SourceItem> read, int workers) {
+    if (workers == 1) {
+      return paths.map(read);
+    }
+    return paths.flatMapSequential(
+        path -> Mono.fromCallable(() -> read.apply(path)).subscribeOn(Schedulers.boundedElastic()),
+        workers, 1);
+  }
+
+  static int checkWorkers(int workers) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+    }
+    return workers;
   }
 
   /**
@@ -73,8 +122,18 @@ public final class ImageFiles {
 
   SourceItem read(Path file, int label, Map<String, String> attributes) {
     try {
-      if (Files.size(file) == 0) {
+      long size = Files.size(file);
+      if (size == 0) {
         return SourceItem.Rejection.ofFile(file, "empty file (0 bytes)");
+      }
+      byte[] bytes = size <= inMemoryBytes ? bytes(file, (int) size) : null;
+      if (bytes != null) {
+        if (bytes.length == 0) { // emptied since
+          return SourceItem.Rejection.ofFile(file, "empty file (0 bytes)");
+        }
+        try (ImageInputStream in = new BytesImageInputStream(bytes)) {
+          return image(in, file.toString(), () -> sha256(bytes), label, attributes);
+        }
       }
       try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
         return image(in, file.toString(), () -> IngestLedger.sha256(file), label, attributes);
@@ -87,6 +146,22 @@ public final class ImageFiles {
   }
 
   /**
+   * The file's bytes, read into one array of the size it had ({@code readNBytes} of an open
+   * length would allocate and copy in 8 KiB steps, a large part of ingest's garbage); fewer if
+   * it shrank since, null if it grew (then it is streamed).
+   */
+  private static byte[] bytes(Path file, int size) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = new byte[size];
+      int read = in.readNBytes(bytes, 0, size);
+      if (read < size) {
+        return Arrays.copyOf(bytes, read);
+      }
+      return in.read() == -1 ? bytes : null;
+    }
+  }
+
+  /**
    * The same as for a file, from bytes already in memory (an upload): {@code origin} names
    * them; a rejection carries no file (the caller has the bytes for its dead letter).
    */
@@ -95,7 +170,7 @@ public final class ImageFiles {
       if (bytes.length == 0) {
         return rejection(origin, "empty file (0 bytes)");
       }
-      try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      try (ImageInputStream in = new BytesImageInputStream(bytes)) {
         return image(in, origin, () -> sha256(bytes), label, attributes);
       }
     } catch (Rejected e) {
@@ -128,7 +203,7 @@ public final class ImageFiles {
     Map<String, String> all = new HashMap<>(attributes);
     all.put("contenthash", IngestLedger.hex(hash.get()));
     normalised.conversion().ifPresent(c -> all.put("conversion", c));
-    LabelledImage labelled = new LabelledImage(streamId, label, normalised.tensor().toPng());
+    LabelledImage labelled = new LabelledImage(streamId, label, normalised.png());
     return new SourceItem.Image(labelled, origin, all);
   }
 

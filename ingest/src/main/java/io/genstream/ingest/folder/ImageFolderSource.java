@@ -29,9 +29,16 @@ public final class ImageFolderSource implements ImageSource {
   private final Path root;
   private final DatasetSpec spec;
   private final List<String> labelNames;
+  private final int workers;
 
   /** Lists the class folders now, so that the label names are known before ingest starts. */
   public ImageFolderSource(Path root, DatasetSpec spec) {
+    this(root, spec, ImageFiles.DEFAULT_WORKERS);
+  }
+
+  /** @param workers files read and decoded at a time, as for {@link FolderSource} */
+  public ImageFolderSource(Path root, DatasetSpec spec, int workers) {
+    this.workers = ImageFiles.checkWorkers(workers);
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("not a folder: " + root);
     }
@@ -63,7 +70,7 @@ public final class ImageFolderSource implements ImageSource {
     return "image-folder";
   }
 
-  /** Finite; reads synchronously on the subscriber's thread, as {@link FolderSource} does. */
+  /** Finite; reads as {@link FolderSource} does, in order, with its number of workers. */
   @Override
   public Flux<SourceItem> items() {
     return Flux.defer(() -> {
@@ -73,8 +80,9 @@ public final class ImageFolderSource implements ImageSource {
       for (int label = 0; label < labelNames.size(); label++) {
         int l = label;
         String labelName = labelNames.get(label);
-        parts.add(Flux.defer(() -> Flux.fromIterable(ImageFiles.list(root.resolve(labelName))))
-            .map(file -> files.read(file, l, Map.of("labelname", labelName))));
+        parts.add(ImageFiles.inOrder(
+            Flux.defer(() -> Flux.fromIterable(ImageFiles.list(root.resolve(labelName)))),
+            file -> files.read(file, l, Map.of("labelname", labelName)), workers));
       }
       return Flux.concat(parts);
     });

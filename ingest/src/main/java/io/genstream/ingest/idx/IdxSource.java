@@ -125,7 +125,7 @@ public final class IdxSource implements ImageSource {
         String origin = images + "#" + next;
         next++;
         sink.next(new SourceItem.Image(
-            new LabelledImage(streamId, label, normalised.tensor().toPng()), origin, attributes));
+            new LabelledImage(streamId, label, normalised.png()), origin, attributes));
       } catch (IOException e) {
         finish(sink, SourceItem.Rejection.ofFile(images, "unreadable IDX data: " + e.getMessage()));
       }

@@ -4,8 +4,11 @@ import io.genstream.core.image.ImageTensor;
 import io.genstream.ingest.DatasetSpec;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.util.Optional;
 
 /**
@@ -19,7 +22,21 @@ import java.util.Optional;
 public final class Normaliser {
 
   /** A normalised image and the channel conversion made, if any ({@code rgb-to-gray}, …). */
-  public record Normalised(ImageTensor tensor, Optional<String> conversion) {}
+  public record Normalised(ImageTensor tensor, Optional<String> conversion) {
+
+    /**
+     * The PNG for the image's record. Up to {@value #STORED_UP_TO} bytes of pixels the data is
+     * stored, not deflated: deflate's fixed cost per image was the largest part of ingesting a
+     * small one, and ingest's producer compresses its batches with zstd anyway. Larger images
+     * are deflated, where it pays.
+     */
+    public byte[] png() {
+      return tensor.chw().length <= STORED_UP_TO ? tensor.toUncompressedPng() : tensor.toPng();
+    }
+  }
+
+  /** 64 × 64 RGB. */
+  static final int STORED_UP_TO = 64 * 64 * 3;
 
   private final DatasetSpec spec;
 
@@ -35,29 +52,169 @@ public final class Normaliser {
     int colours = model.getNumColorComponents();
     boolean direct = !(model instanceof IndexColorModel) && (colours == 1 || colours == 3);
     boolean gray = direct && colours == 1;
+    if (direct && colours == 3 && spec.channels() == 1) {
+      byte[] luma = new byte[width * height];
+      if (eightBitBytes(image, model, colours, luma, true)) {
+        return resized(1, width, height, luma, Optional.of("rgb-to-gray"));
+      }
+    }
+    byte[] planes = new byte[(gray ? 1 : 3) * width * height];
+    if (!direct) {
+      paletteOrOther(image, planes);
+    } else if (!eightBitBytes(image, model, colours, planes, false)) {
+      samplesByRow(image, model, colours, planes);
+    }
+    return normalise(gray ? 1 : 3, width, height, planes);
+  }
+
+  /**
+   * 8-bit samples in a byte buffer (what ImageIO's PNG and JPEG readers give for 8-bit gray,
+   * RGB and their alpha forms), read straight from the array: per-pixel {@code getPixel} through
+   * the sample model cost several times the decoding itself. With {@code toLuma} (RGB only) the
+   * one plane written is the luma of the three, as {@link #luma} would make it from them, without
+   * the three planes in between. False, and nothing written, for any other layout.
+   */
+  private static boolean eightBitBytes(BufferedImage image, ColorModel model, int colours,
+      byte[] planes, boolean toLuma) {
+    WritableRaster raster = image.getRaster();
+    if (!(raster.getSampleModel() instanceof ComponentSampleModel sm)
+        || !(raster.getDataBuffer() instanceof DataBufferByte buffer)) {
+      return false;
+    }
+    int bands = raster.getNumBands();
+    boolean alpha = model.hasAlpha();
+    if (bands != colours + (alpha ? 1 : 0)) {
+      return false;
+    }
+    for (int b = 0; b < bands; b++) {
+      if (model.getComponentSize(b) != 8) {
+        return false;
+      }
+    }
+    int width = image.getWidth();
+    int height = image.getHeight();
     int plane = width * height;
-    byte[] planes = new byte[(gray ? 1 : 3) * plane];
-    Raster raster = image.getRaster();
-    int[] samples = new int[raster.getNumBands()];
+    int pixelStride = sm.getPixelStride();
+    int scanline = sm.getScanlineStride();
+    int[] bandOffsets = sm.getBandOffsets();
+    int[] banks = sm.getBankIndices();
+    int[] bankOffsets = buffer.getOffsets();
+    // A sub-image's raster is a window on its parent's array, translated.
+    int origin = -raster.getSampleModelTranslateY() * scanline
+        - raster.getSampleModelTranslateX() * pixelStride;
+    byte[][] data = new byte[bands][];
+    int[] start = new int[bands];
+    for (int b = 0; b < bands; b++) {
+      data[b] = buffer.getData(banks[b]);
+      start[b] = origin + bankOffsets[banks[b]] + bandOffsets[b];
+    }
     for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int at = y * width + x;
-        if (direct) {
-          raster.getPixel(x, y, samples);
-          int alpha = model.hasAlpha() ? eightBit(samples[colours], model.getComponentSize(colours)) : 255;
-          for (int c = 0; c < colours; c++) {
-            planes[c * plane + at] = overBlack(eightBit(samples[c], model.getComponentSize(c)), alpha);
+      int row = y * scanline;
+      int at = y * width;
+      if (toLuma) {
+        byte[] reds = data[0];
+        byte[] greens = data[1];
+        byte[] blues = data[2];
+        byte[] alphas = alpha ? data[3] : null;
+        int r = start[0] + row;
+        int g = start[1] + row;
+        int b = start[2] + row;
+        int a = alpha ? start[3] + row : 0;
+        if (!alpha && reds == greens && greens == blues) {
+          // Interleaved in one array (JPEG and PNG readers): one index, so that the JIT drops
+          // most bounds checks; a third faster than three.
+          int greenAt = g - r;
+          int blueAt = b - r;
+          for (int x = 0; x < width; x++, r += pixelStride) {
+            planes[at + x] =
+                luma(reds[r] & 0xFF, reds[r + greenAt] & 0xFF, reds[r + blueAt] & 0xFF);
           }
-        } else { // a palette or an unusual model: its sRGB values
-          int argb = image.getRGB(x, y);
-          int alpha = argb >>> 24;
-          planes[at] = overBlack((argb >> 16) & 0xFF, alpha);
-          planes[plane + at] = overBlack((argb >> 8) & 0xFF, alpha);
-          planes[2 * plane + at] = overBlack(argb & 0xFF, alpha);
+          continue;
+        }
+        for (int x = 0; x < width; x++, r += pixelStride, g += pixelStride, b += pixelStride) {
+          if (alpha) {
+            int opacity = alphas[a] & 0xFF;
+            a += pixelStride;
+            planes[at + x] = luma(overBlack(reds[r] & 0xFF, opacity) & 0xFF,
+                overBlack(greens[g] & 0xFF, opacity) & 0xFF,
+                overBlack(blues[b] & 0xFF, opacity) & 0xFF);
+          } else {
+            planes[at + x] = luma(reds[r] & 0xFF, greens[g] & 0xFF, blues[b] & 0xFF);
+          }
+        }
+      } else if (!alpha) {
+        for (int c = 0; c < colours; c++) {
+          byte[] in = data[c];
+          int from = start[c] + row;
+          int to = c * plane + at;
+          if (pixelStride == 1) {
+            System.arraycopy(in, from, planes, to, width);
+          } else {
+            for (int x = 0; x < width; x++, from += pixelStride) {
+              planes[to + x] = in[from];
+            }
+          }
+        }
+      } else {
+        byte[] alphas = data[colours];
+        int alphaFrom = start[colours] + row;
+        for (int c = 0; c < colours; c++) {
+          byte[] in = data[c];
+          int from = start[c] + row;
+          int a = alphaFrom;
+          int to = c * plane + at;
+          for (int x = 0; x < width; x++, from += pixelStride, a += pixelStride) {
+            planes[to + x] = overBlack(in[from] & 0xFF, alphas[a] & 0xFF);
+          }
         }
       }
     }
-    return normalise(gray ? 1 : 3, width, height, planes);
+    return true;
+  }
+
+  /** Any other direct layout (16-bit samples, packed ints): its samples a row at a time. */
+  private static void samplesByRow(BufferedImage image, ColorModel model, int colours,
+      byte[] planes) {
+    int width = image.getWidth();
+    int height = image.getHeight();
+    int plane = width * height;
+    Raster raster = image.getRaster();
+    int bands = raster.getNumBands();
+    boolean hasAlpha = model.hasAlpha();
+    int[] bits = new int[bands];
+    for (int b = 0; b < bands; b++) {
+      bits[b] = model.getComponentSize(b);
+    }
+    int[] samples = new int[bands * width];
+    for (int y = 0; y < height; y++) {
+      raster.getPixels(0, y, width, 1, samples);
+      for (int x = 0; x < width; x++) {
+        int s = x * bands;
+        int alpha = hasAlpha ? eightBit(samples[s + colours], bits[colours]) : 255;
+        for (int c = 0; c < colours; c++) {
+          planes[c * plane + y * width + x] = overBlack(eightBit(samples[s + c], bits[c]), alpha);
+        }
+      }
+    }
+  }
+
+  /** A palette or an unusual colour model: its sRGB values, a row at a time. */
+  private static void paletteOrOther(BufferedImage image, byte[] planes) {
+    int width = image.getWidth();
+    int height = image.getHeight();
+    int plane = width * height;
+    int[] argbs = new int[width];
+    for (int y = 0; y < height; y++) {
+      image.getRGB(0, y, width, 1, argbs, 0, width);
+      for (int x = 0; x < width; x++) {
+        int argb = argbs[x];
+        int alpha = argb >>> 24;
+        int at = y * width + x;
+        planes[at] = overBlack((argb >> 16) & 0xFF, alpha);
+        planes[plane + at] = overBlack((argb >> 8) & 0xFF, alpha);
+        planes[2 * plane + at] = overBlack(argb & 0xFF, alpha);
+      }
+    }
   }
 
   /** Planar 8-bit samples (CHW), {@code channels} 1 or 3. */
@@ -67,8 +224,14 @@ public final class Normaliser {
       planes = channels == 3 ? luma(planes, width * height) : triple(planes);
       conversion = Optional.of(channels == 3 ? "rgb-to-gray" : "gray-to-rgb");
     }
-    byte[] resized = resize(planes, spec.channels(), width, height);
-    return new Normalised(new ImageTensor(spec.channels(), spec.size(), spec.size(), resized),
+    return resized(spec.channels(), width, height, planes, conversion);
+  }
+
+  /** {@code planes} already have the spec's channels. */
+  private Normalised resized(int channels, int width, int height, byte[] planes,
+      Optional<String> conversion) {
+    byte[] resized = resize(planes, channels, width, height);
+    return new Normalised(new ImageTensor(channels, spec.size(), spec.size(), resized),
         conversion);
   }
 
@@ -131,12 +294,24 @@ public final class Normaliser {
   private static byte[] luma(byte[] rgb, int plane) {
     byte[] gray = new byte[plane];
     for (int i = 0; i < plane; i++) {
-      int r = rgb[i] & 0xFF;
-      int g = rgb[plane + i] & 0xFF;
-      int b = rgb[2 * plane + i] & 0xFF;
-      gray[i] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+      gray[i] = luma(rgb[i] & 0xFF, rgb[plane + i] & 0xFF, rgb[2 * plane + i] & 0xFF);
     }
     return gray;
+  }
+
+  /**
+   * BT.601 luma, {@code Math.round(0.299 r + 0.587 g + 0.114 b)}, in integers: the same value for
+   * every colour (checked for all 2^24) except at exact halves, where the double sum may land
+   * either side of .5; those, one colour in a thousand, take the double formula itself.
+   */
+  static byte luma(int r, int g, int b) {
+    int thousandths = 299 * r + 587 * g + 114 * b;
+    int whole = thousandths / 1000;
+    int rest = thousandths - whole * 1000;
+    if (rest == 500) {
+      return (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    }
+    return (byte) (rest > 500 ? whole + 1 : whole);
   }
 
   private static byte[] triple(byte[] gray) {
