@@ -32,6 +32,10 @@ public final class CloudEvents {
   public static final String TYPE_FRAME = "genstream.frame.v1";
   public static final String TYPE_PREDICTION = "genstream.prediction.v1";
 
+  // Compiled once: headers are written several times per record on every hot path.
+  private static final java.util.regex.Pattern ATTRIBUTE_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]+");
+
   private CloudEvents() {}
 
   /**
@@ -51,7 +55,7 @@ public final class CloudEvents {
 
   /** Adds (or replaces) the extension attribute {@code ce_<name>} with {@code value}'s string form. */
   public static Headers header(Headers headers, String name, Object value) {
-    if (!name.matches("[a-z0-9]+")) {
+    if (!ATTRIBUTE_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "CloudEvents attribute names are lower-case letters and digits, got '" + name + "'");
     }
