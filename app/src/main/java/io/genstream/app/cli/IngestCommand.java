@@ -43,6 +43,8 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
+  @Mixin ManagementOptions management;
+
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Sources sources;
 
@@ -253,6 +255,17 @@ public final class IngestCommand implements Callable<Integer> {
       KafkaSender<String, byte[]> sender =
           KafkaSender.create(IngestService.senderOptions(kafka.connection()));
       IngestService ingest = new IngestService(source, sender, options, ledger);
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+          management.meters("ingest");
+      ServiceMeters.ingest(ingest, meters);
+      AutoCloseable port;
+      try {
+        port = management.open("ingest", meters, () -> null, kafka.connection(), null);
+      } catch (RuntimeException e) {
+        ingest.close();
+        sender.close();
+        throw e;
+      }
       if (watch != null) {
         System.out.println("watching " + sources.folder.toAbsolutePath() + " every "
             + watch.toMillis() + " ms for new images");
@@ -260,6 +273,7 @@ public final class IngestCommand implements Callable<Integer> {
       return new UntilStopped.Running(() -> {
         ingest.close();
         sender.close();
+        port.close();
         if (ledger != null) {
           ledger.close();
         }

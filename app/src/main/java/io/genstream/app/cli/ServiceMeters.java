@@ -46,6 +46,12 @@ final class ServiceMeters {
     counter(meters, "genstream.generator.deadletters", generator, g -> g.stats().deadLettered());
   }
 
+  static void ingest(io.genstream.ingest.IngestService ingest, MeterRegistry meters) {
+    counter(meters, "genstream.ingest.published", ingest, i -> i.published());
+    counter(meters, "genstream.ingest.deadletters", ingest, i -> i.deadLettered());
+    counter(meters, "genstream.ingest.alreadysent", ingest, i -> i.alreadySent());
+  }
+
   static void sink(SinkService sink, MeterRegistry meters) {
     counter(meters, "genstream.sink.written", sink, SinkService::written);
     counter(meters, "genstream.sink.deadletters", sink, SinkService::deadLettered);
