@@ -193,4 +193,4 @@ for check in ingest:8091 trainer:8092 sink:8093; do
     > /dev/null 2>&1 || { say "FAIL: $name's /metrics on $mport"; exit 1; }
   say "$name healthy: the image's health-check script got 200 from /health/ready and /metrics on its management port $mport"
 done
-say "PASS: $n PNGs and manifest.jsonl in the file sink's volume
+say "PASS: $n PNGs and manifest.jsonl in the file sink's volume"
