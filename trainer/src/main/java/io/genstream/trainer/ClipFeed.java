@@ -62,24 +62,16 @@ final class ClipFeed implements TrainingFeed {
   }
 
   /**
-   * Fresh clips are buffered up to a batch or {@code batchWait} (fair back-pressure: while a step
-   * runs, the receiver pauses rather than buffering without bound); each such batch is followed
-   * by {@code replayStepsPerBatch} replay-only steps, built lazily when the step before them is
-   * done, so they draw from a buffer that already holds the newest clips.
-   *
-   * <p>Not a timer of replay-only steps merged with the fresh batches: measured here (Reactor
-   * 3.8), that merge stalled the fresh side for seconds while replay steps ran back to back.
+   * Fresh clips up to a batch or {@code batchWait}, each batch followed by {@code
+   * replayStepsPerBatch} replay-only steps ({@link TrainingFeed#freshThenReplayed}).
    */
   @Override
   public Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records,
       DeadLetters deadLetters) {
     ClipAssembler assembler = new ClipAssembler(spec.contextFrames(), video.maxStreams());
-    int stepsPerBatch = 1 + video.replayStepsPerBatch();
-    return records
-        .concatMap(received -> assemble(assembler, received, deadLetters))
-        .bufferTimeout(spec.batchSize(), video.batchWait(), true)
-        .concatMap(fresh -> Flux.range(0, stepsPerBatch)
-            .map(i -> toStep(i == 0 ? fresh : List.of())), 1);
+    return TrainingFeed.freshThenReplayed(
+        records.concatMap(received -> assemble(assembler, received, deadLetters)),
+        spec.batchSize(), video.batchWait(), video.replayStepsPerBatch(), this::toStep);
   }
 
   /** The training clip this frame completes, or empty once the frame is handled otherwise. */

@@ -98,11 +98,8 @@ final class ImageFeed implements TrainingFeed {
     if (replay == null) {
       return fresh.buffer(imagesPerStep).map(this::toStep);
     }
-    int stepsPerBatch = 1 + replayOptions.stepsPerFreshBatch();
-    return fresh
-        .bufferTimeout(replayOptions.freshPerStep(imagesPerStep), replayOptions.batchWait(), true)
-        .concatMap(examples -> Flux.range(0, stepsPerBatch)
-            .map(i -> toStep(i == 0 ? examples : List.of())), 1);
+    return TrainingFeed.freshThenReplayed(fresh, replayOptions.freshPerStep(imagesPerStep),
+        replayOptions.batchWait(), replayOptions.stepsPerFreshBatch(), this::toStep);
   }
 
   /** The training example of a record, or empty once it is dead-lettered or held out. */

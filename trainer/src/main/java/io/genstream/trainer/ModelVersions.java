@@ -3,7 +3,6 @@ package io.genstream.trainer;
 import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.TopicScan;
 import io.genstream.core.messages.ModelStatus;
-import io.genstream.core.messages.PublishedModel;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ record ModelVersions(long highest, ModelStatus status) {
       if (statusKey.equals(record.key())) {
         status[0] = readStatus(record);
       } else {
-        highest[0] = Math.max(highest[0], versionOf(record.key(), modelName));
+        highest[0] = Math.max(highest[0], VersionRetention.versionOf(record.key(), modelName));
       }
     });
     return new ModelVersions(highest[0], status[0]);
@@ -51,13 +50,4 @@ record ModelVersions(long highest, ModelStatus status) {
     }
   }
 
-  /** The version a key names for {@code modelName}, or 0 for another model's or a foreign key. */
-  private static long versionOf(String key, String modelName) {
-    try {
-      PublishedModel.Key parsed = PublishedModel.Key.parse(key);
-      return parsed.model().equals(modelName) ? parsed.version() : 0;
-    } catch (IllegalArgumentException e) {
-      return 0;
-    }
-  }
 }
