@@ -56,11 +56,6 @@ final class ClipFeed implements TrainingFeed {
     this.replay = new ReplayBuffer<>(video.replayCapacity(), spec.seed());
   }
 
-  @Override
-  public String topic() {
-    return options.topics().frames();
-  }
-
   /**
    * Fresh clips up to a batch or {@code batchWait}, each batch followed by {@code
    * replayStepsPerBatch} replay-only steps ({@link TrainingFeed#freshThenReplayed}).

@@ -87,11 +87,6 @@ final class ImageFeed implements TrainingFeed {
   }
 
   @Override
-  public String topic() {
-    return options.topics().images();
-  }
-
-  @Override
   public Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records,
       DeadLetters deadLetters) {
     Flux<Example> fresh = records.concatMap(received -> admit(received, deadLetters));

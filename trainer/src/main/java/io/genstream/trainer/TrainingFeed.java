@@ -60,9 +60,6 @@ interface TrainingFeed extends AutoCloseable {
    */
   record Step(Batch batch, List<ReceivedRecord<String, byte[]>> done, int fresh) {}
 
-  /** The topic the feed reads. */
-  String topic();
-
   /**
    * The batches of one pipeline run. Called once per run (a restart after a Kafka failure calls
    * it again), on the subscribing thread; the returned flux decodes on the receiver's thread and

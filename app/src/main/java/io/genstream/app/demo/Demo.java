@@ -214,8 +214,7 @@ public final class Demo {
             + "  versions %d  %s  served %d req / %d img  written %d",
         "#".repeat(filled), "-".repeat(20 - filled), human(Duration.ofSeconds((long) elapsed)),
         human(config.duration()), s.steps(), s.imagesTrained(), s.imagesPerSecond(),
-        s.metrics(), s.versionsPublished(), VersionTable.bestText(s.promotion(),
-            s.evaluation()), s.requestsServed(), s.imagesGenerated(), s.imagesWritten());
+        s.metrics(), s.versionsPublished(), VersionTable.bestText(s.promotion()), s.requestsServed(), s.imagesGenerated(), s.imagesWritten());
   }
 
   private void printSummary(PipelineStatus s, List<ModelRegistry.VersionInfo> versions,

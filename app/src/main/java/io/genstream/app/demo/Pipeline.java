@@ -156,8 +156,7 @@ public final class Pipeline implements AutoCloseable {
         t.dutyCycle(), io.genstream.trainer.TrainingProgress.metricsText(t.lastMetrics()), t.versionsPublished(),
         t.lastSampleGrid(), latestServedVersion(),
         g.requestsServed(), g.imagesGenerated(),
-        g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written(), t.status(),
-        t.lastEvaluation());
+        g.deadLettered() + t.deadLettered() + sink.deadLettered(), sink.written(), t.status());
   }
 
   /** The versions of the model the generator knows, ascending, with their manifests. */

@@ -4,8 +4,7 @@ import java.nio.file.Path;
 
 /**
  * A snapshot of every service's counters, for the progress line and the summary; {@code
- * promotion} is the trainer's judgement of the versions and {@code evaluation} the figures of
- * the last version it published.
+ * promotion} is the trainer's judgement of the versions.
  */
 public record PipelineStatus(
     long imagesIngested,
@@ -21,5 +20,4 @@ public record PipelineStatus(
     long imagesGenerated,
     long deadLettered,
     long imagesWritten,
-    io.genstream.core.messages.ModelStatus promotion,
-    java.util.Map<String, Double> evaluation) {}
+    io.genstream.core.messages.ModelStatus promotion) {}

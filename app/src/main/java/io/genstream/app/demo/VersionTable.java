@@ -20,7 +20,7 @@ final class VersionTable {
   private VersionTable() {}
 
   /** E.g. {@code best v7 (fd 3.21, class 97%)}, or {@code best: none yet}. */
-  static String bestText(ModelStatus promotion, Map<String, Double> last) {
+  static String bestText(ModelStatus promotion) {
     if (!promotion.hasBest()) {
       return "best: none yet";
     }
