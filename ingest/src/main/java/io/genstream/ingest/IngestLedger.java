@@ -134,6 +134,11 @@ public final class IngestLedger implements AutoCloseable {
     return digest.digest();
   }
 
+  /** The SHA-256 of bytes already in memory (a file read once for decoding and hashing). */
+  public static byte[] sha256(byte[] bytes) {
+    return newDigest().digest(bytes);
+  }
+
   public static String hex(byte[] hash) {
     return HEX.formatHex(hash);
   }

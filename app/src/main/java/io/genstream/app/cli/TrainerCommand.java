@@ -110,7 +110,7 @@ public final class TrainerCommand implements Callable<Integer> {
           "--lease-group and --lease-topic are for --models");
     }
     ModelSpec modelSpec;
-    io.genstream.trainer.Judging judgingSettings;
+    Judging judgingSettings;
     try {
       modelSpec = model.resolve(seed);
       judgingSettings = judging.judging();
@@ -118,14 +118,8 @@ public final class TrainerCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     return UntilStopped.runService("trainer '" + modelName + "'", () -> {
-      TrainerOptions options = TrainerOptions.builder(kafka.connection(), modelName)
-          .topics(kafka.ensureTopics())
-          .spec(modelSpec)
-          .samplesDir(samples)
-          .keepVersions(keepVersions)
-          .intraOpThreads(intraOpThreads)
-          .judging(judgingSettings)
-          .build();
+      TrainerOptions options =
+          trainerOptions(modelName, kafka.ensureTopics(), modelSpec, judgingSettings).build();
       TrainerService trainer = new TrainerService(options).start();
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
           management.meters("trainer");
@@ -147,6 +141,18 @@ public final class TrainerCommand implements Callable<Integer> {
     });
   }
 
+  /** One model's trainer settings from this command's options, shared by both forms. */
+  private TrainerOptions.Builder trainerOptions(String name, Topics topics, ModelSpec modelSpec,
+      Judging judgingSettings) {
+    return TrainerOptions.builder(kafka.connection(), name)
+        .topics(topics)
+        .spec(modelSpec)
+        .samplesDir(samples)
+        .keepVersions(keepVersions)
+        .intraOpThreads(intraOpThreads)
+        .judging(judgingSettings);
+  }
+
   /** {@code --models FILE}: the models of the file whose leases this process is given. */
   private int trainFleet() throws Exception {
     FleetOptions fleetOptions;
@@ -161,14 +167,8 @@ public final class TrainerCommand implements Callable<Integer> {
       Judging judgingSettings = judging.judging();
       Topics topics = kafka.topics();
       List<TrainerOptions> perModel = models.stream()
-          .map(model -> TrainerOptions.builder(kafka.connection(), model.name())
-              .topics(topics)
-              .spec(model.spec())
+          .map(model -> trainerOptions(model.name(), topics, model.spec(), judgingSettings)
               .data(model.data())
-              .samplesDir(samples)
-              .keepVersions(keepVersions)
-              .intraOpThreads(intraOpThreads)
-              .judging(judgingSettings)
               .build())
           .toList();
       fleetOptions = new FleetOptions(kafka.connection(), perModel,

@@ -12,8 +12,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -132,7 +130,7 @@ public final class ImageFiles {
           return SourceItem.Rejection.ofFile(file, "empty file (0 bytes)");
         }
         try (ImageInputStream in = new BytesImageInputStream(bytes)) {
-          return image(in, file.toString(), () -> sha256(bytes), label, attributes);
+          return image(in, file.toString(), () -> IngestLedger.sha256(bytes), label, attributes);
         }
       }
       try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
@@ -171,7 +169,7 @@ public final class ImageFiles {
         return rejection(origin, "empty file (0 bytes)");
       }
       try (ImageInputStream in = new BytesImageInputStream(bytes)) {
-        return image(in, origin, () -> sha256(bytes), label, attributes);
+        return image(in, origin, () -> IngestLedger.sha256(bytes), label, attributes);
       }
     } catch (Rejected e) {
       return rejection(origin, e.getMessage());
@@ -182,14 +180,6 @@ public final class ImageFiles {
 
   private static SourceItem.Rejection rejection(String origin, String reason) {
     return new SourceItem.Rejection(origin, reason, Optional.empty());
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private interface Hash {
