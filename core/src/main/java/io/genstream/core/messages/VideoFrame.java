@@ -12,16 +12,24 @@ import org.apache.kafka.common.header.Headers;
  * One frame of a video stream, as it travels on the frames topic: PNG bytes as the value, the
  * stream id as the key (so that a stream stays ordered within its partition), and the
  * attributes {@code ce_streamid}, {@code ce_frame} (the frame's index in its stream, from 0) and
- * {@code ce_capturetime} (RFC 3339, when the frame was taken; the record's timestamp if absent).
+ * {@code ce_capturetime} (RFC 3339, when the frame was taken; the record's timestamp if absent),
+ * and optionally {@code ce_horizon}: how many frames ahead the stream wants predicted.
  *
  * @param streamId which stream (camera, clip) the frame belongs to
  * @param frame the frame's index in its stream, counting from 0
  * @param captureTime when the frame was taken
  * @param png the frame's PNG bytes
+ * @param horizon frames to predict ahead of this one, 1..{@value #MAX_HORIZON}, or
+ *     {@value #DEFAULT_HORIZON} for the predictor's own setting
  */
-public record VideoFrame(String streamId, long frame, Instant captureTime, byte[] png) {
+public record VideoFrame(String streamId, long frame, Instant captureTime, byte[] png,
+    int horizon) {
 
   public static final String CONTENT_TYPE = "image/png";
+  /** The longest rollout a frame may ask for (and a predictor may be set to). */
+  public static final int MAX_HORIZON = 16;
+  /** {@code horizon}: no {@code ce_horizon}, the predictor's own setting applies. */
+  public static final int DEFAULT_HORIZON = 0;
 
   public VideoFrame {
     requireStreamId(streamId);
@@ -31,6 +39,19 @@ public record VideoFrame(String streamId, long frame, Instant captureTime, byte[
     if (captureTime == null || png == null) {
       throw new NullPointerException("captureTime and png are required");
     }
+    if (horizon != DEFAULT_HORIZON) {
+      requireHorizon(horizon);
+    }
+  }
+
+  /** A frame that leaves the horizon to the predictor. */
+  public VideoFrame(String streamId, long frame, Instant captureTime, byte[] png) {
+    this(streamId, frame, captureTime, png, DEFAULT_HORIZON);
+  }
+
+  /** This frame asking for {@code horizon} predicted frames (see {@link #horizon()}). */
+  public VideoFrame withHorizon(int horizon) {
+    return new VideoFrame(streamId, frame, captureTime, png, horizon);
   }
 
   public ProducerRecord<String, byte[]> toRecord(String topic, String source) {
@@ -38,6 +59,9 @@ public record VideoFrame(String streamId, long frame, Instant captureTime, byte[
     CloudEvents.header(headers, "streamid", streamId);
     CloudEvents.header(headers, "frame", frame);
     CloudEvents.header(headers, "capturetime", captureTime.toString());
+    if (horizon != DEFAULT_HORIZON) {
+      CloudEvents.header(headers, "horizon", horizon);
+    }
     return new ProducerRecord<>(topic, null, captureTime.toEpochMilli(), streamId, png, headers);
   }
 
@@ -45,7 +69,8 @@ public record VideoFrame(String streamId, long frame, Instant captureTime, byte[
    * Reads and validates a frame record: its {@code ce_type}, if it has one, must be
    * {@value CloudEvents#TYPE_FRAME}; the stream id comes from {@code ce_streamid}, or from the
    * key when the header is absent; {@code ce_frame} must be a non-negative integer; the value must
-   * decode as a PNG with {@code channels} channels (see {@link ImageTensor#fromPng}).
+   * decode as a PNG with {@code channels} channels (see {@link ImageTensor#fromPng}); a
+   * {@code ce_horizon}, if present, must be an integer in 1..{@value #MAX_HORIZON}.
    *
    * @throws IllegalArgumentException (the dead-letter reason) if it does not
    */
@@ -59,10 +84,35 @@ public record VideoFrame(String streamId, long frame, Instant captureTime, byte[
     String streamId = streamId(record);
     long frame = frameIndex(record);
     Instant captureTime = captureTime(record);
+    int horizon = horizon(record);
     if (record.value() == null) {
       throw new IllegalArgumentException("frame record has no value (expected PNG bytes)");
     }
-    return new Decoded(streamId, frame, captureTime, ImageTensor.fromPng(record.value(), channels));
+    return new Decoded(streamId, frame, captureTime, ImageTensor.fromPng(record.value(), channels),
+        horizon);
+  }
+
+  private static int horizon(ConsumerRecord<String, byte[]> record) {
+    Optional<String> text = CloudEvents.attribute(record.headers(), "horizon");
+    if (text.isEmpty()) {
+      return DEFAULT_HORIZON;
+    }
+    int horizon;
+    try {
+      horizon = Integer.parseInt(text.get().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "ce_horizon must be an integer, got '" + LogSafe.text(text.get()) + "'");
+    }
+    requireHorizon(horizon);
+    return horizon;
+  }
+
+  private static void requireHorizon(int horizon) {
+    if (horizon < 1 || horizon > MAX_HORIZON) {
+      throw new IllegalArgumentException(
+          "ce_horizon must be 1.." + MAX_HORIZON + ", got " + horizon);
+    }
   }
 
   /** The stream id of a frame record: {@code ce_streamid}, else the key. */
@@ -114,6 +164,10 @@ public record VideoFrame(String streamId, long frame, Instant captureTime, byte[
     }
   }
 
-  /** A decoded frame. */
-  public record Decoded(String streamId, long frame, Instant captureTime, ImageTensor image) {}
+  /**
+   * A decoded frame; {@code horizon} is {@value #DEFAULT_HORIZON} when the record did not ask
+   * for one.
+   */
+  public record Decoded(String streamId, long frame, Instant captureTime, ImageTensor image,
+      int horizon) {}
 }

@@ -68,6 +68,30 @@ class VideoFrameTest {
   }
 
   @Test
+  void aFrameMayAskForAHorizonWithinTheLimit() {
+    ProducerRecord<String, byte[]> asks =
+        new VideoFrame("cam1", 3, Instant.EPOCH, PNG).withHorizon(5).toRecord("t", "test");
+    assertThat(CloudEvents.attribute(asks.headers(), "horizon")).hasValue("5");
+    assertThat(VideoFrame.decode(received(asks), 1).horizon()).isEqualTo(5);
+
+    ProducerRecord<String, byte[]> leaves =
+        new VideoFrame("cam1", 3, Instant.EPOCH, PNG).toRecord("t", "test");
+    assertThat(CloudEvents.attribute(leaves.headers(), "horizon")).isEmpty();
+    assertThat(VideoFrame.decode(received(leaves), 1).horizon())
+        .isEqualTo(VideoFrame.DEFAULT_HORIZON);
+
+    for (String bad : new String[] {"0", "17", "-1", "three"}) {
+      ProducerRecord<String, byte[]> record =
+          new VideoFrame("cam1", 3, Instant.EPOCH, PNG).toRecord("t", "test");
+      CloudEvents.header(record.headers(), "horizon", bad);
+      assertThatThrownBy(() -> VideoFrame.decode(received(record), 1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ce_horizon");
+    }
+    assertThatThrownBy(() -> new VideoFrame("cam1", 0, Instant.EPOCH, PNG, 17))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void refusesACorruptFrame() {
     ProducerRecord<String, byte[]> sent = new VideoFrame("cam1", 1, Instant.EPOCH,
         "not a png".getBytes(StandardCharsets.UTF_8)).toRecord("t", "test");

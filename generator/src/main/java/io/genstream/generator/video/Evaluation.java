@@ -4,9 +4,11 @@ import io.genstream.core.image.FrameScore;
 import io.genstream.core.image.FrameScores;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.Json;
+import io.genstream.core.messages.VideoFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +21,13 @@ import org.apache.kafka.common.header.Headers;
  * The predictor's running scores and counters. Written by the inference thread, read by
  * anyone through {@link #snapshot}: every method is synchronized (each is a few field updates).
  *
- * <p>Bounded: scores for the newest {@code maxVersions} versions and the most recently scored
- * {@code maxStreams} streams.
+ * <p>Next-frame (step 1) predictions are scored per version and per stream; every step of a
+ * rollout (1..horizon) is scored per version, each step beside copy-last of the frame the
+ * rollout started from.
+ *
+ * <p>Bounded: scores for the newest {@code maxVersions} versions (at most
+ * {@value VideoFrame#MAX_HORIZON} steps each) and the most recently scored {@code maxStreams}
+ * streams.
  */
 final class Evaluation {
 
@@ -31,6 +38,7 @@ final class Evaluation {
   private final int maxVersions;
   private final int maxStreams;
   private final TreeMap<Long, PredictionScores.Scores> versions = new TreeMap<>();
+  private final TreeMap<Long, TreeMap<Integer, PredictionScores.Scores>> steps = new TreeMap<>();
   private final LinkedHashMap<String, PredictionScores.Scores> streams =
       new LinkedHashMap<>(16, 0.75f, true);
   private long framesIn;
@@ -47,8 +55,21 @@ final class Evaluation {
     this.maxStreams = maxStreams;
   }
 
-  synchronized void scored(String streamId, long version, FrameScore modelScore,
+  /**
+   * A prediction {@code step} frames ahead, made by {@code version}, and copy-last of the frame
+   * it was made from, both scored against the frame that came.
+   */
+  synchronized void scored(String streamId, long version, int step, FrameScore modelScore,
       FrameScore copyLast) {
+    steps.computeIfAbsent(version, v -> new TreeMap<>())
+        .merge(step, PredictionScores.Scores.NONE.plus(modelScore, copyLast),
+            (old, one) -> old.plus(modelScore, copyLast));
+    while (steps.size() > maxVersions) {
+      steps.pollFirstEntry();
+    }
+    if (step != 1) {
+      return;
+    }
     versions.merge(version, PredictionScores.Scores.NONE.plus(modelScore, copyLast),
         (old, one) -> old.plus(modelScore, copyLast));
     while (versions.size() > maxVersions) {
@@ -91,11 +112,19 @@ final class Evaluation {
     failedInferences++;
   }
 
-  synchronized PredictionScores snapshot(int activeStreams, long evicted, long expired) {
+  synchronized PredictionScores snapshot(int activeStreams, long pendingPredictions,
+      long evicted, long expired) {
     return new PredictionScores(model, framesIn, predictions, duplicates, gaps, withoutModel,
-        deadLettered, failedInferences, activeStreams, evicted, expired,
-        java.util.Collections.unmodifiableMap(new TreeMap<>(versions)),
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(streams)));
+        deadLettered, failedInferences, activeStreams, pendingPredictions, evicted, expired,
+        Collections.unmodifiableMap(new TreeMap<>(versions)),
+        Collections.unmodifiableMap(new LinkedHashMap<>(streams)), copyOfSteps());
+  }
+
+  private Map<Long, Map<Integer, PredictionScores.Scores>> copyOfSteps() {
+    TreeMap<Long, Map<Integer, PredictionScores.Scores>> copy = new TreeMap<>();
+    steps.forEach((version, byStep) ->
+        copy.put(version, Collections.unmodifiableMap(new TreeMap<>(byStep))));
+    return Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -121,6 +150,7 @@ final class Evaluation {
     scores.versions().forEach((version, s) -> {
       Map<String, Object> v = scoresJson(s);
       v.put("version", version);
+      v.put("steps", stepsJson(scores.steps().getOrDefault(version, Map.of())));
       versions.add(v);
     });
     body.put("versions", versions);
@@ -140,6 +170,7 @@ final class Evaluation {
     counters.put("deadLettered", scores.deadLettered());
     counters.put("failedInferences", scores.failedInferences());
     counters.put("activeStreams", scores.activeStreams());
+    counters.put("pendingPredictions", scores.pendingPredictions());
     body.put("counters", counters);
     Headers headers = CloudEvents.headers(CloudEvents.TYPE_TRAINING, source, "application/json");
     CloudEvents.header(headers, "kind", KIND);
@@ -158,6 +189,17 @@ final class Evaluation {
     v.put("copyLast", figures(s.copyLast()));
     v.put("mseVsCopyLast", finite(s.mseVsCopyLast()));
     return v;
+  }
+
+  private static List<Map<String, Object>> stepsJson(Map<Integer, PredictionScores.Scores> byStep) {
+    List<Map<String, Object>> steps = new ArrayList<>();
+    byStep.forEach((step, s) -> {
+      Map<String, Object> v = new LinkedHashMap<>();
+      v.put("step", step);
+      v.putAll(scoresJson(s));
+      steps.add(v);
+    });
+    return steps;
   }
 
   private static Map<String, Object> figures(FrameScores s) {

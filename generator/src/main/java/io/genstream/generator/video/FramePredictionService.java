@@ -208,7 +208,8 @@ public final class FramePredictionService implements AutoCloseable {
    * counters, as of now. Thread-safe, cheap.
    */
   public PredictionScores scores() {
-    return evaluation.snapshot(windows.size(), windows.evicted(), windows.expired());
+    return evaluation.snapshot(windows.size(), windows.pendingHeld(), windows.evicted(),
+        windows.expired());
   }
 
   private record Batch(List<ReceivedRecord<String, byte[]>> received,

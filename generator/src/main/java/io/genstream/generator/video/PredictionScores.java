@@ -17,15 +17,19 @@ import java.util.Map;
  * @param deadLettered frames sent to the dead-letter topic
  * @param failedInferences runtime calls that failed (their frames got no prediction)
  * @param activeStreams streams whose windows are held now
+ * @param pendingPredictions predictions held until the frame each predicts arrives (all streams)
  * @param evictedStreams streams dropped by the streams bound
  * @param expiredStreams streams dropped by the idle timeout
  * @param versions scores per model version, ascending (the newest {@code maxScoredVersions})
  * @param streams scores per stream (the most recently scored {@code maxStreams})
+ * @param steps scores per version and rollout step, both ascending: step 1 has every next-frame
+ *     prediction, step s > 1 the rollouts sampled for scoring (see the README), each beside
+ *     copy-last of the frame the rollout started from
  */
 public record PredictionScores(String model, long framesIn, long predictions, long duplicates,
     long gaps, long withoutModel, long deadLettered, long failedInferences, int activeStreams,
-    long evictedStreams, long expiredStreams, Map<Long, Scores> versions,
-    Map<String, Scores> streams) {
+    long pendingPredictions, long evictedStreams, long expiredStreams, Map<Long, Scores> versions,
+    Map<String, Scores> streams, Map<Long, Map<Integer, Scores>> steps) {
 
   /**
    * The model's next-frame predictions and the copy-last-frame baseline, scored on the same
@@ -61,6 +65,13 @@ public record PredictionScores(String model, long framesIn, long predictions, lo
         : versions.get(versions.keySet().stream().max(Long::compare).orElseThrow());
   }
 
+  /** The newest version's scores per rollout step, ascending; empty if nothing was scored. */
+  public Map<Integer, Scores> latestSteps() {
+    return versions.isEmpty() ? Map.of()
+        : steps.getOrDefault(versions.keySet().stream().max(Long::compare).orElseThrow(),
+            Map.of());
+  }
+
   /** One line for the log. */
   public String summary() {
     Scores latest = latest();
@@ -73,6 +84,12 @@ public record PredictionScores(String model, long framesIn, long predictions, lo
               + " ssim %.4f vs %.4f", version, latest.frames(), latest.model().mse(),
           latest.copyLast().mse(), latest.mseVsCopyLast(), latest.model().psnr(),
           latest.copyLast().psnr(), latest.model().ssim(), latest.copyLast().ssim()));
+      Map<Integer, Scores> byStep = latestSteps();
+      if (byStep.size() > 1) {
+        line.append("; mse vs copy-last by step:");
+        byStep.forEach((step, s) -> line.append(String.format(java.util.Locale.ROOT,
+            " %d: %.3f (%d)", step, s.mseVsCopyLast(), s.frames())));
+      }
     } else {
       line.append(": nothing scored yet");
     }

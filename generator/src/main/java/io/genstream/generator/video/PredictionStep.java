@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One micro-batch of frame records, start to records to send: decode (bad frames become dead
- * letters), apply each stream's order rules ({@link StreamWindows}), score the frames that had a
- * prediction against it and against the frame before (copy-last), and predict the next
- * {@code horizon} frames of every stream that has its {@code k} frames of context, in one
- * runtime call per step for all those streams.
+ * letters), apply each stream's order rules ({@link StreamWindows}), score the predictions
+ * made for each arriving frame against it, beside copy-last (the frame each was predicted
+ * from), and predict the next {@code horizon} frames of every stream that has its {@code k}
+ * frames of context, in one runtime call per step for all those streams. The horizon is the
+ * frame's own ({@code ce_horizon}) or the predictor's.
  *
  * <p><b>Threading.</b> Blocks (lease, inference, PNG): run it on the predictor's one inference
  * thread; it owns the windows, so batches must be processed one at a time, in order.
@@ -48,7 +49,22 @@ final class PredictionStep {
   record Output(List<ProducerRecord<String, byte[]>> predictions,
       List<ProducerRecord<String, byte[]>> deadLetters) {}
 
-  private record Ready(StreamWindows.Stream stream, long frame, Instant captureTime) {}
+  /**
+   * A stream ready to predict from its frame {@code frame} ({@code base}, the newest of its
+   * window), {@code horizon} frames ahead.
+   */
+  private record Ready(StreamWindows.Stream stream, long frame, Instant captureTime,
+      ImageTensor base, int horizon) {
+
+    /**
+     * Whether every step of this rollout waits to be scored, or only step 1: a stream keeps a
+     * whole rollout on every {@code horizon}-th frame, so it holds at most {@code horizon + 1}
+     * predictions, not {@code horizon²/2}, and every step is still scored on a regular sample.
+     */
+    boolean scoresEveryStep() {
+      return frame % horizon == 0;
+    }
+  }
 
   private final PredictorOptions options;
   private final ModelRegistry registry;
@@ -120,15 +136,18 @@ final class PredictionStep {
         case GAP -> evaluation.gap();
         default -> { }
       }
-      if (arrival.pending() != null && arrival.pending().frame() == frame.frame()) {
-        score(frame, arrival.previous(), arrival.pending());
+      for (StreamWindows.Pending prediction : arrival.due()) {
+        score(frame, prediction);
       }
       if (predictor == null) {
         evaluation.withoutModel();
         continue;
       }
       if (arrival.stream().size() >= predictor.contextFrames()) {
-        ready.add(new Ready(arrival.stream(), frame.frame(), frame.captureTime()));
+        int horizon = frame.horizon() == VideoFrame.DEFAULT_HORIZON ? options.horizon()
+            : frame.horizon();
+        ready.add(new Ready(arrival.stream(), frame.frame(), frame.captureTime(), frame.image(),
+            horizon));
         readyStreams.add(frame.streamId());
         if (ready.size() >= options.maxBatchStreams()) {
           predict(predictor, ready, predictions);
@@ -163,8 +182,9 @@ final class PredictionStep {
   }
 
   /**
-   * One runtime call per step for every ready stream; step 1's prediction waits in its stream
-   * for the frame it predicts; later steps feed each prediction back as 8-bit, as published.
+   * One runtime call per step for every ready stream whose horizon reaches that step; each
+   * prediction is fed back as 8-bit, as published, for the next step. A prediction that will be
+   * scored waits in its stream for the frame it predicts.
    */
   private void predict(FramePredictor predictor, List<Ready> ready,
       List<ProducerRecord<String, byte[]>> out) {
@@ -173,18 +193,20 @@ final class PredictionStep {
     }
     ModelManifest m = predictor.manifest();
     int k = predictor.contextFrames();
-    int n = ready.size();
     int frameValues = m.channels() * m.height() * m.width();
+    int contextValues = k * frameValues;
+    List<Ready> rolling = new ArrayList<>(ready);
     // [n, k·C, H, W]: stream i's k frames, oldest first, one after another.
-    float[] input = new float[n * k * frameValues];
-    for (int i = 0; i < n; i++) {
-      List<ImageTensor> context = ready.get(i).stream().last(k);
+    float[] input = new float[rolling.size() * contextValues];
+    for (int i = 0; i < rolling.size(); i++) {
+      List<ImageTensor> context = rolling.get(i).stream().last(k);
       for (int j = 0; j < k; j++) {
-        System.arraycopy(context.get(j).toSymmetricUnit(), 0, input, (i * k + j) * frameValues,
-            frameValues);
+        System.arraycopy(context.get(j).toSymmetricUnit(), 0, input, i * contextValues
+            + j * frameValues, frameValues);
       }
     }
-    for (int step = 1; step <= options.horizon(); step++) {
+    for (int step = 1; !rolling.isEmpty(); step++) {
+      int n = rolling.size();
       float[] values;
       try {
         values = predictor.predict(input, n);
@@ -194,46 +216,64 @@ final class PredictionStep {
             m.version(), e.toString());
         break;
       }
+      int continuing = 0;
+      for (Ready r : rolling) {
+        continuing += r.horizon() > step ? 1 : 0;
+      }
+      List<Ready> next = new ArrayList<>(continuing);
+      float[] nextInput = new float[continuing * contextValues];
       for (int i = 0; i < n; i++) {
-        Ready r = ready.get(i);
+        Ready r = rolling.get(i);
         ImageTensor image = ImageTensor.fromSymmetricUnit(values, i * frameValues, m.channels(),
             m.height(), m.width());
         FramePrediction prediction = new FramePrediction(r.stream().id, r.frame() + step,
             r.frame(), step, m.name(), m.version(), r.captureTime(), image);
         out.add(prediction.toRecord(options.topics().predictions(), source));
-        if (step == 1) {
-          r.stream().pending = new StreamWindows.Pending(r.frame() + 1, m.version(), image);
+        if (step == 1 || r.scoresEveryStep()) {
+          windows.expect(r.stream(), new StreamWindows.Pending(r.frame() + step, step, m.version(), image,
+              r.base()));
         }
         notify(prediction);
-        if (step < options.horizon()) {
-          int at = i * k * frameValues;
-          System.arraycopy(input, at + frameValues, input, at, (k - 1) * frameValues);
-          System.arraycopy(image.toSymmetricUnit(), 0, input, at + (k - 1) * frameValues,
-              frameValues);
+        if (step < r.horizon()) {
+          // Its context slides by one frame: drop the oldest, append this prediction.
+          int from = i * contextValues;
+          int to = next.size() * contextValues;
+          System.arraycopy(input, from + frameValues, nextInput, to, contextValues - frameValues);
+          System.arraycopy(image.toSymmetricUnit(), 0, nextInput, to + contextValues
+              - frameValues, frameValues);
+          next.add(r);
         }
       }
       evaluation.predicted(n);
+      rolling = next;
+      input = nextInput;
     }
     ready.clear();
   }
 
-  /** The model's prediction and copy-last, against the frame that came, on its 8 bits. */
-  private void score(VideoFrame.Decoded frame, ImageTensor previous,
-      StreamWindows.Pending pending) {
+  /**
+   * A prediction and copy-last (the frame it was predicted from) against the frame that came,
+   * on its 8 bits.
+   */
+  private void score(VideoFrame.Decoded frame, StreamWindows.Pending prediction) {
     FrameScore model;
     FrameScore copyLast;
     try {
-      model = FrameMetrics.score(pending.image(), frame.image());
-      copyLast = FrameMetrics.score(previous, frame.image());
+      model = FrameMetrics.score(prediction.image(), frame.image());
+      copyLast = FrameMetrics.score(prediction.base(), frame.image());
     } catch (IllegalArgumentException e) {
       log.debug("frame {} of stream {} not scored: {}", frame.frame(),
           LogSafe.text(frame.streamId()), e.getMessage());
       return; // below SSIM's 7x7 window
     }
-    evaluation.scored(frame.streamId(), pending.version(), model, copyLast);
+    evaluation.scored(frame.streamId(), prediction.version(), prediction.step(), model,
+        copyLast);
+    if (prediction.step() != 1) {
+      return;
+    }
     try {
-      listener.onScored(frame.streamId(), frame.frame(), pending.version(), frame.image(),
-          pending.image(), previous, model, copyLast);
+      listener.onScored(frame.streamId(), frame.frame(), prediction.version(), frame.image(),
+          prediction.image(), prediction.base(), model, copyLast);
     } catch (RuntimeException e) {
       log.warn("prediction listener failed: {}", e.toString());
     }

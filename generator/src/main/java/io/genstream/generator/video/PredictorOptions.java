@@ -3,6 +3,7 @@ package io.genstream.generator.video;
 import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.messages.ModelManifest;
+import io.genstream.core.messages.VideoFrame;
 import io.genstream.generator.RegistryOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param groupId consumer group of the frames topic (default {@code genstream-predictor-<model>});
  *     the partitions, hence the streams, are shared among the group's members
  * @param horizon frames predicted per arriving frame, rolled out autoregressively, 1..{@value
- *     #MAX_HORIZON}
+ *     #MAX_HORIZON}, for streams whose frames do not ask for their own ({@code ce_horizon})
  * @param maxStreams streams whose windows are kept, 1..{@value #MAX_STREAMS}; the least recently
  *     seen is dropped beyond it (it warms up again from its next frames)
  * @param streamIdleTimeout a stream with no frame for this long is dropped, positive
@@ -48,7 +49,7 @@ public record PredictorOptions(
     int ortIntraOpThreads,
     Duration readyTimeout) {
 
-  public static final int MAX_HORIZON = 16;
+  public static final int MAX_HORIZON = VideoFrame.MAX_HORIZON;
   public static final int MAX_STREAMS = 1_000_000;
   public static final int DEFAULT_MAX_STREAMS = 10_000;
   public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);

@@ -4,6 +4,7 @@ import io.genstream.core.image.ImageTensor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The last frames of every stream, bounded: at most {@code maxStreams} streams (the least
- * recently seen is dropped beyond it) and at most {@code capacity} frames per stream; a stream
+ * recently seen is dropped beyond it), at most {@code capacity} frames and {@value #MAX_PENDING}
+ * pending predictions per stream; a stream
  * not seen for {@code idleTimeout} is dropped by {@link #expireIdle()}. A dropped stream warms
  * up again from its next frames.
  *
@@ -21,12 +23,13 @@ import java.util.function.LongSupplier;
  *   <li>the next index ({@code last + 1}) extends the window;
  *   <li>an index at or below the last one (a duplicate, a redelivery, a late frame) is skipped;
  *   <li>a jump ({@code > last + 1}) or a frame of another size is a gap: the window restarts
- *       from this frame and its pending prediction is discarded, so that nothing is ever
+ *       from this frame and its pending predictions are discarded, so that nothing is ever
  *       predicted or scored across a gap.
  * </ul>
  *
  * <p>Not thread-safe: the predictor's single inference thread owns it; only {@link #size()},
- * {@link #evicted()} and {@link #expired()} may be read from other threads.
+ * {@link #pendingHeld()}, {@link #evicted()} and {@link #expired()} may be read from other
+ * threads.
  */
 final class StreamWindows {
 
@@ -42,16 +45,26 @@ final class StreamWindows {
     GAP
   }
 
-  /** A prediction waiting for the frame it predicts (step 1 only: at most one per stream). */
-  record Pending(long frame, long version, ImageTensor image) {}
+  /**
+   * A prediction waiting for the frame it predicts: made {@code step} frames ahead of frame
+   * {@code frame - step}, whose image ({@code base}, the last real frame the model saw) is the
+   * copy-last-frame baseline it is scored beside.
+   */
+  record Pending(long frame, int step, long version, ImageTensor image, ImageTensor base) {}
+
+  /**
+   * Pending predictions a stream keeps at most; the oldest goes beyond it. The predictor keeps
+   * at most a horizon's worth plus one (see {@code PredictionStep}), so this only guards.
+   */
+  static final int MAX_PENDING = 2 * PredictorOptions.MAX_HORIZON;
 
   /** One stream's window. */
   static final class Stream {
     final String id;
     private final ArrayDeque<ImageTensor> frames = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     long lastFrame;
     Instant lastCapture;
-    Pending pending;
     long lastSeenNanos;
 
     Stream(String id) {
@@ -71,10 +84,19 @@ final class StreamWindows {
     ImageTensor newest() {
       return frames.peekLast();
     }
+
+    int pendingCount() {
+      return pending.size();
+    }
+
+
   }
 
-  /** The result of one {@link #accept}: the outcome, the stream, and for APPENDED the frame before. */
-  record Arrival(Outcome outcome, Stream stream, ImageTensor previous, Pending pending) {}
+  /**
+   * The result of one {@link #accept}: the outcome, the stream, for APPENDED the frame before
+   * and the predictions made for this frame (at most one per step; empty otherwise).
+   */
+  record Arrival(Outcome outcome, Stream stream, ImageTensor previous, List<Pending> due) {}
 
   private final int maxStreams;
   private final long idleNanos;
@@ -86,6 +108,7 @@ final class StreamWindows {
   private volatile int size;
   private volatile long evicted;
   private volatile long expired;
+  private volatile long pendingHeld;
 
   StreamWindows(int maxStreams, Duration idleTimeout, LongSupplier nanoClock) {
     this.maxStreams = maxStreams;
@@ -102,30 +125,30 @@ final class StreamWindows {
     Stream stream = streams.get(streamId);
     Outcome outcome;
     ImageTensor previous = null;
-    Pending pending = null;
+    List<Pending> due = List.of();
     if (stream == null) {
       stream = new Stream(streamId);
       streams.put(streamId, stream);
       outcome = Outcome.STARTED;
       if (streams.size() > maxStreams) {
         Iterator<Stream> oldest = streams.values().iterator();
-        oldest.next();
+        dropPending(oldest.next());
         oldest.remove();
         evicted++;
       }
       size = streams.size();
     } else if (frame <= stream.lastFrame) {
       stream.lastSeenNanos = nanoClock.getAsLong();
-      return new Arrival(Outcome.DUPLICATE, stream, null, null);
+      return new Arrival(Outcome.DUPLICATE, stream, null, List.of());
     } else if (frame == stream.lastFrame + 1 && sameShape(stream.newest(), image)) {
       outcome = Outcome.APPENDED;
       previous = stream.newest();
-      pending = stream.pending;
+      due = due(stream, frame);
     } else {
       outcome = Outcome.GAP;
       stream.frames.clear();
+      dropPending(stream);
     }
-    stream.pending = null;
     stream.frames.addLast(image);
     while (stream.frames.size() > capacity) {
       stream.frames.removeFirst();
@@ -133,7 +156,38 @@ final class StreamWindows {
     stream.lastFrame = frame;
     stream.lastCapture = captureTime;
     stream.lastSeenNanos = nanoClock.getAsLong();
-    return new Arrival(outcome, stream, previous, pending);
+    return new Arrival(outcome, stream, previous, due);
+  }
+
+  /** Keeps {@code prediction} in {@code stream} until its frame arrives (or a gap drops it). */
+  void expect(Stream stream, Pending prediction) {
+    if (stream.pending.size() >= MAX_PENDING) {
+      stream.pending.removeFirst();
+      pendingHeld--;
+    }
+    stream.pending.addLast(prediction);
+    pendingHeld++;
+  }
+
+  /** Removes and returns {@code stream}'s predictions of frame {@code frame}; drops older ones. */
+  private List<Pending> due(Stream stream, long frame) {
+    List<Pending> due = new ArrayList<>(2);
+    for (Iterator<Pending> it = stream.pending.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.frame() <= frame) {
+        it.remove();
+        pendingHeld--;
+        if (p.frame() == frame) {
+          due.add(p);
+        }
+      }
+    }
+    return due;
+  }
+
+  private void dropPending(Stream stream) {
+    pendingHeld -= stream.pending.size();
+    stream.pending.clear();
   }
 
   /** Drops the streams not seen for the idle timeout; returns how many. */
@@ -146,6 +200,7 @@ final class StreamWindows {
       if (now - stream.lastSeenNanos < idleNanos) {
         break; // access order: every later stream was seen more recently
       }
+      dropPending(stream);
       oldest.remove();
       dropped++;
     }
@@ -166,6 +221,11 @@ final class StreamWindows {
       total += stream.size();
     }
     return total;
+  }
+
+  /** Predictions waiting for their frames, over all streams; readable from any thread. */
+  long pendingHeld() {
+    return pendingHeld;
   }
 
   long evicted() {

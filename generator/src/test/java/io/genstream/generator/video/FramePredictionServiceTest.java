@@ -152,6 +152,103 @@ class FramePredictionServiceTest {
   }
 
   @Test
+  void scoresEveryStepOfARolloutBesideCopyLastOfTheFrameItStartedFrom() {
+    publish(TinyFramePredictor.published(1, 0.5f));
+    FramePredictionService service = start(b -> b.horizon(3));
+    int frames = 12;
+    for (int t = 0; t < frames; t++) {
+      frame("a", 0, t);
+    }
+    // Frames 1..11 each start a rollout of 3: 33 predictions.
+    List<ConsumerRecord<String, byte[]>> predictions = read(topics.predictions(), 3 * (frames - 1));
+    await().untilAsserted(() -> assertThat(service.scores().framesIn()).isEqualTo(frames));
+
+    // Offline: step 1 of every rollout, every step of the rollouts from frames 3, 6 and 9
+    // (every horizon-th frame), each judged once its frame came (index < frames).
+    Map<Integer, FrameScores> model = new HashMap<>();
+    Map<Integer, FrameScores> copy = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : predictions) {
+      int step = Integer.parseInt(attr(r, "step"));
+      long base = Long.parseLong(attr(r, "basedon"));
+      long predicted = Long.parseLong(attr(r, "frame"));
+      if (predicted >= frames || (step > 1 && base % 3 != 0)) {
+        continue;
+      }
+      ImageTensor actual = TinyFramePredictor.frame(0, predicted);
+      model.merge(step, FrameScores.NONE.plus(FrameMetrics.score(
+          ImageTensor.fromPng(r.value(), 1), actual)), FrameScores::plus);
+      copy.merge(step, FrameScores.NONE.plus(FrameMetrics.score(
+          TinyFramePredictor.frame(0, base), actual)), FrameScores::plus);
+    }
+    Map<Integer, PredictionScores.Scores> online = service.scores().steps().get(1L);
+    assertThat(online).containsOnlyKeys(1, 2, 3);
+    for (int step = 1; step <= 3; step++) {
+      assertClose(online.get(step).model(), model.get(step));
+      assertClose(online.get(step).copyLast(), copy.get(step));
+    }
+    assertThat(online.get(1).frames()).isEqualTo(frames - 2);
+    assertThat(online.get(3).frames()).isEqualTo(2); // from frames 6 and 9; 12 never came
+    // Step 1 is also what the version's and the stream's next-frame scores are.
+    assertClose(service.scores().versions().get(1L).model(), model.get(1));
+    assertClose(service.scores().streams().get("a").model(), model.get(1));
+    // A further step drifts further from the truth, and so does copy-last.
+    assertThat(online.get(3).model().mse()).isGreaterThan(online.get(1).model().mse());
+    assertThat(online.get(3).copyLast().mse()).isGreaterThan(online.get(1).copyLast().mse());
+
+    service.close();
+    List<ConsumerRecord<String, byte[]>> events = read(topics.training(), 1);
+    JsonNode body = Json.read(new String(events.get(events.size() - 1).value(),
+        StandardCharsets.UTF_8), JsonNode.class);
+    JsonNode steps = body.get("versions").get(0).get("steps");
+    assertThat(steps).hasSize(3);
+    assertThat(steps.get(2).get("step").asInt()).isEqualTo(3);
+    assertThat(steps.get(2).get("frames").asLong()).isEqualTo(2);
+    assertThat(steps.get(2).get("mseVsCopyLast").asDouble()).isCloseTo(
+        model.get(3).mse() / copy.get(3).mse(), within(1e-9));
+  }
+
+  @Test
+  void aStreamHoldsAtMostAHorizonAndOnePendingPredictions() {
+    publish(TinyFramePredictor.published(1, 1f));
+    FramePredictionService service = start(b -> b.horizon(16));
+    List<Long> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < 40; t++) {
+      for (int s = 0; s < 2; s++) {
+        frame("s" + s, 10 * s, t);
+      }
+      int sent = 2 * (t + 1);
+      await().untilAsserted(() -> assertThat(service.scores().framesIn()).isEqualTo(sent));
+      held.add(service.scores().pendingPredictions());
+    }
+    // Without sampling a stream would hold 16 + 15 + ... = 136 after 16 frames.
+    assertThat(held).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2 * 17));
+    assertThat(held.get(held.size() - 1)).isPositive();
+    assertThat(service.scores().latestSteps()).containsKey(16);
+  }
+
+  @Test
+  void aFrameMayAskForItsOwnHorizon() {
+    publish(TinyFramePredictor.published(1, 1f));
+    start(b -> b.horizon(1));
+    for (int t = 0; t < 2; t++) {
+      send(new VideoFrame("far", t, T0.plusMillis(40 * t), TinyFramePredictor.frame(0, t).toPng())
+          .withHorizon(3).toRecord(topics.frames(), "test"));
+      frame("near", 20, t);
+    }
+    ProducerRecord<String, byte[]> tooFar = new VideoFrame("bad", 0, T0,
+        TinyFramePredictor.frame(0, 0).toPng()).toRecord(topics.frames(), "test");
+    CloudEvents.header(tooFar.headers(), "horizon", 17);
+    send(tooFar);
+
+    List<ConsumerRecord<String, byte[]>> predictions = read(topics.predictions(), 4);
+    assertThat(predictions).extracting(r -> r.key() + "@" + attr(r, "step"))
+        .containsExactlyInAnyOrder("far@1", "far@2", "far@3", "near@1");
+    List<ConsumerRecord<String, byte[]>> deadLetters = read(topics.deadLetter(), 1);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(DeadLetter.reason(deadLetters.get(0))).contains("ce_horizon must be 1..16, got 17");
+  }
+
+  @Test
   void predictionsAreReproducibleForTheSameVersionAndFrames() {
     publish(TinyFramePredictor.published(1, 0.7f));
     for (int t = 0; t < 6; t++) {

@@ -46,7 +46,8 @@ class StreamWindowsTest {
     StreamWindows windows = new StreamWindows(10, Duration.ofMinutes(1), nanos::get);
     windows.accept("a", 0, Instant.EPOCH, frame(0), 4);
     StreamWindows.Arrival second = windows.accept("a", 1, Instant.EPOCH, frame(1), 4);
-    second.stream().pending = new StreamWindows.Pending(2, 1, frame(2));
+    windows.expect(second.stream(), new StreamWindows.Pending(2, 1, 1, frame(2), frame(1)));
+    assertThat(windows.pendingHeld()).isEqualTo(1);
     assertThat(windows.accept("a", 1, Instant.EPOCH, frame(1), 4).outcome())
         .isEqualTo(StreamWindows.Outcome.DUPLICATE);
     assertThat(windows.accept("a", 0, Instant.EPOCH, frame(0), 4).outcome())
@@ -54,8 +55,9 @@ class StreamWindowsTest {
     assertThat(second.stream().size()).isEqualTo(2);
     StreamWindows.Arrival gap = windows.accept("a", 5, Instant.EPOCH, frame(5), 4);
     assertThat(gap.outcome()).isEqualTo(StreamWindows.Outcome.GAP);
-    assertThat(gap.pending()).isNull();
-    assertThat(gap.stream().pending).isNull();
+    assertThat(gap.due()).isEmpty();
+    assertThat(gap.stream().pendingCount()).isZero();
+    assertThat(windows.pendingHeld()).isZero();
     assertThat(gap.stream().size()).isEqualTo(1);
     StreamWindows.Arrival next = windows.accept("a", 6, Instant.EPOCH, frame(6), 4);
     assertThat(next.outcome()).isEqualTo(StreamWindows.Outcome.APPENDED);

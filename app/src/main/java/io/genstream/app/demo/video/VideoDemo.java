@@ -141,6 +141,16 @@ public final class VideoDemo {
         + "%d duplicates%n", p.predictions(), p.framesScored(), p.gaps(), p.duplicates());
     p.versions().forEach((version, scores) -> console.printf(
         "  online v%-10d : %s%n", version, scoresText(scores)));
+    Map<Integer, PredictionScores.Scores> rollout = p.steps().getOrDefault(t.lastVersion(),
+        Map.of());
+    if (rollout.size() > 1) {
+      StringBuilder byStep = new StringBuilder();
+      rollout.forEach((step, scores) -> byStep.append(String.format(Locale.ROOT,
+          "%s%d: %.2f× (%d)", byStep.length() == 0 ? "" : ", ", step, scores.mseVsCopyLast(),
+          scores.frames())));
+      console.println("  rollout v" + t.lastVersion() + " by step : mse vs copy-last of its "
+          + "start frame (frames judged): " + byStep);
+    }
     strips.forEach((stream, file) -> {
       PredictionScores.Scores scores = p.streams().get(stream);
       console.printf("  strip %-12s : %s%s%n", stream, file.toAbsolutePath(),
