@@ -18,10 +18,12 @@ import java.time.Duration;
  * @param ortThreads ONNX Runtime intra-op threads of the predictor and the bare phase, 1..256
  * @param stagger spread the streams' frames evenly over a frame interval instead of sending
  *     frame i of every stream at the same instant
+ * @param maxBatchWait how long the predictor waits for other streams' frames to share a call,
+ *     0..1 s (its own default unless told)
  * @param json where to write the results as JSON, or null
  */
 public record VideoBenchOptions(int streams, double fps, double seconds, double warmupSeconds,
-    int size, int ortThreads, boolean stagger, Path json) {
+    int size, int ortThreads, boolean stagger, Duration maxBatchWait, Path json) {
 
   public static final int DEFAULT_STREAMS = 8;
   public static final double DEFAULT_FPS = 10;
@@ -46,6 +48,9 @@ public record VideoBenchOptions(int streams, double fps, double seconds, double 
     }
     if (ortThreads < 1 || ortThreads > 256) {
       throw new IllegalArgumentException("--ort-threads must be 1..256, got " + ortThreads);
+    }
+    if (maxBatchWait.isNegative() || maxBatchWait.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new IllegalArgumentException("--max-batch-wait must be 0..1s, got " + maxBatchWait);
     }
   }
 

@@ -41,8 +41,9 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result backToBack,
   static List<Target> targets(PredictLoop.Result batch, Percentiles roundTrip,
       VideoLoad.Latency latency) {
     return List.of(
-        Target.atMost("latency p99 ≤ round-trip p99 + one batch inference p99 + 10 ms",
-            latency.latency().p99Ms(), roundTrip.p99Ms() + batch.call().p99Ms() + 10, "ms"),
+        Target.atMost("frame produced → prediction on the broker, p99 ≤ round-trip p99 + one "
+                + "batch inference p99 + 10 ms",
+            latency.onBroker().p99Ms(), roundTrip.p99Ms() + batch.call().p99Ms() + 10, "ms"),
         Target.atMost("timed frames without a prediction", latency.missing(), 0, "frames"));
   }
 
@@ -86,19 +87,23 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result backToBack,
             + "and consumed one at a time (acks=all, linger.ms=0, the clients of 3) |%n",
         s.frameBytes(), ms(roundTrip.p50Ms()), ms(roundTrip.p99Ms()), ms(roundTrip.maxMs()),
         roundTrip.count());
-    Percentiles l = latency.latency();
-    out.printf(Locale.ROOT, "| 3 | frame produced → prediction consumed | %s | %s | %s | %,d "
-            + "predictions of %,d frames sent at %.1f/s (%d streams × %s fps, %s) after %.0f s of "
-            + "warm-up; medians: frame produced → prediction handed to the predictor's producer "
-            + "%.0f ms, → prediction consumed %.0f ms; JIT compilers %.2f cores (%.2f at the end "
-            + "of the warm-up); other processes %s cores |%n",
-        ms(l.p50Ms()), ms(l.p99Ms()), ms(l.maxMs()), l.count(), latency.framesSent(),
+    Percentiles o = latency.onBroker();
+    out.printf(Locale.ROOT, "| 3a | frame produced → prediction on the broker | %s | %s | %s | "
+            + "%,d predictions of %,d frames sent at %.1f/s (%d streams × %s fps, %s) after %.0f s "
+            + "of warm-up; the broker's append time of the prediction (`LogAppendTime`) less the "
+            + "produce call's wall-clock time: whole milliseconds, each within 1 ms; JIT compilers "
+            + "%.2f cores (%.2f at the end of the warm-up); other processes %s cores |%n",
+        ms(o.p50Ms()), ms(o.p99Ms()), ms(o.maxMs()), o.count(), latency.framesSent(),
         latency.rate(), s.streams(), trim(s.fps()),
         s.stagger() ? "staggered over the frame interval" : "every stream's frame i at once",
-        latency.warmupSeconds(), latency.toPredictionSentMs(),
-        latency.predictionSentToConsumedMs(),
+        latency.warmupSeconds(),
         latency.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / latency.cpu().seconds(),
         latency.warmupJitCores(), cores(latency.cpu().otherCores()));
+    Percentiles l = latency.latency();
+    out.printf(Locale.ROOT, "| 3b | frame produced → prediction consumed | %s | %s | %s | the "
+            + "same predictions read by the client (`System.nanoTime()` on both sides); median "
+            + "appended → consumed %.0f ms |%n",
+        ms(l.p50Ms()), ms(l.p99Ms()), ms(l.maxMs()), latency.appendedToConsumedMs());
     out.println();
 
     MeteredPredictors.Calls calls = latency.calls();

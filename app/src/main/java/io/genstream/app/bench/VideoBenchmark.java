@@ -87,7 +87,7 @@ public final class VideoBenchmark {
       }
 
       progress.step("starting the in-process broker and a prediction service");
-      try (VideoLoad video = VideoLoad.start(model, streams, threads)) {
+      try (VideoLoad video = VideoLoad.start(model, streams, options.maxBatchWait(), threads)) {
         byte[] frame = frames[0][0];
         progress.step("(2) raw Kafka round trip of a %d-byte record (a frame), %.0f s", frame.length,
             floor.toMillis() / 1000.0);
@@ -101,9 +101,10 @@ public final class VideoBenchmark {
             options.stagger(), options.warmup(), maxWarmup, options.phase());
         progress.step("      warm-up %.0f s (JIT compilers %.2f cores at its end)", latency.warmupSeconds(),
             latency.warmupJitCores());
-        progress.step("      p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d predictions%s",
-            latency.latency().p50Ms(), latency.latency().p99Ms(), latency.latency().maxMs(),
-            latency.latency().count(),
+        progress.step("      on the broker p50 %.0f ms, p99 %.0f ms; consumed p50 %.1f ms, p99 %.1f "
+                + "ms, max %.1f ms; %,d predictions%s",
+            latency.onBroker().p50Ms(), latency.onBroker().p99Ms(), latency.latency().p50Ms(),
+            latency.latency().p99Ms(), latency.latency().maxMs(), latency.latency().count(),
             latency.missing() > 0 ? "; " + latency.missing() + " MISSING" : "");
 
         VideoBenchReport.Setup setup = new VideoBenchReport.Setup(date, command,
@@ -111,7 +112,7 @@ public final class VideoBenchmark {
             OrtEnvironment.getEnvironment().getVersion(), streams, options.fps(),
             options.stagger(), options.size(), k, model.generatorParameters(),
             model.published().onnx().length, threads, frame.length,
-            VideoLoad.BATCH_WAIT.toMillis(), options.seconds(), options.warmupSeconds(),
+            options.maxBatchWait().toMillis(), options.seconds(), options.warmupSeconds(),
             progress.elapsedSeconds());
         VideoBenchReport report = new VideoBenchReport(setup, hot, batch, roundTrip, latency,
             VideoBenchReport.targets(batch, roundTrip, latency));

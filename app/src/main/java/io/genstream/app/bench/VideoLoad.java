@@ -18,6 +18,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,8 +50,6 @@ final class VideoLoad implements AutoCloseable {
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
   /** After the last frame is sent, predictions still missing this long later are counted lost. */
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
-  /** How long the predictor waits for other streams' frames to share its ONNX Runtime call. */
-  static final Duration BATCH_WAIT = Duration.ofMillis(5);
   private static final double SETTLED_JIT_CORES = 0.1;
   private static final int JIT_WINDOW_SECONDS = 2;
 
@@ -68,23 +73,24 @@ final class VideoLoad implements AutoCloseable {
 
   /**
    * Starts a broker, creates the topics (one partition each), publishes the model, starts a
-   * prediction service batching up to {@code streams} contexts per call on {@code ortThreads}
-   * threads, and waits until it has predicted once (a priming stream of k frames).
+   * prediction service batching up to {@code streams} contexts per call (waiting up to
+   * {@code maxBatchWait} for them) on {@code ortThreads} threads, and waits until it has predicted once (a priming stream of k frames).
    *
    * @throws IllegalStateException if any of it fails or times out
    */
-  static VideoLoad start(BenchModel model, int streams, int ortThreads) {
+  static VideoLoad start(BenchModel model, int streams, Duration maxBatchWait, int ortThreads) {
     EmbeddedKafka broker = EmbeddedKafka.start();
     FramePredictionService service = null;
     VideoLoad load = null;
     try {
       String bootstrap = broker.bootstrapServers();
       Topics topics = KafkaLoad.prepare(bootstrap, model);
+      stampAppendTime(bootstrap, topics.predictions());
       MeteredPredictors predictors = new MeteredPredictors(ModelLoader.onnxRuntime(ortThreads));
       PredictorOptions options = PredictorOptions.builder(bootstrap, BenchModel.NAME)
           .topics(topics)
           .horizon(1)
-          .batching(streams, BATCH_WAIT)
+          .batching(streams, maxBatchWait)
           .ortIntraOpThreads(ortThreads)
           .build();
       service = FramePredictionService.create(options, predictors, new PredictionListener() {})
@@ -107,6 +113,19 @@ final class VideoLoad implements AutoCloseable {
         broker.close();
       }
       throw new IllegalStateException("cannot start the broker and predictor: " + e, e);
+    }
+  }
+
+  /**
+   * Makes the broker stamp each prediction with the time it appended it ({@code LogAppendTime}),
+   * so that the client reads when a prediction was on the broker, the target's end point.
+   */
+  private static void stampAppendTime(String bootstrap, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap))) {
+      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
+          List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+              "LogAppendTime"), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -161,17 +180,20 @@ final class VideoLoad implements AutoCloseable {
    * @param warmupJitCores the JIT compilers' share of a core over the last 2 s of the warm-up
    * @param framesSent frames sent in the timed part (all streams)
    * @param rate frames per second actually sent in the timed part (all streams)
+   * @param onBroker frame produce call to its prediction (step 1) appended by the broker, per
+   *     prediction: the broker's append time ({@code LogAppendTime}) less the wall-clock time of
+   *     the produce call, both {@code System.currentTimeMillis()} on this machine, so whole
+   *     milliseconds (each figure within 1 ms of the truth)
    * @param latency frame produce call to its prediction (step 1) consumed, per prediction
+   *     ({@code System.nanoTime()} on both sides)
    * @param missing timed frames (with k frames of context) whose prediction never came
-   * @param toPredictionSentMs median from the frame produced to the predictor handing its
-   *     prediction to its producer (record timestamps, ms resolution)
-   * @param predictionSentToConsumedMs median from then to the client consuming it
+   * @param appendedToConsumedMs median from a prediction appended to the client consuming it
    * @param calls the predictor's ONNX Runtime calls in the timed part
    * @param cpu CPU over the timed part
    */
   record Latency(double warmupSeconds, double warmupJitCores, int framesSent, double rate,
-      Percentiles latency, int missing, double toPredictionSentMs,
-      double predictionSentToConsumedMs, MeteredPredictors.Calls calls, CpuMeter.Usage cpu) {}
+      Percentiles onBroker, Percentiles latency, int missing, double appendedToConsumedMs,
+      MeteredPredictors.Calls calls, CpuMeter.Usage cpu) {}
 
   /**
    * Frames of every stream (stream s is {@code streamIds[s]}, frame f is
@@ -185,7 +207,8 @@ final class VideoLoad implements AutoCloseable {
    * code on the very cores being measured), but no longer than {@code maxWarmup} (both checked
    * every {@value #JIT_WINDOW_SECONDS} s, so the warm-up lasts at least that). The frames of
    * the next {@code timed} are timed: the latency of each, from its produce call to its
-   * prediction (step 1) consumed, both read with {@code System.nanoTime()} in this JVM.
+   * prediction (step 1) on the broker (the broker's append time, whole milliseconds) and to it
+   * consumed (both ends read with {@code System.nanoTime()} in this JVM).
    *
    * @throws IllegalStateException if sending fails, or no prediction comes for the stall timeout
    */
@@ -241,8 +264,8 @@ final class VideoLoad implements AutoCloseable {
     int callsMark = 0;
     CpuMeter.Mark jitWindow = CpuMeter.start();
     long[] latency = new long[timedFrames * streams];
-    long[] toSent = new long[latency.length];
-    long[] sentToConsumed = new long[latency.length];
+    long[] onBroker = new long[latency.length];
+    long[] appendedToConsumed = new long[latency.length];
     int n = 0;
     long lastProgress = System.nanoTime();
     while (firstTimed < 0 || n < expected) {
@@ -290,8 +313,8 @@ final class VideoLoad implements AutoCloseable {
         }
         seen[i] = true;
         latency[n] = consumed - sent[i];
-        toSent[n] = record.timestamp() - sentMillis[i];
-        sentToConsumed[n] = System.currentTimeMillis() - record.timestamp();
+        onBroker[n] = (record.timestamp() - sentMillis[i]) * 1_000_000L;
+        appendedToConsumed[n] = System.currentTimeMillis() - record.timestamp();
         n++;
       }
     }
@@ -309,8 +332,8 @@ final class VideoLoad implements AutoCloseable {
     double sendSeconds = (sent[end.get() * streams - 1] - sent[firstTimed * streams]) / 1e9;
     return new Latency(warmupSeconds, warmupJit, timedSent,
         sendSeconds > 0 ? (timedSent - 1) / sendSeconds : fps * streams,
-        Percentiles.ofNanos(latency, n), expected - n, median(toSent, n),
-        median(sentToConsumed, n), predictors.since(callsMark), usage);
+        Percentiles.ofNanos(onBroker, n), Percentiles.ofNanos(latency, n), expected - n,
+        median(appendedToConsumed, n), predictors.since(callsMark), usage);
   }
 
   private static double median(long[] values, int n) {

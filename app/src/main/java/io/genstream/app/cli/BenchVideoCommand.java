@@ -5,6 +5,7 @@ import io.genstream.app.bench.VideoBenchReport;
 import io.genstream.app.bench.VideoBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,6 +67,12 @@ public final class BenchVideoCommand implements Callable<Integer> {
           + "cameras) instead of sending frame i of every stream at the same instant.")
   boolean stagger;
 
+  @Option(names = "--max-batch-wait", defaultValue = "5ms", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How long the predictor waits for other streams' frames to share its call, "
+          + "as `genstream predictor --max-batch-wait` (default: ${DEFAULT-VALUE}).")
+  Duration maxBatchWait;
+
   @Option(names = "--json", paramLabel = "FILE",
       description = "Also write the results as JSON to FILE.")
   Path json;
@@ -77,7 +84,7 @@ public final class BenchVideoCommand implements Callable<Integer> {
     VideoBenchOptions options;
     try {
       options = new VideoBenchOptions(streams, fps, seconds, warmup, size, ortThreads, stagger,
-          json);
+          maxBatchWait, json);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
