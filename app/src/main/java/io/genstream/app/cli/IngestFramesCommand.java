@@ -108,6 +108,11 @@ public final class IngestFramesCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Synthetic: seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--horizon", defaultValue = "0", paramLabel = "H",
+      description = "Ask the predictor for H frames ahead of each frame (ce_horizon on every "
+          + "frame), 1..16; 0 leaves it to the predictor's --horizon (default: ${DEFAULT-VALUE}).")
+  int horizon;
+
   @Option(names = "--max-png-bytes", defaultValue = "" + PngStreamSplitter.DEFAULT_MAX_PNG_BYTES,
       paramLabel = "BYTES",
       description = "Largest frame accepted, in bytes; larger ones are refused unread (default: ${DEFAULT-VALUE}).")
@@ -122,7 +127,8 @@ public final class IngestFramesCommand implements Callable<Integer> {
     try {
       source = source();
       boolean synthetic = source instanceof MovingDigits;
-      options = new FrameIngestService.Options(kafka.topics(), fps != null ? fps : synthetic ? 10 : 0);
+      options = new FrameIngestService.Options(kafka.topics(), fps != null ? fps : synthetic ? 10 : 0,
+          horizon);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.genstream.ingest.video;
 import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
+import io.genstream.core.messages.VideoFrame;
 import io.genstream.core.messages.CloudEvents;
 import io.genstream.ingest.FileDeadLetter;
 import io.genstream.ingest.IngestService;
@@ -50,13 +51,25 @@ public final class FrameIngestService implements AutoCloseable {
 
   /**
    * @param fps frames per second per stream; 0 for as fast as possible
+   * @param horizon frames ahead the streams ask the predictor for ({@code ce_horizon} on every
+   *     frame), 1..{@value VideoFrame#MAX_HORIZON}, or {@value VideoFrame#DEFAULT_HORIZON} to
+   *     leave it to the predictor
    */
-  public record Options(Topics topics, double fps) {
+  public record Options(Topics topics, double fps, int horizon) {
     public Options {
       Objects.requireNonNull(topics, "topics");
       if (!(fps >= 0 && fps <= 1000)) {
         throw new IllegalArgumentException("fps must be 0..1000 (0: as fast as possible), got " + fps);
       }
+      if (horizon != VideoFrame.DEFAULT_HORIZON && (horizon < 1 || horizon > VideoFrame.MAX_HORIZON)) {
+        throw new IllegalArgumentException("horizon must be 1.." + VideoFrame.MAX_HORIZON
+            + " (or 0: the predictor's), got " + horizon);
+      }
+    }
+
+    /** Frames that leave the horizon to the predictor. */
+    public Options(Topics topics, double fps) {
+      this(topics, fps, VideoFrame.DEFAULT_HORIZON);
     }
   }
 
@@ -188,7 +201,9 @@ public final class FrameIngestService implements AutoCloseable {
 
   private Mono<RecordMetadata> publish(FrameItem item) {
     if (item instanceof FrameItem.Frame frame) {
-      return sender.send(frame.frame().toRecord(options.topics().frames(), source.name()))
+      VideoFrame sending = options.horizon() == VideoFrame.DEFAULT_HORIZON ? frame.frame()
+          : frame.frame().withHorizon(options.horizon());
+      return sender.send(sending.toRecord(options.topics().frames(), source.name()))
           .doOnNext(metadata -> sent.computeIfAbsent(frame.streamId(), s -> new AtomicLong())
               .incrementAndGet());
     }

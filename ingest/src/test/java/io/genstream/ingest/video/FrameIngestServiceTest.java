@@ -1,6 +1,7 @@
 package io.genstream.ingest.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genstream.broker.EmbeddedKafka;
 import io.genstream.broker.TopicReader;
@@ -86,6 +87,23 @@ class FrameIngestServiceTest {
     assertThat(CloudEvents.attribute(corruptLetter.headers(), "reason").orElseThrow())
         .containsAnyOf("CRC", "truncated", "corrupt");
     assertThat(corruptLetter.value()).isEqualTo(corrupt);
+  }
+
+  @Test
+  void everyFrameAsksForTheHorizonItWasGiven() {
+    Topics topics = topics("horizon.");
+    MovingDigits source = new MovingDigits(new MovingDigits.Options(2, 32, 2, 2, 1, 3, 0));
+    try (FrameIngestService ingest = FrameIngestService.create(source, broker.bootstrapServers(),
+        new FrameIngestService.Options(topics, 0, 4))) {
+      ingest.run().block(Duration.ofSeconds(30));
+    }
+
+    List<ConsumerRecord<String, byte[]>> frames =
+        TopicReader.read(broker.bootstrapServers(), topics.frames(), 6);
+    assertThat(frames).hasSize(6);
+    assertThat(frames).map(r -> VideoFrame.decode(r, 1).horizon()).containsOnly(4);
+    assertThatThrownBy(() -> new FrameIngestService.Options(topics, 0, 17))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("horizon must be 1..16");
   }
 
   @Test
