@@ -148,8 +148,8 @@ public final class VideoDemo {
       rollout.forEach((step, scores) -> byStep.append(String.format(Locale.ROOT,
           "%s%d: %.2f× (%d)", byStep.length() == 0 ? "" : ", ", step, scores.mseVsCopyLast(),
           scores.frames())));
-      console.println("  rollout v" + t.lastVersion() + " by step : mse vs copy-last of its "
-          + "start frame (frames judged): " + byStep);
+      console.printf("  rollout v%-9d : by step, mse vs copy-last of the frame it started from "
+          + "(frames judged): %s%n", t.lastVersion(), byStep);
     }
     strips.forEach((stream, file) -> {
       PredictionScores.Scores scores = p.streams().get(stream);
