@@ -527,7 +527,7 @@ class ModelCatalogTest {
   void statusesOfModelsWithoutVersionsAreBounded() {
     ModelCatalog catalog = withVersions(1);
     catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 1));
-    for (int i = 0; i < ModelCatalog.MAX_STATUSES_WITHOUT_VERSIONS; i++) {
+    for (int i = 0; i < ModelStatuses.MAX_WITHOUT_VERSIONS; i++) {
       assertThat(catalog.setStatus(ModelStatus.none("stray" + i, "fd"))).isTrue();
     }
 
