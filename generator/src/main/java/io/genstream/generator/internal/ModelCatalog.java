@@ -95,7 +95,7 @@ final class ModelCatalog implements AutoCloseable {
    * version already known is left as it is (the follower re-reads the topic after a reconnect)
    * but for graphs it lacks, and {@code preloaded} is closed.
    *
-   * @param graphs by graph name, each {@link KafkaModelRegistry#checkGraph checked} against
+   * @param graphs by graph name, each {@link ModelRecords#checkGraph checked} against
    *     the manifest
    */
   void add(PublishedModel model, Map<String, byte[]> graphs, GenerativeModel preloaded) {
@@ -162,7 +162,7 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   /**
-   * Keeps another graph of a known version ({@link KafkaModelRegistry#checkGraph checked}
+   * Keeps another graph of a known version ({@link ModelRecords#checkGraph checked}
    * already). It is dropped at once if the version's own bytes are (its graphs are kept exactly
    * as long).
    *
