@@ -3,19 +3,15 @@ package io.genstream.trainer;
 import io.genstream.core.failure.Failures;
 import io.genstream.core.kafka.KafkaReceiver;
 import io.genstream.core.kafka.KafkaSender;
-import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
 import io.genstream.core.kafka.SenderOptions;
-import io.genstream.core.messages.DeadLetter;
 import io.genstream.core.messages.ModelStatus;
 import io.genstream.trainer.promotion.Promotion;
 import io.genstream.trainer.family.ModelFamily;
 import io.genstream.trainer.family.ModelSpec;
-import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.nn.Engine;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -30,34 +26,14 @@ import reactor.util.retry.Retry;
  * Trains one model of any family (see {@link ModelFamily}) and publishes its versions: the image
  * families from the images topic, {@code framepred} from the frames topic.
  *
- * <p>The pipeline, one named stage each:
- * <pre>
- * receive {@link TrainerOptions#inputTopic()} (group genstream-trainer-&lt;model&gt;)
- *   → {@link #isOurs}                 records of other models' data (see
- *                                     {@link TrainerOptions.DataBinding}) acknowledged, skipped
- *   → {@link TrainingFeed#batches}  decode (bad record → {@link #deadLetter}, acknowledged),
- *                                     batch: {@link ImageFeed} images, {@link ClipFeed} clips
- *                                     of a video stream, fresh and replayed
- *   → {@link #step}, one batch at a time:
- *       {@link #train}                  on the dedicated training thread
- *       {@link #acknowledge}            the batch's records, after the step
- *       {@link #exportAndPublishIfDue}  every exportEveryNSteps (and at maxSteps):
- *         {@link VersionExporter}      ONNX graphs, manifest (with the feed's
- *                                       held-out figures), sample image, checkpoint, on the
- *                                       training thread
- *         {@link #publish}              model version to the models topic, event to the
- *                                       training topic
- * </pre>
+ * <p>The pipeline ({@link TrainingPipeline}, one named stage each): receive the input topic →
+ * skip other models' data → decode and batch ({@link TrainingFeed}; bad records dead-lettered)
+ * → train one batch → acknowledge it → every {@code exportEveryNSteps} export a version
+ * ({@link VersionExporter}) and publish it ({@link VersionPublisher}) before the next batch.
+ * Before the first step the service resumes from the latest checkpoint ({@link ResumePoint}).
  *
- * <p>A step is one stage, so the next batch is trained on only once the previous version is on
- * the broker: Reactor subscribes a {@code concatMap}'s next inner as soon as the previous one is
- * done, whatever the downstream demand, so separate stages let training and exports run ahead
- * of publishing (an export would carry later weights than its step says, a step limit would be
- * overrun, and two exports could share a version number).
- *
- * <p><b>Threads.</b> Records arrive on the receiver's delivery thread, where they are decoded
- * (a 28×28 PNG is tens of microseconds). Every DJL call (training, export, sampling) runs on one
- * thread {@code genstream-trainer-<model>} owned by this service, never on Reactor's shared
+ * <p><b>Threads.</b> Every DJL call (training, export, sampling) runs on one thread
+ * {@code genstream-trainer-<model>} owned by this service, never on Reactor's shared
  * schedulers. {@link #summary()} and {@link #close()} may be called from any thread.
  *
  * <p><b>Delivery.</b> A batch's records are acknowledged once the step that used them has run,
@@ -82,18 +58,17 @@ public final class TrainerService implements AutoCloseable {
   private final TrainerOptions options;
   private final ModelSpec spec;
   private final TrainingFeed feed;
-  private final TrainingListener listener;
   private final KafkaReceiver<String, byte[]> receiver;
   private final KafkaSender<String, byte[]> sender;
   private final Scheduler trainingThread;
   // Replaced once by a restored model in prepare(), on the training thread before the first
   // step; otherwise only the training thread and close() (after that thread stopped) use it.
   private volatile ModelFamily model;
-  private final VersionExporter exporter;
   private final VersionRetention retention;
   private final VersionPublisher publisher;
   private final Promotion promotion;
   private final ProgressMeter meter = new ProgressMeter();
+  private final TrainingPipeline pipeline;
   private final Sinks.Empty<Void> done = Sinks.empty();
 
   private final RunLedger ledger = new RunLedger();
@@ -113,7 +88,6 @@ public final class TrainerService implements AutoCloseable {
   public TrainerService(TrainerOptions options, TrainingListener listener) {
     this.options = options;
     this.spec = options.spec();
-    this.listener = listener;
     // The model first: a spec it refuses must fail before any client or thread exists.
     this.model = ModelFamily.create(spec, null);
     try {
@@ -125,7 +99,7 @@ public final class TrainerService implements AutoCloseable {
     String metric = options.promotion().metricFor(spec.family());
     this.promotion = new Promotion(options.promotion(), metric,
         ModelStatus.none(options.modelName(), metric));
-    this.exporter = new VersionExporter(options, feed, promotion);
+    VersionExporter exporter = new VersionExporter(options, feed, promotion);
     try {
       this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
           options.kafka(), options.groupId(), options.inputTopic()));
@@ -140,6 +114,8 @@ public final class TrainerService implements AutoCloseable {
         options.keepVersions(), options.pinnedVersions(), promotion::best);
     this.publisher = new VersionPublisher(options, sender, retention, promotion);
     this.trainingThread = Schedulers.newSingle("genstream-trainer-" + options.modelName());
+    this.pipeline = new TrainingPipeline(options, feed, listener, receiver, sender, trainingThread,
+        () -> model, exporter, publisher, meter, ledger);
   }
 
   /**
@@ -153,7 +129,7 @@ public final class TrainerService implements AutoCloseable {
     }
     subscription = Mono.fromRunnable(this::prepare)
         .subscribeOn(trainingThread)
-        .thenMany(Flux.defer(this::pipeline).retryWhen(restartOnKafkaFailure()))
+        .thenMany(Flux.defer(pipeline::run).retryWhen(restartOnKafkaFailure()))
         .subscribe(
             outcome -> {},
             error -> {
@@ -195,117 +171,9 @@ public final class TrainerService implements AutoCloseable {
             options.modelName(), signal.failure().toString()));
   }
 
-  /** The step this run stops at (maxSteps after the step it started from), 0 for none. */
-  private long lastStep() {
-    return ledger.lastStep(options.maxSteps());
-  }
-
   private synchronized boolean isClosed() {
     return closed;
   }
-
-  private Flux<StepOutcome> pipeline() {
-    // A restart (after a Kafka failure) first lets the previous run's publish end, so that the
-    // next version's parent is the one that was really published.
-    Flux<StepOutcome> outcomes = Mono.fromFuture(publisher.latest(), true).onErrorComplete()
-        .thenMany(feed.batches(receiver.receive().filter(this::isOurs), this::deadLetter))
-        // Prefetch 1: read ahead one batch, not 32; the receiver pauses beyond demand.
-        .concatMap(this::step, 1);
-    long last = lastStep();
-    // By step number, not count: a pipeline restarted after a Kafka failure stops at the same step.
-    return last > 0 ? outcomes.takeUntil(outcome -> outcome.progress().step() >= last) : outcomes;
-  }
-
-  // ---- stages ----
-
-  /**
-   * Whether the record is this model's data; if not, it is acknowledged here, since it belongs
-   * to another model sharing the topic rather than being bad (no dead letter).
-   */
-  private boolean isOurs(ReceivedRecord<String, byte[]> received) {
-    if (options.data().accepts(received.record().headers())) {
-      return true;
-    }
-    received.acknowledge();
-    return false;
-  }
-
-  /** The bad record to the dead-letter topic with its reason, then acknowledged. */
-  private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> received, String reason) {
-    ProducerRecord<String, byte[]> letter =
-        DeadLetter.of(received.record(), reason, options.topics().deadLetter(), SOURCE);
-    return sender.send(letter)
-        .doOnSuccess(metadata -> {
-          received.acknowledge();
-          ledger.deadLettered();
-          log.warn("dead-lettered {}-{}@{}: {}", received.record().topic(),
-              received.record().partition(), received.record().offset(), reason);
-        })
-        .then(Mono.empty());
-  }
-
-  private Mono<StepOutcome> step(TrainingFeed.Step batch) {
-    return train(batch)
-        .flatMap(this::acknowledge)
-        .flatMap(this::exportAndPublishIfDue);
-  }
-
-  /** One training step on the training thread. */
-  private Mono<StepOutcome> train(TrainingFeed.Step batch) {
-    return Mono.fromCallable(() -> {
-      long start = System.nanoTime();
-      StepResult result = model.step(batch.batch());
-      feed.afterStep(batch);
-      TrainingProgress progress = meter.record(result, start, System.nanoTime() - start);
-      ledger.stepped(progress);
-      notifyListener(progress);
-      if (progress.step() % options.logEveryNSteps() == 0) {
-        log.info("{} step {}: {} images, {} img/s, duty cycle {}%, {}", options.modelName(),
-            progress.step(), progress.imagesSeen(), Math.round(progress.imagesPerSecond()),
-            Math.round(progress.dutyCycle() * 100), progress.metricsText());
-      }
-      return new StepOutcome(batch, progress, null);
-    }).subscribeOn(trainingThread);
-  }
-
-  private Mono<StepOutcome> acknowledge(StepOutcome outcome) {
-    outcome.batch().done().forEach(ReceivedRecord::acknowledge);
-    return Mono.just(outcome);
-  }
-
-  private Mono<StepOutcome> exportAndPublishIfDue(StepOutcome outcome) {
-    long step = outcome.progress().step();
-    boolean due = step % spec.exportEvery() == 0 || (lastStep() > 0 && step >= lastStep());
-    if (!due) {
-      return Mono.just(outcome);
-    }
-    return Mono.fromCallable(() -> export(outcome))
-        .subscribeOn(trainingThread)
-        .flatMap(this::publish);
-  }
-
-  /** On the training thread: the version of the current weights, under a reserved number. */
-  private StepOutcome export(StepOutcome outcome) {
-    RunLedger.Reservation reserved = ledger.reserveVersion();
-    return new StepOutcome(outcome.batch(), outcome.progress(), exporter.export(model,
-        outcome.progress(), reserved.version(), reserved.parentVersion()));
-  }
-
-  /**
-   * Publishes the version (see {@link VersionPublisher#start}) and waits for the broker's acks.
-   * The sends run to their end even if the pipeline is cancelled meanwhile, since a record handed
-   * to the producer may land anyway; {@link #finish()} waits for them, so the summary and the
-   * next version's parent always match what is on the topic.
-   */
-  private Mono<StepOutcome> publish(StepOutcome outcome) {
-    VersionExport export = outcome.export();
-    if (export == null) {
-      return Mono.just(outcome);
-    }
-    return Mono.fromFuture(publisher.start(export, ledger::published), true).thenReturn(outcome);
-  }
-
-  // ---- helpers ----
 
   /** On the training thread, before the first step: resume, learn the versions to retain. */
   private void prepare() {
@@ -336,14 +204,6 @@ public final class TrainerService implements AutoCloseable {
         options.groupId(), feed.describe().isEmpty() ? "" : ": " + feed.describe());
   }
 
-  private void notifyListener(TrainingProgress progress) {
-    try {
-      listener.onStep(progress);
-    } catch (RuntimeException e) {
-      log.warn("training listener failed at step {}: {}", progress.step(), e.toString());
-    }
-  }
-
   /**
    * Stops consuming, publishes the weights trained since the last version as one final version
    * (if any step was taken since), then {@link #close() closes}. Blocks up to a minute; do not
@@ -365,23 +225,11 @@ public final class TrainerService implements AutoCloseable {
     publisher.awaitLatest(trainingThread, FINISH_TIMEOUT);
     try {
       // Queued behind a step in progress on the (single) training thread.
-      Mono.fromCallable(this::exportUnpublished)
-          .subscribeOn(trainingThread)
-          .flatMap(this::publish)
-          .block(FINISH_TIMEOUT);
+      pipeline.publishUnpublished().block(FINISH_TIMEOUT);
     } catch (RuntimeException e) {
       log.warn("final version of {} not published: {}", options.modelName(), e.toString());
     }
     close();
-  }
-
-  /** On the training thread: an export of the current weights, or null if nothing is new. */
-  private StepOutcome exportUnpublished() {
-    TrainingProgress progress = ledger.unpublished();
-    if (progress == null) {
-      return null;
-    }
-    return export(new StepOutcome(null, progress, null));
   }
 
   /**
@@ -429,8 +277,4 @@ public final class TrainerService implements AutoCloseable {
     sender.close();
     done.tryEmitEmpty();
   }
-
-  /** What one step produced; {@code export} is null between exports, {@code batch} at finish. */
-  private record StepOutcome(TrainingFeed.Step batch, TrainingProgress progress,
-      VersionExport export) {}
 }

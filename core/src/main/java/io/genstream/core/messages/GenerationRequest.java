@@ -2,9 +2,7 @@ package io.genstream.core.messages;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.genstream.core.image.Png;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -150,67 +148,35 @@ public record GenerationRequest(
     }
   }
 
+  /**
+   * Fills in the defaults ({@code latest}, PNG, a spread of 1 for an image), applies
+   * {@link RequestRules} in order, then copies the lists and arrays.
+   *
+   * @throws InvalidRequestException naming the first field that breaks a rule, and why
+   */
   public GenerationRequest {
-    if (requestId == null || requestId.isBlank()) {
-      throw new InvalidRequestException("requestId must not be blank");
-    }
-    if (model == null || model.isBlank()) {
-      throw new InvalidRequestException("model is required");
-    }
+    RequestRules.checkIdentity(requestId, model);
     if (version == null) {
       version = LATEST;
     }
-    if (!version.equals(LATEST) && !version.equals(BEST) && !version.matches("[0-9]{1,18}")) {
-      throw new InvalidRequestException(
-          "version must be 'latest', 'best' or a version number, got '" + version + "'");
-    }
+    RequestRules.checkVersion(version);
     if (format == null) {
       format = Format.PNG;
     }
-    checkKinds(latents, interpolation, image);
-    if (count < 1 || count > MAX_COUNT) {
-      throw new InvalidRequestException("count must be 1.." + MAX_COUNT + ", got " + count);
+    RequestRules.checkOneKind(latents, interpolation, image);
+    RequestRules.checkCount(count);
+    RequestRules.checkLabels(label, labels, labelName, count);
+    RequestRules.checkLatents(latents, count);
+    RequestRules.checkInterpolation(interpolation, count);
+    RequestRules.checkTruncation(truncation, latents, interpolation, image);
+    if (image != null && spread == null) {
+      spread = 1f;
     }
-    if (label != null && label < 0) {
-      throw new InvalidRequestException("label must be >= 0, got " + label);
-    }
-    labels = checkLabels(labels, label, count);
-    if (labelName != null) {
-      if (label != null || labels != null) {
-        throw new InvalidRequestException(
-            "give the label as a number or as a class name, not both");
-      }
-      if (labelName.isBlank() || labelName.length() > 200) {
-        throw new InvalidRequestException("a label name must be 1..200 characters, got '"
-            + LogSafe.text(labelName) + "'");
-      }
-    }
-    latents = checkLatents(latents, count);
-    if (interpolation != null && interpolation.steps() != count) {
-      throw new InvalidRequestException("count " + count + " differs from interpolation.steps "
-          + interpolation.steps() + "; an interpolation gives one image per step");
-    }
-    checkTruncation(truncation, latents, interpolation, image);
-    if (image != null) {
-      if (!Png.hasSignature(image)) {
-        throw new InvalidRequestException(
-            "image is not a PNG: it does not start with the PNG signature");
-      }
-      image = image.clone();
-      if (spread == null) {
-        spread = 1f;
-      }
-      if (!Float.isFinite(spread) || spread < 0) {
-        throw new InvalidRequestException("spread must be a finite number >= 0, got " + spread);
-      }
-    } else if (spread != null) {
-      throw new InvalidRequestException(
-          "spread applies only to variations of an image; this request gives no image");
-    }
-    if (replyTopic != null && !isTopicName(replyTopic)) {
-      throw new InvalidRequestException("replyTopic must be a Kafka topic name (1..249 of"
-          + " a-z A-Z 0-9 . _ -, not '.' or '..'), got '" + replyTopic + "'");
-    }
+    RequestRules.checkImage(image, spread);
+    RequestRules.checkReplyTopic(replyTopic);
+    labels = labels == null ? null : List.copyOf(labels);
+    latents = latents == null ? null : deepCopy(latents);
+    image = image == null ? null : image.clone();
   }
 
   /** A request whose labels, if any, are numbers. */
@@ -329,103 +295,6 @@ public record GenerationRequest(
     return s.append(']').toString();
   }
 
-  // ---- validation of the record's values ----
-
-  private static void checkKinds(float[][] latents, Interpolation interpolation, byte[] image) {
-    List<String> given = new ArrayList<>(3);
-    if (latents != null) {
-      given.add("latents");
-    }
-    if (interpolation != null) {
-      given.add("interpolation");
-    }
-    if (image != null) {
-      given.add("image");
-    }
-    if (given.size() > 1) {
-      throw new InvalidRequestException("latents, interpolation and image are different kinds of"
-          + " request; give at most one, got " + String.join(" and ", given));
-    }
-  }
-
-  private static List<Integer> checkLabels(List<Integer> labels, Integer label, int count) {
-    if (labels == null) {
-      return null;
-    }
-    if (label != null) {
-      throw new InvalidRequestException(
-          "give label (one for every image) or labels (one per image), not both");
-    }
-    if (labels.size() != count) {
-      throw new InvalidRequestException("labels has " + labels.size() + " labels but the request"
-          + " is for " + count + " images (count); give one label per image");
-    }
-    for (int i = 0; i < labels.size(); i++) {
-      if (labels.get(i) == null || labels.get(i) < 0) {
-        throw new InvalidRequestException("labels[" + i + "] must be >= 0, got " + labels.get(i));
-      }
-    }
-    return List.copyOf(labels);
-  }
-
-  private static float[][] checkLatents(float[][] latents, int count) {
-    if (latents == null) {
-      return null;
-    }
-    if (latents.length != count) {
-      throw new InvalidRequestException("latents has " + latents.length + " rows but the request"
-          + " is for " + count + " images (count); give one latent row per image");
-    }
-    int dim = -1;
-    for (int i = 0; i < latents.length; i++) {
-      float[] row = latents[i];
-      if (row == null || row.length == 0 || row.length > MAX_LATENT_DIM) {
-        throw new InvalidRequestException("latents row " + i + " must have 1.." + MAX_LATENT_DIM
-            + " values, got " + (row == null ? "none" : row.length));
-      }
-      if (dim >= 0 && row.length != dim) {
-        throw new InvalidRequestException("latents row " + i + " has " + row.length
-            + " values but row 0 has " + dim + "; every row is a latent of the model's latentDim");
-      }
-      dim = row.length;
-      for (int j = 0; j < row.length; j++) {
-        if (!Float.isFinite(row[j])) {
-          throw new InvalidRequestException(
-              "latents[" + i + "][" + j + "] must be a finite number, got " + row[j]);
-        }
-      }
-    }
-    return deepCopy(latents);
-  }
-
-  private static void checkTruncation(
-      Float truncation, float[][] latents, Interpolation interpolation, byte[] image) {
-    if (truncation == null) {
-      return;
-    }
-    if (latents != null) {
-      throw new InvalidRequestException("truncation applies only to latents drawn from the seed;"
-          + " this request gives its latents, which are used as they are");
-    }
-    if (interpolation != null) {
-      throw new InvalidRequestException("truncation applies only to latents drawn from the seed;"
-          + " an interpolation must start and end at its seeds' latents");
-    }
-    if (image != null) {
-      throw new InvalidRequestException("truncation applies only to latents drawn from the seed;"
-          + " variations' latents come from the image's encoding");
-    }
-    if (!Float.isFinite(truncation) || truncation < MIN_TRUNCATION) {
-      throw new InvalidRequestException("truncation must be a finite number >= " + MIN_TRUNCATION
-          + ", got " + truncation);
-    }
-  }
-
-  /** Kafka's rule for topic names ({@code org.apache.kafka.common.internals.Topic}). */
-  private static boolean isTopicName(String name) {
-    return name.matches("[a-zA-Z0-9._-]{1,249}") && !name.equals(".") && !name.equals("..");
-  }
-
   private static float[][] deepCopy(float[][] rows) {
     float[][] copy = new float[rows.length][];
     for (int i = 0; i < rows.length; i++) {
@@ -433,7 +302,4 @@ public record GenerationRequest(
     }
     return copy;
   }
-
-  // ---- reading JSON values ----
-
 }

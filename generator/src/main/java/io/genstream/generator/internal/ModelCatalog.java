@@ -27,30 +27,26 @@ import org.slf4j.LoggerFactory;
  * The versions a registry knows, their bytes, and the reference-counted sessions open for some
  * of them. No Kafka here: the follower feeds it, the service leases from it. Each version is a
  * {@link VersionEntry} (its bytes, its {@link Session}, its {@link LoadRetry}); leases are
- * {@link Lease}s on sessions. This class keeps the versions per model and the two bounds.
+ * {@link Lease}s on sessions. This class keeps the versions per model; {@link VersionResolver}
+ * resolves what a request asks for ({@code latest}, {@code best}, a number) to a lease.
  *
- * <p><b>Bounded memory.</b> Only the newest {@code retainedVersionsPerModel} versions of each
- * model keep their ONNX bytes, those of their other graphs (a VAE's encoder) included; an older
- * version keeps its manifest (it stays listed), serves while a session is open for it (with its
- * encoder if that was loaded), and is reported as no longer retained when asked for after that.
- * Open sessions are bounded by {@code openSessionsPerModel}; an encoder is part of its version's
- * session, loaded on the first lease that asks for it and closed with the session.
+ * <p><b>Bounded memory</b> ({@link CatalogBounds}): only the newest
+ * {@code retainedVersionsPerModel} versions of each model keep their ONNX bytes (an older one
+ * stays listed and serves while a session is open for it), and at most
+ * {@code openSessionsPerModel} sessions are open. An encoder is part of its version's session,
+ * loaded on the first lease that asks for it and closed with the session.
  *
  * <p><b>Load failures</b> are classified once, by {@link LoadRetry#isPermanent}: an invalid model
- * (the loader's {@link IllegalArgumentException}: unparseable graph, graph that does not match
- * its manifest) is remembered for good and its bytes dropped; anything else (the runtime
- * failing, out of memory) is transient: the version is retried on a request once a back-off has
- * passed (1 s, doubling to 1 min), and serves as soon as a retry succeeds.
+ * is remembered for good and its bytes dropped; anything else is retried on a request once a
+ * back-off has passed, and serves as soon as a retry succeeds.
  *
  * <p><b>Reference counting.</b> Each open session starts with one reference, held by the
  * catalog. A lease takes another ({@link Session#tryRetain()} fails once the count has reached
  * zero, so a closed session is never handed out). Evicting a session removes it from its entry
  * first, then drops the catalog's reference; whoever drops the count to zero closes the model.
  *
- * <p><b>Promotion.</b> The latest {@link ModelStatus} of each model names the version
- * {@code best} leases ({@link BestVersion#resolve}). A status may come before any version of
- * its model and is kept to apply once they arrive, but only for
- * {@value #MAX_STATUSES_WITHOUT_VERSIONS} such models, so that stray records cannot grow it.
+ * <p><b>Promotion.</b> The latest {@link ModelStatus} of each model ({@link ModelStatuses})
+ * names the version {@code best} leases ({@link BestVersion#resolve}).
  *
  * <p><b>Locks.</b> Loading a version happens under that version's entry lock (so it is loaded
  * once however many requests ask at the same moment). Eviction takes the model's lock, then
@@ -60,19 +56,16 @@ import org.slf4j.LoggerFactory;
 final class ModelCatalog implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelCatalog.class);
-  /** Statuses kept for models with no version known. */
-  static final int MAX_STATUSES_WITHOUT_VERSIONS = 64;
 
   private final ModelLoader loader;
-  private final int openSessionsPerModel;
-  private final int retainedVersionsPerModel;
   private final Map<String, ConcurrentSkipListMap<Long, VersionEntry>> models =
       new ConcurrentHashMap<>();
-  private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
+  private final CatalogBounds bounds;
+  private final ModelStatuses statuses = new ModelStatuses(this::hasVersions);
+  private final VersionResolver resolver = new VersionResolver(models, statuses);
   private final AtomicLong useClock = new AtomicLong();
   private final LongSupplier nanoClock;
   private volatile boolean closed;
-  private volatile boolean retentionDeferred;
 
   ModelCatalog(ModelLoader loader, int openSessionsPerModel) {
     this(loader, openSessionsPerModel, RegistryOptions.DEFAULT_RETAINED_VERSIONS);
@@ -87,8 +80,7 @@ final class ModelCatalog implements AutoCloseable {
       LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
     this.loader = loader;
-    this.openSessionsPerModel = openSessionsPerModel;
-    this.retainedVersionsPerModel = retainedVersionsPerModel;
+    this.bounds = new CatalogBounds(models, openSessionsPerModel, retainedVersionsPerModel);
   }
 
   /** {@link #add(PublishedModel, Map, GenerativeModel)} without other graphs. */
@@ -103,7 +95,7 @@ final class ModelCatalog implements AutoCloseable {
    * version already known is left as it is (the follower re-reads the topic after a reconnect)
    * but for graphs it lacks, and {@code preloaded} is closed.
    *
-   * @param graphs by graph name, each {@link KafkaModelRegistry#checkGraph checked} against
+   * @param graphs by graph name, each {@link ModelRecords#checkGraph checked} against
    *     the manifest
    */
   void add(PublishedModel model, Map<String, byte[]> graphs, GenerativeModel preloaded) {
@@ -125,9 +117,7 @@ final class ModelCatalog implements AutoCloseable {
       entry.evict(); // lost a race with close(): nobody else will
       return;
     }
-    if (!retentionDeferred) {
-      dropBytesBeyondBound(name, versions);
-    }
+    bounds.versionAdded(name, versions);
     if (preloaded != null) {
       entry.touch();
       evictBeyondBound(name);
@@ -152,9 +142,7 @@ final class ModelCatalog implements AutoCloseable {
       synchronized (entry) {
         entry.failed(failure);
       }
-      if (!retentionDeferred) {
-        dropBytesBeyondBound(name, versions);
-      }
+      bounds.versionAdded(name, versions);
     }
   }
 
@@ -174,7 +162,7 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   /**
-   * Keeps another graph of a known version ({@link KafkaModelRegistry#checkGraph checked}
+   * Keeps another graph of a known version ({@link ModelRecords#checkGraph checked}
    * already). It is dropped at once if the version's own bytes are (its graphs are kept exactly
    * as long).
    *
@@ -208,35 +196,17 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   /**
-   * Replaces the status of its model. One for a model with no version known is kept only while
-   * fewer than {@value #MAX_STATUSES_WITHOUT_VERSIONS} such models have one.
+   * Replaces the status of its model ({@link ModelStatuses#set}).
    *
    * @return false if it was not kept
    */
   boolean setStatus(ModelStatus status) {
-    String name = status.model();
-    if (!hasVersions(name) && !statuses.containsKey(name)) {
-      long withoutVersions = statuses.keySet().stream().filter(n -> !hasVersions(n)).count();
-      if (withoutVersions >= MAX_STATUSES_WITHOUT_VERSIONS) {
-        log.warn("skipping the status of model {}: it has no version, and {} other models "
-            + "without versions have a status already", name, withoutVersions);
-        return false;
-      }
-    }
-    ModelStatus previous = statuses.put(name, status);
-    long before = previous == null ? 0 : previous.best();
-    if (before != status.best()) {
-      log.info("model {}: best is now {} (was {})", name,
-          status.hasBest() ? "version " + status.best() : "none", before == 0 ? "none" : before);
-    }
-    return true;
+    return statuses.set(status);
   }
 
   /** Forgets the status of {@code name} (its tombstone): {@code best} names nothing again. */
   void clearStatus(String name) {
-    if (statuses.remove(name) != null) {
-      log.info("model {}: status removed from the registry; no version is best", name);
-    }
+    statuses.clear(name);
   }
 
   /** The latest status of {@code name}, or null. */
@@ -277,51 +247,17 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
+  /**
+   * A lease on the version of {@code name} that {@code version} ({@code latest}, {@code best} or
+   * a number) names: {@link VersionResolver#lease}.
+   *
+   * @throws IllegalStateException once the catalog is closed
+   */
   ModelLease acquire(String name, String version) {
     if (closed) {
       throw new IllegalStateException("model registry is closed");
     }
-    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
-    if (versions == null || versions.isEmpty()) {
-      throw new UnknownModelException("unknown model '" + name + "', known models: " + knownModels());
-    }
-    if ("latest".equals(version)) {
-      List<String> failures = new ArrayList<>();
-      boolean anyNotReady = false;
-      for (VersionEntry entry : versions.descendingMap().values()) {
-        try {
-          return entry.lease();
-        } catch (UnknownModelException | ModelNotReadyException e) {
-          failures.add(e.getMessage());
-          anyNotReady |= e instanceof ModelNotReadyException;
-        }
-      }
-      String reason = "model '" + name + "' has no loadable version: " + failures;
-      // One that may still load makes the request wait rather than fail for good.
-      throw anyNotReady ? new ModelNotReadyException(reason) : new UnknownModelException(reason);
-    }
-    if ("best".equals(version)) {
-      long best = BestVersion.resolve(name, statuses.get(name), new ArrayList<>(versions.keySet()));
-      VersionEntry entry = versions.get(best);
-      if (entry == null) { // removed since the snapshot above
-        throw new UnknownModelException("model '" + name + "' version " + best
-            + ", promoted to 'best', was removed");
-      }
-      return entry.lease();
-    }
-    long number;
-    try {
-      number = Long.parseLong(version);
-    } catch (NumberFormatException e) {
-      throw new UnknownModelException("version must be 'latest', 'best' or a number, got '"
-          + version + "'");
-    }
-    VersionEntry entry = versions.get(number);
-    if (entry == null) {
-      throw new UnknownModelException("unknown version " + number + " of model '" + name
-          + "', known versions: " + new ArrayList<>(versions.keySet()));
-    }
-    return entry.lease();
+    return resolver.lease(name, version);
   }
 
   Map<String, List<Long>> versions() {
@@ -346,17 +282,7 @@ final class ModelCatalog implements AutoCloseable {
 
   /** Number of sessions currently open for {@code name} (for tests and metrics). */
   int openSessions(String name) {
-    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
-    if (versions == null) {
-      return 0;
-    }
-    int open = 0;
-    for (VersionEntry entry : versions.values()) {
-      if (entry.session != null) {
-        open++;
-      }
-    }
-    return open;
+    return bounds.openSessions(name);
   }
 
   /** Drops the catalog's reference on every session; each closes when its last lease does. */
@@ -370,19 +296,14 @@ final class ModelCatalog implements AutoCloseable {
     }
   }
 
-  /**
-   * Keeps every version's bytes until {@link #applyRetention()}: while catching up on a compacted
-   * topic, newer versions arrive before the tombstones of the older ones they replace, so the
-   * newest N seen so far are not yet the newest N that will remain.
-   */
+  /** {@link CatalogBounds#deferRetention()}: while catching up on the compacted topic. */
   void deferRetention() {
-    retentionDeferred = true;
+    bounds.deferRetention();
   }
 
   /** Drops the bytes beyond the bound now, and from then on whenever a version is added. */
   void applyRetention() {
-    retentionDeferred = false;
-    models.forEach(this::dropBytesBeyondBound);
+    bounds.applyRetention();
   }
 
   /**
@@ -390,93 +311,22 @@ final class ModelCatalog implements AutoCloseable {
    * metrics).
    */
   long retainedBytes() {
-    long bytes = 0;
-    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
-      for (VersionEntry entry : versions.values()) {
-        bytes += entry.retainedBytes();
-      }
-    }
-    return bytes;
+    return bounds.retainedBytes();
   }
 
   /** Other graphs (encoders) whose bytes are held, all versions together. */
   int retainedGraphs() {
-    int count = 0;
-    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
-      for (VersionEntry entry : versions.values()) {
-        count += entry.retainedGraphs();
-      }
-    }
-    return count;
+    return bounds.retainedGraphs();
   }
 
   /** Versions whose ONNX bytes are held, all models together (for tests and metrics). */
   int retainedVersions() {
-    int count = 0;
-    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
-      for (VersionEntry entry : versions.values()) {
-        count += entry.model == null ? 0 : 1;
-      }
-    }
-    return count;
+    return bounds.retainedVersions();
   }
 
-  /**
-   * Lets go of the bytes of every version of {@code name} older than the newest
-   * {@code retainedVersionsPerModel}. An open session is left alone: it serves until evicted.
-   */
-  private void dropBytesBeyondBound(String name, ConcurrentSkipListMap<Long, VersionEntry> versions) {
-    int kept = 0;
-    for (VersionEntry entry : versions.descendingMap().values()) {
-      if (kept < retainedVersionsPerModel) {
-        kept++;
-      } else if (entry.dropBytes()) {
-        log.debug("model {} version {}: ONNX bytes no longer retained (only the newest {} are)",
-            name, entry.manifest.version(), retainedVersionsPerModel);
-      }
-    }
-  }
-
-  private List<String> knownModels() {
-    List<String> names = new ArrayList<>();
-    models.forEach((name, versions) -> {
-      if (!versions.isEmpty()) {
-        names.add(name);
-      }
-    });
-    names.sort(null);
-    return names;
-  }
-
-  /**
-   * Closes the least recently used sessions of {@code name} beyond the bound; the newest
-   * open version is never evicted, since {@code latest} requests want it. Takes the model's
-   * lock, then entry locks: never call it holding an entry lock.
-   */
+  /** {@link CatalogBounds#evictBeyondBound}: never call it holding an entry lock. */
   void evictBeyondBound(String name) {
-    ConcurrentSkipListMap<Long, VersionEntry> versions = models.get(name);
-    if (versions == null) {
-      return;
-    }
-    synchronized (versions) {
-      List<VersionEntry> open = new ArrayList<>();
-      for (VersionEntry entry : versions.descendingMap().values()) {
-        if (entry.session != null) {
-          open.add(entry);
-        }
-      }
-      if (open.size() <= openSessionsPerModel) {
-        return;
-      }
-      List<VersionEntry> candidates = new ArrayList<>(open.subList(1, open.size()));
-      candidates.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
-      for (int i = 0; i < open.size() - openSessionsPerModel; i++) {
-        VersionEntry victim = candidates.get(i);
-        log.info("closing the session of model {} version {} (more than {} open; closes once unused)",
-            name, victim.manifest.version(), openSessionsPerModel);
-        victim.evict();
-      }
-    }
+    bounds.evictBeyondBound(name);
   }
 
   /** Loads a session and logs name, version, size and load time. Blocks; caller owns the result. */
@@ -495,7 +345,7 @@ final class ModelCatalog implements AutoCloseable {
   }
 
   int retainedVersionsPerModel() {
-    return retainedVersionsPerModel;
+    return bounds.retainedVersionsPerModel();
   }
 
   LongSupplier nanoClock() {

@@ -423,10 +423,10 @@ class ModelCatalogTest {
   void graphBytesAreCheckedAgainstTheManifest() {
     ModelManifest manifest = vae(1).manifest();
 
-    assertThat(KafkaModelRegistry.checkGraph(manifest, ImageEncoder.GRAPH,
+    assertThat(ModelRecords.checkGraph(manifest, ImageEncoder.GRAPH,
         TinyVae.encoderOnnx(1))).isTrue();
-    assertThat(KafkaModelRegistry.checkGraph(manifest, "discriminator", new byte[3])).isFalse();
-    assertThatThrownBy(() -> KafkaModelRegistry.checkGraph(manifest, ImageEncoder.GRAPH,
+    assertThat(ModelRecords.checkGraph(manifest, "discriminator", new byte[3])).isFalse();
+    assertThatThrownBy(() -> ModelRecords.checkGraph(manifest, ImageEncoder.GRAPH,
         TinyVae.encoderOnnx(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("graph digits-vae/1/encoder: SHA-256 mismatch, manifest says "
@@ -527,7 +527,7 @@ class ModelCatalogTest {
   void statusesOfModelsWithoutVersionsAreBounded() {
     ModelCatalog catalog = withVersions(1);
     catalog.setStatus(promoted(ModelStatus.none("digits", "fd"), 1));
-    for (int i = 0; i < ModelCatalog.MAX_STATUSES_WITHOUT_VERSIONS; i++) {
+    for (int i = 0; i < ModelStatuses.MAX_WITHOUT_VERSIONS; i++) {
       assertThat(catalog.setStatus(ModelStatus.none("stray" + i, "fd"))).isTrue();
     }
 
