@@ -266,20 +266,27 @@ public final class IngestService implements AutoCloseable {
   }
 
   private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {
-    ProducerRecord<String, byte[]> record =
-        imageRecord(item, options.topics().images(), source.name());
-    if (options.dataset() != null) {
-      CloudEvents.header(record.headers(), "dataset", options.dataset());
-    }
-    return record;
+    return imageRecord(item, options.topics().images(), source.name(), options.dataset());
   }
 
   /** The record of an image: its labelled image with {@code ce_origin} and its attributes. */
   public static ProducerRecord<String, byte[]> imageRecord(
       SourceItem.Image item, String topic, String sourceName) {
+    return imageRecord(item, topic, sourceName, null);
+  }
+
+  /**
+   * The record of an image, with {@code ce_dataset} when {@code dataset} is not null (checked
+   * by {@link #checkDataset} beforehand).
+   */
+  public static ProducerRecord<String, byte[]> imageRecord(
+      SourceItem.Image item, String topic, String sourceName, String dataset) {
     ProducerRecord<String, byte[]> record = item.image().toRecord(topic, sourceName);
     CloudEvents.header(record.headers(), "origin", item.origin());
     item.attributes().forEach((name, value) -> CloudEvents.header(record.headers(), name, value));
+    if (dataset != null) {
+      CloudEvents.header(record.headers(), "dataset", dataset);
+    }
     return record;
   }
 

@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -82,25 +82,29 @@ public enum FolderLayout {
     if (this != AUTO) {
       return new Resolved(this, "--layout " + id);
     }
-    List<Path> top = new ArrayList<>();
-    List<Path> oneDown = new ArrayList<>();
-    List<Path> deeper = new ArrayList<>();
+    Found top = new Found();
+    Found oneDown = new Found();
+    Found deeper = new Found();
+    Found nested = new Found();
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.filter(Files::isRegularFile).map(dir::relativize).filter(FolderLayout::visibleImage)
-          .forEach(relative -> (relative.getNameCount() == 1 ? top
-              : relative.getNameCount() == 2 ? oneDown : deeper).add(relative));
+          .forEach(relative -> {
+            int depth = relative.getNameCount();
+            (depth == 1 ? top : depth == 2 ? oneDown : deeper).add(relative);
+            if (depth > 1) {
+              nested.add(relative);
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
-    if (oneDown.isEmpty() && deeper.isEmpty()) {
+    if (nested.isEmpty()) {
       return new Resolved(FLAT, top.isEmpty() ? "no images named .png, .jpg, .jpeg, .bmp or .gif"
           : "images at the top level only");
     }
     if (!top.isEmpty()) {
-      List<Path> nested = new ArrayList<>(oneDown);
-      nested.addAll(deeper);
       throw new IllegalArgumentException(dir + " has images both at its top level ("
-          + examples(top) + ") and in sub-folders (" + examples(nested) + "), so it is neither "
+          + top + ") and in sub-folders (" + nested + "), so it is neither "
           + "a flat folder nor one sub-folder per class: choose --layout flat (every image, "
           + "unlabelled) or --layout imagefolder (the sub-folders are the classes; images at "
           + "the top level are dead-lettered), or move the top-level images into class folders");
@@ -108,7 +112,7 @@ public enum FolderLayout {
     if (deeper.isEmpty()) {
       return new Resolved(IMAGE_FOLDER, "every image is one level down, in a class sub-folder");
     }
-    return new Resolved(FLAT, "images lie deeper than one sub-folder (" + examples(deeper)
+    return new Resolved(FLAT, "images lie deeper than one sub-folder (" + deeper
         + "), a tree of folders rather than classes; --layout imagefolder takes the first "
         + "level as classes");
   }
@@ -138,9 +142,30 @@ public enum FolderLayout {
     return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  private static String examples(List<Path> files) {
-    List<String> names = files.stream().sorted().limit(EXAMPLES)
-        .map(p -> p.toString().replace('\\', '/')).toList();
-    return String.join(", ", names) + (files.size() > EXAMPLES ? ", ..." : "");
+  /**
+   * Images found at one depth: how many, and the first few by path for a message, so that
+   * memory stays small however large the folder.
+   */
+  private static final class Found {
+    private final TreeSet<Path> examples = new TreeSet<>();
+    private long count;
+
+    void add(Path relative) {
+      count++;
+      examples.add(relative);
+      if (examples.size() > EXAMPLES) {
+        examples.pollLast();
+      }
+    }
+
+    boolean isEmpty() {
+      return count == 0;
+    }
+
+    @Override
+    public String toString() {
+      List<String> names = examples.stream().map(p -> p.toString().replace('\\', '/')).toList();
+      return String.join(", ", names) + (count > EXAMPLES ? ", ... " + count + " in all" : "");
+    }
   }
 }

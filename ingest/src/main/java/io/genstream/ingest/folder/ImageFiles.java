@@ -218,7 +218,11 @@ public final class ImageFiles {
       }
       if (format.equals("gif")) {
         // Before the reader has the stream, while it can still seek back to the start.
-        checkWhole(() -> WholeImages.checkGif(in));
+        try {
+          WholeImages.checkGif(in);
+        } catch (InvalidImageException e) {
+          throw new Rejected(e.getMessage());
+        }
       }
       reader.setInput(in, true, true);
       int width;
@@ -243,19 +247,6 @@ public final class ImageFiles {
       }
     } finally {
       reader.dispose();
-    }
-  }
-
-  private interface Check {
-    void run() throws IOException;
-  }
-
-  /** Runs a check whose {@link InvalidImageException} is the rejection's reason as it is. */
-  private static void checkWhole(Check check) throws IOException {
-    try {
-      check.run();
-    } catch (InvalidImageException e) {
-      throw new Rejected(e.getMessage());
     }
   }
 

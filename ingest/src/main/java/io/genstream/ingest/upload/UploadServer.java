@@ -2,7 +2,6 @@ package io.genstream.ingest.upload;
 
 import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.KafkaSender;
-import io.genstream.core.messages.CloudEvents;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.FileDeadLetter;
 import io.genstream.ingest.IngestService;
@@ -36,7 +35,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -284,12 +282,9 @@ public final class UploadServer implements AutoCloseable {
   private Mono<Outcome> send(Decoded decoded) {
     SourceItem item = decoded.item();
     if (item instanceof SourceItem.Image image) {
-      ProducerRecord<String, byte[]> record =
-          IngestService.imageRecord(image, options.topics().images(), SOURCE_NAME);
-      if (decoded.dataset() != null) {
-        CloudEvents.header(record.headers(), "dataset", decoded.dataset());
-      }
-      return sender.send(record).map(metadata -> new Outcome(item, metadata));
+      return sender.send(IngestService.imageRecord(image, options.topics().images(), SOURCE_NAME,
+              decoded.dataset()))
+          .map(metadata -> new Outcome(item, metadata));
     }
     SourceItem.Rejection rejection = (SourceItem.Rejection) item;
     log.warn("Rejected {}: {}", rejection.origin(), rejection.reason());
