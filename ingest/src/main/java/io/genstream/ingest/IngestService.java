@@ -48,10 +48,7 @@ public final class IngestService implements AutoCloseable {
   public record Options(Topics topics, double imagesPerSecond, long maxImages, String dataset) {
     public Options {
       Objects.requireNonNull(topics, "topics");
-      if (dataset != null && !DATASET_NAME.matcher(dataset).matches()) {
-        throw new IllegalArgumentException(
-            "dataset must be 1-100 of [A-Za-z0-9._-], got '" + dataset + "'");
-      }
+      checkDataset(dataset);
       if (imagesPerSecond < 0) {
         throw new IllegalArgumentException("imagesPerSecond must be >= 0, got " + imagesPerSecond);
       }
@@ -68,6 +65,20 @@ public final class IngestService implements AutoCloseable {
 
   // A name people type on a command line and in a models file, compared byte for byte.
   private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+  /**
+   * A dataset name as {@code ce_dataset} carries it, or null for none; every source that stamps
+   * one checks it here.
+   *
+   * @throws IllegalArgumentException naming the value and the valid characters
+   */
+  public static String checkDataset(String dataset) {
+    if (dataset != null && !DATASET_NAME.matcher(dataset).matches()) {
+      throw new IllegalArgumentException(
+          "dataset must be 1-100 of [A-Za-z0-9._-], got '" + dataset + "'");
+    }
+    return dataset;
+  }
 
   /** What a finished run did. */
   /**
@@ -255,20 +266,27 @@ public final class IngestService implements AutoCloseable {
   }
 
   private ProducerRecord<String, byte[]> imageRecord(SourceItem.Image item) {
-    ProducerRecord<String, byte[]> record =
-        imageRecord(item, options.topics().images(), source.name());
-    if (options.dataset() != null) {
-      CloudEvents.header(record.headers(), "dataset", options.dataset());
-    }
-    return record;
+    return imageRecord(item, options.topics().images(), source.name(), options.dataset());
   }
 
   /** The record of an image: its labelled image with {@code ce_origin} and its attributes. */
   public static ProducerRecord<String, byte[]> imageRecord(
       SourceItem.Image item, String topic, String sourceName) {
+    return imageRecord(item, topic, sourceName, null);
+  }
+
+  /**
+   * The record of an image, with {@code ce_dataset} when {@code dataset} is not null (checked
+   * by {@link #checkDataset} beforehand).
+   */
+  public static ProducerRecord<String, byte[]> imageRecord(
+      SourceItem.Image item, String topic, String sourceName, String dataset) {
     ProducerRecord<String, byte[]> record = item.image().toRecord(topic, sourceName);
     CloudEvents.header(record.headers(), "origin", item.origin());
     item.attributes().forEach((name, value) -> CloudEvents.header(record.headers(), name, value));
+    if (dataset != null) {
+      CloudEvents.header(record.headers(), "dataset", dataset);
+    }
     return record;
   }
 

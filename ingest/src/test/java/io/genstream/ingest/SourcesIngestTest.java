@@ -211,6 +211,15 @@ class SourcesIngestTest {
     byte[] whole = png.toByteArray();
     Files.write(dir.resolve("truncated.png"), Arrays.copyOf(whole, whole.length / 2));
     bad.put(dir.resolve("truncated.png").toString(), "truncated png");
+    // ImageIO decodes these partially and silently (gray rows, or a GIF without its trailer).
+    byte[] jpeg = TestFiles.encode(TestFiles.noise(64, 64, BufferedImage.TYPE_INT_RGB, 10), "jpeg");
+    Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+    bad.put(dir.resolve("truncated.jpg").toString(), "truncated JPEG: no end-of-image marker");
+    byte[] gif = TestFiles.encode(TestFiles.noise(64, 64, BufferedImage.TYPE_BYTE_GRAY, 11), "gif");
+    Files.write(dir.resolve("no-trailer.gif"), Arrays.copyOf(gif, gif.length - 1));
+    bad.put(dir.resolve("no-trailer.gif").toString(), "truncated GIF: no trailer");
+    Files.write(dir.resolve("cut.gif"), Arrays.copyOf(gif, gif.length / 2));
+    bad.put(dir.resolve("cut.gif").toString(), "truncated GIF: the data ends inside image 1's data");
     Files.writeString(dir.resolve("text.png"), "this is not an image\n");
     bad.put(dir.resolve("text.png").toString(), "unsupported file");
     Files.write(dir.resolve("huge.png"), TestFiles.pngHeaderOnly(100_000, 100_000));

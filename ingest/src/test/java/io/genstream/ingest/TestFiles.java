@@ -36,6 +36,15 @@ public final class TestFiles {
     return file;
   }
 
+  /** The image in {@code format}, as ImageIO writes it. */
+  public static byte[] encode(BufferedImage image, String format) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (!ImageIO.write(image, format, out)) {
+      throw new IOException("no ImageIO writer for " + format + " and image type " + image.getType());
+    }
+    return out.toByteArray();
+  }
+
   /** The PNG signature and an IHDR chunk (correct CRC) claiming {@code width × height}, nothing else. */
   public static byte[] pngHeaderOnly(int width, int height) {
     ByteBuffer chunk = ByteBuffer.allocate(4 + 13);

@@ -5,6 +5,7 @@ import io.genstream.app.demo.DemoConfig;
 import io.genstream.app.demo.DemoData;
 import io.genstream.app.demo.video.VideoConfig;
 import io.genstream.app.demo.video.VideoDemo;
+import io.genstream.ingest.folder.FolderLayout;
 import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,9 +71,18 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR",
       description = {"Train on your images instead of synthetic digits: class sub-folders of DIR "
           + "(sorted names are labels 0..k-1, cgan with numClasses=k) or a folder of unlabelled "
-          + "images (dcgan unless --family). Images become the model's imageSize and channels "
-          + "(--set imageSize=32 --set channels=3); DIR is ingested again and again (epochs)."})
+          + "images (dcgan unless --family), as --layout says. Images become the model's imageSize "
+          + "and channels (--set imageSize=32 --set channels=3); DIR is ingested again and again "
+          + "(epochs)."})
   Path data;
+
+  @Option(names = "--layout", paramLabel = "LAYOUT",
+      description = {"--data: imagefolder (one sub-folder per class), flat (every image, "
+          + "recursively, unlabelled) or auto (default): imagefolder when every image is one "
+          + "level down in a class sub-folder, flat when images are only at the top level or "
+          + "deeper in a tree of folders, refused when images are both at the top level and in "
+          + "sub-folders."})
+  String layout;
 
   @Option(names = "--images-per-second", defaultValue = "600",
       description = "Pace of the training stream, synthetic or --data (default: ${DEFAULT-VALUE}).")
@@ -129,8 +139,12 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       ModelSpec modelSpec = modelOptions.resolve(seed);
       DemoData demoData = null;
+      if (layout != null && data == null) {
+        throw new IllegalArgumentException("--layout is for --data DIR");
+      }
+      FolderLayout folderLayout = layout == null ? FolderLayout.AUTO : FolderLayout.parse(layout);
       if (data != null) {
-        demoData = DemoData.open(data, modelSpec);
+        demoData = DemoData.open(data, modelSpec, folderLayout);
         modelSpec = demoData.adapt(modelSpec,
             modelOptions.family != null || modelOptions.specFile != null);
       }

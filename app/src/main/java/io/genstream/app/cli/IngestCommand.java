@@ -52,7 +52,8 @@ public final class IngestCommand implements Callable<Integer> {
   static final class Sources {
     @Option(names = "--http-port", paramLabel = "P",
         description = "Take images by HTTP on port P (0: any free port): POST /v1/images?label=N "
-            + "with an image body or a multipart form of files; runs until Ctrl-C.")
+            + "with an image body or a multipart form of files (&dataset=NAME stamps that "
+            + "request's images, overriding --dataset); runs until Ctrl-C.")
     Integer httpPort;
 
     @Option(names = "--folder", paramLabel = "DIR",
@@ -104,7 +105,8 @@ public final class IngestCommand implements Callable<Integer> {
   boolean noLedger;
 
   @Option(names = "--dataset", paramLabel = "NAME",
-      description = "Stamp ce_dataset=NAME on every image, so that a trainer bound to dataset NAME "
+      description = "Stamp ce_dataset=NAME on every image (with --http-port: on every upload "
+          + "that names no dataset of its own), so that a trainer bound to dataset NAME "
           + "(genstream trainer --models) trains on these images and others skip them.")
   String dataset;
 
@@ -116,11 +118,6 @@ public final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (sources != null && sources.httpPort != null) {
-      if (dataset != null) {
-        // The upload server builds its records itself and has no dataset setting yet.
-        throw new ParameterException(spec.commandLine(),
-            "--dataset is not supported with --http-port yet");
-      }
       return runUploadServer(sources.httpPort);
     }
     ImageSource source;
@@ -287,8 +284,11 @@ public final class IngestCommand implements Callable<Integer> {
   private int runUploadServer(int port) throws Exception {
     UploadServer.Options options;
     try {
-      options = new UploadServer.Options("0.0.0.0", port, kafka.ensureTopics(),
-          new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize)));
+      // Checked before creating topics, so that a bad value fails without a broker.
+      DatasetSpec images = new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize));
+      IngestService.checkDataset(dataset);
+      options = new UploadServer.Options("0.0.0.0", port, UploadServer.DEFAULT_MAX_BODY_BYTES,
+          kafka.ensureTopics(), images, dataset);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -304,7 +304,9 @@ public final class IngestCommand implements Callable<Integer> {
         throw e;
       }
       System.out.println("upload images: curl --data-binary @cat.png -H 'Content-Type: image/png' "
-          + "'http://127.0.0.1:" + server.port() + "/v1/images?label=3'");
+          + "'http://127.0.0.1:" + server.port() + "/v1/images?label=3'"
+          + (dataset == null ? "" : " (dataset " + dataset + " unless the request names one: "
+              + "&dataset=NAME)"));
       return () -> {
         server.close();
         sender.close();

@@ -176,6 +176,7 @@ public final class Demo {
         + "again (epochs) at " + config.imagesPerSecond() + " images/s, as " + spec.imageSize()
         + "x" + spec.imageSize() + (spec.channels() == 3 ? " RGB" : " grey"));
     if (data.labelled()) {
+      console.println("  layout           : imagefolder (" + data.layout().reason() + ")");
       StringBuilder names = new StringBuilder();
       for (int i = 0; i < data.labelNames().size(); i++) {
         names.append(i == 0 ? "" : ", ").append(i).append('=').append(data.labelNames().get(i));
@@ -184,8 +185,8 @@ public final class Demo {
           + (spec.conditional() ? ", " + spec.family().id() + " with numClasses="
               + spec.numClasses() : ", labels ignored by " + spec.family().id()));
     } else {
-      console.println("  classes          : none (no class sub-folders), unconditional "
-          + spec.family().id());
+      console.println("  classes          : none (a flat folder: " + data.layout().reason()
+          + "), unconditional " + spec.family().id());
     }
   }
 

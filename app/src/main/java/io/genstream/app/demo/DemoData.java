@@ -3,52 +3,61 @@ package io.genstream.app.demo;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.ImageSource;
 import io.genstream.ingest.SourceItem;
-import io.genstream.ingest.folder.FolderSource;
+import io.genstream.ingest.folder.FolderLayout;
 import io.genstream.ingest.folder.ImageFolderSource;
 import io.genstream.trainer.family.ModelSpec;
 import io.genstream.trainer.family.ModelSpec.Family;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
 
 /**
- * The user's images for {@code genstream demo --data DIR}: class sub-folders holding files make a
- * labelled {@link ImageFolderSource} (labels are the sub-folder names, sorted), anything else an
- * unlabelled {@link FolderSource}. Images are normalised to the model spec's size and channels.
+ * The user's images for {@code genstream demo --data DIR}: in the {@link FolderLayout} given or
+ * found ({@code --layout}, by default {@code auto}: class sub-folders holding every image, one
+ * level down, make a labelled {@link ImageFolderSource} whose labels are the sub-folder names,
+ * sorted; images only at the top level, or in a deeper tree of folders, an unlabelled
+ * {@link FolderSource}; both at the top level and in sub-folders is refused as ambiguous).
+ * Images are normalised to the model spec's size and channels.
  *
  * <p>A folder is finite, but the trainer reads the images topic once per group, so the demo
  * ingests the folder again and again ({@link #epochs()}) at its pace until it stops.
  *
  * @param labelNames the class names, label {@code i} is {@code labelNames.get(i)}; empty when
  *     unlabelled
+ * @param layout the folder's layout and why it was chosen
  */
-public record DemoData(Path dir, List<String> labelNames, ImageSource source) {
+public record DemoData(Path dir, List<String> labelNames, ImageSource source,
+    FolderLayout.Resolved layout) {
 
   public DemoData {
     labelNames = List.copyOf(labelNames);
   }
 
-  /**
-   * Looks at {@code dir} and builds its source for images of {@code spec}'s size and channels.
-   *
-   * @throws IllegalArgumentException if {@code dir} is not a folder
-   */
+  /** {@link #open(Path, ModelSpec, FolderLayout)} with the layout found by its rule. */
   public static DemoData open(Path dir, ModelSpec spec) {
+    return open(dir, spec, FolderLayout.AUTO);
+  }
+
+  /**
+   * Looks at {@code dir} and builds its source, in {@code layout} ({@link FolderLayout#AUTO}:
+   * the one its rule finds), for images of {@code spec}'s size and channels.
+   *
+   * @throws IllegalArgumentException if {@code dir} is not a folder, {@code auto} finds it
+   *     ambiguous, or {@code imagefolder} finds no class folders
+   */
+  public static DemoData open(Path dir, ModelSpec spec, FolderLayout layout) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--data must be a folder of images (or of class "
           + "sub-folders of images), got " + dir + (Files.exists(dir) ? " (not a folder)" : " (does not exist)"));
     }
     DatasetSpec dataset = new DatasetSpec(spec.imageSize(), spec.channels(), DatasetSpec.Resize.FIT);
-    if (hasClassFolders(dir)) {
-      ImageFolderSource classes = new ImageFolderSource(dir, dataset);
-      return new DemoData(dir, classes.labelNames(), classes);
-    }
-    return new DemoData(dir, List.of(), new FolderSource(dir, dataset));
+    FolderLayout.Resolved resolved = layout.resolve(dir);
+    ImageSource source = resolved.source(dir, dataset);
+    List<String> labelNames =
+        source instanceof ImageFolderSource classes ? classes.labelNames() : List.of();
+    return new DemoData(dir, labelNames, source, resolved);
   }
 
   /** Whether the images carry labels (class folders). */
@@ -78,8 +87,9 @@ public record DemoData(Path dir, List<String> labelNames, ImageSource source) {
     if (spec.family() == Family.CGAN) {
       if (familyChosen) {
         throw new IllegalArgumentException("--family cgan needs labelled images, but " + dir
-            + " has no class sub-folders (put the images in " + dir.resolve("<class>")
-            + "/), or use --family dcgan or vae");
+            + " is read as a flat folder (" + layout.reason() + "): put the images in "
+            + dir.resolve("<class>") + "/ (or say --layout imagefolder), or use --family dcgan"
+            + " or vae");
       }
       return spec.with(Map.of("family", Family.DCGAN.id(), "numClasses", "0"));
     }
@@ -103,23 +113,5 @@ public record DemoData(Path dir, List<String> labelNames, ImageSource source) {
             source.items().filter(item -> item instanceof SourceItem.Image).repeat());
       }
     };
-  }
-
-  private static boolean hasClassFolders(Path dir) {
-    try (Stream<Path> children = Files.list(dir)) {
-      return children.filter(Files::isDirectory)
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .anyMatch(DemoData::holdsFiles);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean holdsFiles(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.anyMatch(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.genstream.ingest.folder;
 
+import io.genstream.core.image.InvalidImageException;
+import io.genstream.core.image.WholeImages;
 import io.genstream.core.messages.LabelledImage;
 import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.IngestLedger;
@@ -32,7 +34,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Reads one image file into a {@link SourceItem}: the format is recognised from the content
  * (not the name), the size from the header alone and refused over the pixel budget, then the
- * image is decoded, normalised and encoded as PNG. Every failure is a rejection naming the file.
+ * image is decoded, normalised and encoded as PNG. A truncated JPEG or GIF, which ImageIO would
+ * decode partially and silently, is refused ({@link WholeImages}). Every failure is a rejection
+ * naming the file.
  * An image's record carries {@code ce_contenthash}: the SHA-256 of the file's bytes, in hex.
  */
 public final class ImageFiles {
@@ -212,6 +216,14 @@ public final class ImageFiles {
         throw new Rejected("unsupported image format " + format + ", expected one of "
             + FORMATS.stream().sorted().toList());
       }
+      if (format.equals("gif")) {
+        // Before the reader has the stream, while it can still seek back to the start.
+        try {
+          WholeImages.checkGif(in);
+        } catch (InvalidImageException e) {
+          throw new Rejected(e.getMessage());
+        }
+      }
       reader.setInput(in, true, true);
       int width;
       int height;
@@ -226,7 +238,9 @@ public final class ImageFiles {
             + " pixels), over the budget of " + spec.maxPixels() + " pixels");
       }
       try {
-        return reader.read(0);
+        return WholeImages.read(reader);
+      } catch (InvalidImageException e) {
+        throw new Rejected(e.getMessage());
       } catch (IOException | RuntimeException e) {
         throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
             + describe(e));

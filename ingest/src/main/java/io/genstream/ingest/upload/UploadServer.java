@@ -49,12 +49,16 @@ import reactor.core.scheduler.Schedulers;
  * source does ({@link ImageFiles}) and produced to the images topic; a rejected one goes to the
  * dead-letter topic ({@link FileDeadLetter}). Once the broker acknowledged every record of the
  * request the answer is {@code 202 {"accepted": [{"id": "<topic>-<partition>@<offset>",
- * "origin": ...}], "rejected": [{"origin": ..., "reason": ...}]}}.
+ * "origin": ...}], "rejected": [{"origin": ..., "reason": ...}], "dataset": ...}} (the dataset
+ * only when one was stamped).
  *
  * <p>Labels: {@code ?label=N}, or in a multipart body {@code label} form fields: one for every
- * file, or one per file in the order of the files. Errors are {@code {"error": "..."}}: 400 (bad
- * or missing label, empty body, unsupported content type), 413 (body over the limit), 500 (the
- * broker refused a record).
+ * file, or one per file in the order of the files. Dataset: the images of a request carry
+ * {@code ce_dataset} = {@code ?dataset=NAME} if given, else the server's
+ * {@link Options#dataset()} if set (so that a trainer bound to that dataset takes them), else
+ * none. Errors are {@code {"error": "..."}}: 400 (bad or missing label, bad dataset name, empty
+ * body, unsupported content type), 413 (body over the limit), 500 (the broker refused a
+ * record).
  *
  * <p><b>Threads.</b> The event loop routes and writes only; decoding and normalising run on
  * Vert.x worker threads, sends on the producer's, and the answer is written back on the event
@@ -73,12 +77,16 @@ public final class UploadServer implements AutoCloseable {
   /**
    * @param port 0 for any free port
    * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   * @param dataset stamped as {@code ce_dataset} on the images of a request that names none;
+   *     null for none
    */
-  public record Options(String host, int port, int maxBodyBytes, Topics topics, DatasetSpec spec) {
+  public record Options(String host, int port, int maxBodyBytes, Topics topics, DatasetSpec spec,
+      String dataset) {
     public Options {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(topics, "topics");
       Objects.requireNonNull(spec, "spec");
+      IngestService.checkDataset(dataset);
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
       }
@@ -87,12 +95,21 @@ public final class UploadServer implements AutoCloseable {
       }
     }
 
+    /** No default dataset. */
+    public Options(String host, int port, int maxBodyBytes, Topics topics, DatasetSpec spec) {
+      this(host, port, maxBodyBytes, topics, spec, null);
+    }
+
+    /** The default body limit, no default dataset. */
     public Options(String host, int port, Topics topics, DatasetSpec spec) {
-      this(host, port, DEFAULT_MAX_BODY_BYTES, topics, spec);
+      this(host, port, DEFAULT_MAX_BODY_BYTES, topics, spec, null);
     }
   }
 
   private record Upload(String origin, int label, byte[] bytes) {}
+
+  /** A decoded upload with its bytes (for a dead letter) and the dataset to stamp, or null. */
+  private record Decoded(SourceItem item, byte[] bytes, String dataset) {}
 
   private record Outcome(SourceItem item, RecordMetadata metadata) {}
 
@@ -160,6 +177,20 @@ public final class UploadServer implements AutoCloseable {
     String remote = String.valueOf(ctx.request().remoteAddress());
     List<Upload> uploads = new ArrayList<>();
     List<String> queryLabel = ctx.queryParam("label");
+    List<String> queryDataset = ctx.queryParam("dataset");
+    if (queryDataset.size() > 1) {
+      error(ctx.response(), 400, "one dataset per request, got " + queryDataset.size());
+      return;
+    }
+    String dataset = options.dataset();
+    if (!queryDataset.isEmpty()) {
+      try {
+        dataset = IngestService.checkDataset(queryDataset.get(0));
+      } catch (IllegalArgumentException e) {
+        error(ctx.response(), 400, e.getMessage());
+        return;
+      }
+    }
     if (contentType.equals("multipart/form-data")) {
       List<FileUpload> parts = ctx.fileUploads();
       if (parts.isEmpty()) {
@@ -188,7 +219,7 @@ public final class UploadServer implements AutoCloseable {
         uploads.add(new Upload("upload:" + remote + "/" + part.fileName(), label, null));
       }
       // Read the files off the event loop, below.
-      handle(ctx, uploads, parts);
+      handle(ctx, uploads, parts, dataset);
       return;
     }
     if (!IMAGE_TYPES.contains(contentType)) {
@@ -213,18 +244,20 @@ public final class UploadServer implements AutoCloseable {
     }
     String name = contentType.substring("image/".length());
     uploads.add(new Upload("upload:" + remote + "/body." + name, label, body));
-    handle(ctx, uploads, List.of());
+    handle(ctx, uploads, List.of(), dataset);
   }
 
-  private void handle(RoutingContext ctx, List<Upload> uploads, List<FileUpload> parts) {
+  private void handle(RoutingContext ctx, List<Upload> uploads, List<FileUpload> parts,
+      String dataset) {
     Context context = vertx.getOrCreateContext();
-    vertx.<List<Map.Entry<SourceItem, byte[]>>>executeBlocking(() -> {
-      List<Map.Entry<SourceItem, byte[]>> items = new ArrayList<>();
+    vertx.<List<Decoded>>executeBlocking(() -> {
+      List<Decoded> items = new ArrayList<>();
       for (int i = 0; i < uploads.size(); i++) {
         Upload upload = uploads.get(i);
         byte[] bytes = upload.bytes() != null
             ? upload.bytes() : Files.readAllBytes(Path.of(parts.get(i).uploadedFileName()));
-        items.add(Map.entry(files.read(bytes, upload.origin(), upload.label(), Map.of()), bytes));
+        items.add(new Decoded(files.read(bytes, upload.origin(), upload.label(), Map.of()), bytes,
+            dataset));
       }
       return items;
     }, false).onComplete(decoded -> {
@@ -233,12 +266,12 @@ public final class UploadServer implements AutoCloseable {
         return;
       }
       Flux.fromIterable(decoded.result())
-          .flatMapSequential(entry -> send(entry.getKey(), entry.getValue()))
+          .flatMapSequential(this::send)
           .collectList()
           // Off the event loop: a send may block on producer metadata or a full buffer.
           .subscribeOn(Schedulers.boundedElastic())
           .subscribe(
-              outcomes -> context.runOnContext(v -> accepted(ctx, outcomes)),
+              outcomes -> context.runOnContext(v -> accepted(ctx, outcomes, dataset)),
               e -> context.runOnContext(v -> {
                 log.warn("upload not acknowledged by the broker: {}", e.toString());
                 error(ctx.response(), 500, "the broker did not acknowledge the upload: " + e);
@@ -246,19 +279,21 @@ public final class UploadServer implements AutoCloseable {
     });
   }
 
-  private Mono<Outcome> send(SourceItem item, byte[] bytes) {
+  private Mono<Outcome> send(Decoded decoded) {
+    SourceItem item = decoded.item();
     if (item instanceof SourceItem.Image image) {
-      return sender.send(IngestService.imageRecord(image, options.topics().images(), SOURCE_NAME))
+      return sender.send(IngestService.imageRecord(image, options.topics().images(), SOURCE_NAME,
+              decoded.dataset()))
           .map(metadata -> new Outcome(item, metadata));
     }
     SourceItem.Rejection rejection = (SourceItem.Rejection) item;
     log.warn("Rejected {}: {}", rejection.origin(), rejection.reason());
-    return sender.send(FileDeadLetter.of(rejection, bytes, options.topics().deadLetter(),
+    return sender.send(FileDeadLetter.of(rejection, decoded.bytes(), options.topics().deadLetter(),
             "ingest-" + SOURCE_NAME))
         .map(metadata -> new Outcome(item, metadata));
   }
 
-  private static void accepted(RoutingContext ctx, List<Outcome> outcomes) {
+  private static void accepted(RoutingContext ctx, List<Outcome> outcomes, String dataset) {
     JsonArray accepted = new JsonArray();
     JsonArray rejected = new JsonArray();
     for (Outcome outcome : outcomes) {
@@ -272,9 +307,13 @@ public final class UploadServer implements AutoCloseable {
             .put("origin", outcome.item().origin()));
       }
     }
+    JsonObject answer = new JsonObject().put("accepted", accepted).put("rejected", rejected);
+    if (dataset != null) {
+      answer.put("dataset", dataset);
+    }
     ctx.response().setStatusCode(202)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("accepted", accepted).put("rejected", rejected).toBuffer());
+        .end(answer.toBuffer());
   }
 
   /** A label: a non-negative int, or null. */

@@ -33,6 +33,8 @@ class ImageFilesTest {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(TestFiles.noise(64, 64, BufferedImage.TYPE_INT_RGB, 9), "png", png);
     byte[] whole = png.toByteArray();
+    byte[] jpeg = TestFiles.encode(TestFiles.noise(64, 64, BufferedImage.TYPE_INT_RGB, 10), "jpeg");
+    byte[] gif = TestFiles.encode(TestFiles.noise(64, 64, BufferedImage.TYPE_BYTE_GRAY, 11), "gif");
     List<Path> files = List.of(
         TestFiles.write(TestFiles.noise(40, 30, BufferedImage.TYPE_INT_RGB, 1), "png", dir.resolve("rgb.png")),
         TestFiles.write(TestFiles.noise(20, 20, BufferedImage.TYPE_BYTE_GRAY, 2), "jpeg", dir.resolve("gray.jpg")),
@@ -40,6 +42,9 @@ class ImageFilesTest {
         TestFiles.write(TestFiles.noise(16, 24, BufferedImage.TYPE_BYTE_GRAY, 4), "gif", dir.resolve("d.gif")),
         TestFiles.write(TestFiles.noise(300, 200, BufferedImage.TYPE_INT_ARGB, 5), "png", dir.resolve("alpha.png")),
         Files.write(dir.resolve("truncated.png"), Arrays.copyOf(whole, whole.length / 2)),
+        Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length - 2)),
+        Files.write(dir.resolve("no-trailer.gif"), Arrays.copyOf(gif, gif.length - 1)),
+        Files.write(dir.resolve("cut.gif"), Arrays.copyOf(gif, gif.length / 2)),
         Files.writeString(dir.resolve("text.png"), "this is not an image\n"),
         Files.write(dir.resolve("huge.png"), TestFiles.pngHeaderOnly(100_000, 100_000)),
         Files.write(dir.resolve("empty.png"), new byte[0]));

@@ -63,10 +63,14 @@ class UploadServerTest {
   }
 
   private void start(int maxBodyBytes) {
+    start(maxBodyBytes, null);
+  }
+
+  private void start(int maxBodyBytes, String dataset) {
     topics = Topics.withPrefix("upload" + RUNS.incrementAndGet() + ".");
     TopicSetup.ensure(broker.bootstrapServers(), topics, 1);
     server = new UploadServer(sender, new UploadServer.Options("127.0.0.1", 0, maxBodyBytes,
-        topics, new DatasetSpec(16, 1, Resize.FIT))).start().block(Duration.ofSeconds(10));
+        topics, new DatasetSpec(16, 1, Resize.FIT), dataset)).start().block(Duration.ofSeconds(10));
   }
 
   private URI uri(String query) {
@@ -102,6 +106,8 @@ class UploadServerTest {
         TopicReader.read(broker.bootstrapServers(), topics.images(), 1);
     assertThat(images).hasSize(1);
     assertThat(LabelledImage.label(images.get(0))).isEqualTo(3);
+    assertThat(CloudEvents.attribute(images.get(0).headers(), "dataset")).isEmpty();
+    assertThat(json.containsKey("dataset")).isFalse();
     assertThat(CloudEvents.attribute(images.get(0).headers(), "origin").orElseThrow())
         .startsWith("upload:").endsWith(json.getJsonArray("accepted").getJsonObject(0)
             .getString("origin").substring("upload:".length()));
@@ -137,6 +143,40 @@ class UploadServerTest {
     assertThat(CloudEvents.attribute(dead.get(0).headers(), "reason").orElseThrow())
         .contains("not a PNG");
     assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not an image at all");
+  }
+
+  @Test
+  void stampsTheServersDatasetOrTheOneTheRequestNames() throws Exception {
+    start(UploadServer.DEFAULT_MAX_BODY_BYTES, "pets");
+    HttpResponse<String> badName = post(uri("?label=1&dataset=my%20pets"), "image/png", png(5));
+    assertThat(badName.statusCode()).as(badName.body()).isEqualTo(400);
+    assertThat(new JsonObject(badName.body()).getString("error"))
+        .contains("dataset must be", "my pets");
+    HttpResponse<String> two = post(uri("?label=1&dataset=a&dataset=b"), "image/png", png(5));
+    assertThat(two.statusCode()).as(two.body()).isEqualTo(400);
+
+    HttpResponse<String> byDefault = post(uri("?label=1"), "image/png", png(6));
+    assertThat(byDefault.statusCode()).as(byDefault.body()).isEqualTo(202);
+    assertThat(new JsonObject(byDefault.body()).getString("dataset")).isEqualTo("pets");
+    HttpResponse<String> named = post(uri("?label=2&dataset=birds"), "image/png", png(7));
+    assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
+    assertThat(new JsonObject(named.body()).getString("dataset")).isEqualTo("birds");
+    String boundary = "genstream-boundary-43";
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    field(body, boundary, "label", "3");
+    file(body, boundary, "a.png", "image/png", png(8));
+    file(body, boundary, "b.png", "image/png", png(9));
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    HttpResponse<String> multipart = post(uri("?dataset=birds.v2"),
+        "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    assertThat(multipart.statusCode()).as(multipart.body()).isEqualTo(202);
+
+    // Every record of the topic: the refused requests sent nothing.
+    List<ConsumerRecord<String, byte[]>> images =
+        TopicReader.read(broker.bootstrapServers(), topics.images(), 4);
+    assertThat(images).extracting(r -> LabelledImage.label(r) + ":"
+            + CloudEvents.attribute(r.headers(), "dataset").orElse("none"))
+        .containsExactly("1:pets", "2:birds", "3:birds.v2", "3:birds.v2");
   }
 
   @Test
