@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import io.genstream.core.kafka.KafkaConnection;
@@ -154,6 +155,13 @@ final class ConsumerLoop<K, V> {
       }
       nextCommitNanos = System.nanoTime() + options.commitInterval().toNanos();
       while (!closing) {
+        if (!grouped && consumer.assignment().isEmpty()) {
+          // No topic found yet (it does not exist, or its metadata is slow on a busy machine):
+          // a poll without partitions would throw, so look again after a pause.
+          awaitNextAssign();
+          assignNewPartitions();
+          continue;
+        }
         applyDemand();
         ConsumerRecords<K, V> records;
         try {
@@ -280,6 +288,14 @@ final class ConsumerLoop<K, V> {
         log.warn("{}: commit of {} on {} failed: {}", name, offsets, why, e.toString());
         return;
       }
+    }
+  }
+
+  /** Sleeps until the next metadata look-up is due, at most a poll timeout (close is seen). */
+  private void awaitNextAssign() {
+    long wait = Math.min(nextAssignNanos - System.nanoTime(), options.pollTimeout().toNanos());
+    if (wait > 0) {
+      LockSupport.parkNanos(wait);
     }
   }
 

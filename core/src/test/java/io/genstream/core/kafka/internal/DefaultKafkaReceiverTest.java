@@ -203,6 +203,28 @@ class DefaultKafkaReceiverTest {
   }
 
   @Test
+  void allFromBeginningWaitsForATopicThatDoesNotExistYet() {
+    String topic = "later";
+    Set<String> seen = new ConcurrentSkipListSet<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    var subscription = KafkaReceiver
+        .create(ReceiverOptions.allFromBeginning(kafka.bootstrapServers(), topic))
+        .receive()
+        .subscribe(r -> seen.add(r.key()), failure::set);
+    try {
+      // Several metadata look-ups find nothing: with no partition assigned a poll would throw.
+      pause(Duration.ofMillis(1500));
+      assertThat(failure.get()).isNull();
+      kafka.createTopic(topic, 1);
+      kafka.produce(topic, 0, 3);
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 3);
+      assertThat(failure.get()).isNull();
+    } finally {
+      subscription.dispose();
+    }
+  }
+
+  @Test
   void fatalPollErrorEndsTheStreamAndClosesTheConsumer() {
     String topic = "fatal";
     kafka.createTopic(topic, 1);
