@@ -53,6 +53,14 @@ class EmbeddedKafkaSaslTest {
   }
 
   @Test
+  void hasNoTlsListenersWithoutAKeyStore() {
+    assertThatThrownBy(kafka::tlsBootstrapServers).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(kafka::saslSslBootstrapServers)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Config.tls");
+  }
+
+  @Test
   void configTextNamesUsersButNotPasswords() {
     String text = EmbeddedKafka.Config.defaults()
         .withScramUsers(Map.of("alice", "alice-secret")).toString();
