@@ -207,5 +207,11 @@ for check in ingest:8091 trainer:8092 sink:8093 predictor:8090; do
 done
 podman healthcheck run gs-smoke-predictor > /dev/null 2>&1 ||
   { podman logs --tail 20 gs-smoke-predictor >&2; say "FAIL: the predictor image's HEALTHCHECK"; exit 1; }
-say "predictor healthy by its image's HEALTHCHECK (podman healthcheck run)"
+# The body too, with bash's /dev/tcp as the health-check script does (the images have no curl):
+# the predictor's own meters show that this port is the predictor's.
+metrics="$(podman exec gs-smoke-predictor bash -c 'exec 3<>"/dev/tcp/127.0.0.1/8090"
+  printf "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3; timeout 10 cat <&3')" || true
+grep -q '^genstream_predictor_frames_total' <<< "$metrics" ||
+  { say "FAIL: no genstream_predictor_frames_total in the predictor's /metrics"; exit 1; }
+say "predictor healthy by its image's HEALTHCHECK (podman healthcheck run); its /metrics has its own meters"
 say "PASS: $n PNGs and manifest.jsonl in the file sink's volume; generator, ingest, trainer, sink and predictor healthy"
