@@ -13,6 +13,9 @@ import java.util.Properties;
  */
 final class BrokerProperties {
 
+  /** The KRaft controller's listener, which the storage is formatted for too. */
+  static final String CONTROLLER_LISTENER = "CONTROLLER";
+
   private static final String SCRAM_SERVER_JAAS =
       "org.apache.kafka.common.security.scram.ScramLoginModule required;";
 
@@ -25,7 +28,7 @@ final class BrokerProperties {
     p.setProperty("controller.quorum.voters", nodeId + "@127.0.0.1:" + ports.controller());
     listeners(p, config, ports);
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("controller.listener.names", CONTROLLER_LISTENER);
     p.setProperty("log.dirs", dir.toAbsolutePath().toString());
     // Left at their defaults (3), groups and transactions silently time out on one node.
     p.setProperty("offsets.topic.replication.factor", "1");
@@ -74,10 +77,11 @@ final class BrokerProperties {
       scram(p, "sasl_ssl");
     }
     String advertised = String.join(",", client);
-    p.setProperty("listeners", advertised + ",CONTROLLER://127.0.0.1:" + ports.controller());
+    p.setProperty("listeners",
+        advertised + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + ports.controller());
     p.setProperty("advertised.listeners", advertised);
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,"
-        + "SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER
+        + ":PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL");
   }
 
   private static void tls(Properties p, String listener, EmbeddedKafka.Tls tls) {

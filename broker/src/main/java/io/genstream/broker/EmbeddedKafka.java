@@ -45,7 +45,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int START_ATTEMPTS = 5;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -221,7 +220,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(Config config) {
     installThrowingExit();
-    KraftStorage storage = KraftStorage.prepare(config.dataDir(), NODE_ID, CONTROLLER_LISTENER);
+    KraftStorage storage = KraftStorage.prepare(config.dataDir(), NODE_ID,
+        BrokerProperties.CONTROLLER_LISTENER);
     try {
       return startWithRetries(config, storage);
     } catch (RuntimeException | Error e) {
