@@ -2,10 +2,12 @@ package io.genstream.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +59,9 @@ class EmbeddedKafkaSaslSslTest {
     try (Admin admin = Admin.create(saslSsl("alice-secret", brokerIdentity))) {
       admin.createTopics(List.of(new NewTopic("over-tls", 1, (short) 1))).all()
           .get(10, TimeUnit.SECONDS);
-      assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("over-tls");
+      // The broker's metadata learns of a new topic a moment after the controller made it.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("over-tls"));
     }
     assertThat(List.of(kafka.bootstrapServers(), kafka.saslBootstrapServers(),
         kafka.tlsBootstrapServers(), kafka.saslSslBootstrapServers())).doesNotHaveDuplicates();
