@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# docker/smoke.sh: builds the GenStream images with podman, runs ingest, trainer, generator and
-# the file sink as containers against a broker, asks for images and checks that PNGs come out
-# of the file sink's volume. Also validates the compose files (docker-compose config -q) and the
-# Kubernetes manifests (k8s/validate.sh) when those tools are available.
+# docker/smoke.sh: builds the GenStream images with podman, runs ingest, trainer, generator, the
+# file sink and the video predictor as containers against a broker, asks for images and checks
+# that PNGs come out of the file sink's volume and that every service's health check passes.
+# Also validates the compose files (docker-compose config -q) and the Kubernetes manifests
+# (k8s/validate.sh) when those tools are available.
 #
 # Exits 0 with "SKIP:" when podman is absent and cannot be installed (installing needs root
 # and apt-get). No registry is needed: when the public base image cannot be pulled, a Debian
@@ -102,18 +103,20 @@ build() {
     --build-arg RUNTIME_IMAGE="$base" --build-arg APP_SOURCE=prebuilt \
     -t "localhost/genstream-$1:$tag" . > /dev/null
 }
-for role in ${SMOKE_ROLES:-trainer ingest generator sink}; do build "$role"; done
+for role in ${SMOKE_ROLES:-trainer ingest generator sink predictor}; do build "$role"; done
 
 # ---- what the images hold
 lib() { podman run --rm --no-healthcheck --entrypoint /bin/ls "localhost/genstream-$1:$tag" /opt/genstream/lib; }
-if lib generator | grep -E '^(pytorch-|api-[0-9])'; then
-  say "FAIL: the generator image carries DJL/libtorch"; exit 1
-fi
+for role in generator predictor; do
+  if lib "$role" | grep -E '^(pytorch-|api-[0-9])'; then
+    say "FAIL: the $role image carries DJL/libtorch"; exit 1
+  fi
+done
 lib trainer | grep -q '^pytorch-native-cpu' || { say "FAIL: the trainer image lacks libtorch"; exit 1; }
 if lib trainer | grep -q '^onnxruntime_gpu'; then say "FAIL: the trainer has ONNX Runtime GPU"; exit 1; fi
 user="$(podman run --rm --no-healthcheck --entrypoint /usr/bin/id "localhost/genstream-generator:$tag" -u)"
 [[ "$user" == 10001 ]] || { say "FAIL: the generator runs as uid $user"; exit 1; }
-say "images: generator without DJL/libtorch, trainer with it, non-root (uid $user)"
+say "images: generator and predictor without DJL/libtorch, trainer with it, non-root (uid $user)"
 
 # ---- run: a broker (the trainer image's `genstream broker`, which listens on 127.0.0.1 only)
 # in a container without a network; the services join its network namespace, so they reach
@@ -123,7 +126,8 @@ port=9092
 http=8081
 out="$(mktemp -d -t genstream-smoke-out.XXXXXX)"
 chmod 0777 "$out"
-names=(gs-smoke-broker gs-smoke-ingest gs-smoke-trainer gs-smoke-generator gs-smoke-sink)
+names=(gs-smoke-broker gs-smoke-ingest gs-smoke-trainer gs-smoke-generator gs-smoke-sink
+  gs-smoke-predictor)
 cleanup() {
   if [[ "${SMOKE_KEEP:-0}" != 1 ]]; then
     # services first: they share the broker container's network namespace
@@ -161,6 +165,11 @@ mem=
 run generator generator generator "${b[@]}" --http-host 0.0.0.0 --http-port "$http"
 opts=(-v "$out:/data/out")
 run sink sink sink files "${b[@]}" --out /data/out --management-port 8093
+# The predictor needs a framepred model to predict, which this smoke does not train; its
+# readiness is only its model registry having read the models topic to the end, so it gets
+# ready (and stays idle) without one. It alone uses the image's default management port, 8090,
+# so that the image's own HEALTHCHECK can be run on it.
+run predictor predictor predictor "${b[@]}" --model video --management-port 8090
 
 say "waiting for the generator's /v2/health/ready and a first model version"
 deadline=$((SECONDS + timeout_s))
@@ -181,8 +190,11 @@ done
 find "$out" -name '*.png' | head -4 >&2
 [[ -s "$out/manifest.jsonl" ]] || { say "FAIL: no manifest.jsonl from the file sink"; exit 1; }
 (( n >= 4 )) || { say "FAIL: $n PNGs in the sink's volume"; exit 1; }
-for check in ingest:8091 trainer:8092 sink:8093; do
+for check in ingest:8091 trainer:8092 sink:8093 predictor:8090; do
   name="${check%%:*}" mport="${check##*:}"
+  podman exec "gs-smoke-$name" /usr/local/bin/genstream-healthcheck "$mport" /health/live \
+    > /dev/null 2>&1 || { podman logs --tail 20 "gs-smoke-$name" >&2
+      say "FAIL: $name's /health/live on its management port $mport"; exit 1; }
   until podman exec "gs-smoke-$name" /usr/local/bin/genstream-healthcheck "$mport" /health/ready \
       > /dev/null 2>&1; do
     (( SECONDS < deadline )) || { podman logs --tail 20 "gs-smoke-$name" >&2
@@ -191,6 +203,15 @@ for check in ingest:8091 trainer:8092 sink:8093; do
   done
   podman exec "gs-smoke-$name" /usr/local/bin/genstream-healthcheck "$mport" /metrics \
     > /dev/null 2>&1 || { say "FAIL: $name's /metrics on $mport"; exit 1; }
-  say "$name healthy: the image's health-check script got 200 from /health/ready and /metrics on its management port $mport"
+  say "$name healthy: the image's health-check script got 200 from /health/live, /health/ready and /metrics on its management port $mport"
 done
-say "PASS: $n PNGs and manifest.jsonl in the file sink's volume"
+podman healthcheck run gs-smoke-predictor > /dev/null 2>&1 ||
+  { podman logs --tail 20 gs-smoke-predictor >&2; say "FAIL: the predictor image's HEALTHCHECK"; exit 1; }
+# The body too, with bash's /dev/tcp as the health-check script does (the images have no curl):
+# the predictor's own meters show that this port is the predictor's.
+metrics="$(podman exec gs-smoke-predictor bash -c 'exec 3<>"/dev/tcp/127.0.0.1/8090"
+  printf "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3; timeout 10 cat <&3')" || true
+grep -q '^genstream_predictor_frames_total' <<< "$metrics" ||
+  { say "FAIL: no genstream_predictor_frames_total in the predictor's /metrics"; exit 1; }
+say "predictor healthy by its image's HEALTHCHECK (podman healthcheck run); its /metrics has its own meters"
+say "PASS: $n PNGs and manifest.jsonl in the file sink's volume; generator, ingest, trainer, sink and predictor healthy"

@@ -1,38 +1,14 @@
 package io.genstream.broker;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * the host JVM. They are never restored, since another broker may still be running.
  *
  * <p><b>Security.</b> Optionally more client listeners for testing secured clients:
- * SASL_PLAINTEXT with SCRAM-SHA-256 users given in {@link Config#scramUsers()}, and SSL with a
- * key store given in {@link Config#tls()}. There is no authorizer: every user that logs in may
- * do everything. The plaintext listener is always there (the broker talks to itself on it).
+ * SASL_PLAINTEXT with SCRAM-SHA-256 users given in {@link Config#scramUsers()}, SSL with a
+ * key store given in {@link Config#tls()}, and SASL_SSL (the same users over the same TLS) when
+ * both are given. {@link SelfSignedTls} makes a key store and a trust store for tests. There is
+ * no authorizer: every user that logs in may do everything. The plaintext listener is always
+ * there (the broker talks to itself on it, and creates the SCRAM users through it).
  *
  * <p>Limits raised for GenStream: records up to 34 MiB ({@code message.max.bytes}), so that the
  * models topic can carry 32 MiB models.
@@ -61,6 +39,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Largest record batch the broker accepts: a 32 MiB model plus headers and overhead. */
   public static final int MAX_MESSAGE_BYTES = 34 * 1024 * 1024;
+
+  /** The SASL mechanism of the optional SASL listeners. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-256";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
@@ -85,7 +66,9 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param saslPort the SASL listener's port, 0 for a free one; unused without SCRAM users
    * @param tls when not {@code null}, a third client listener, {@code SSL} on a free port
    *     ({@link #tlsBootstrapServers()}), serving this key store's certificate; no client
-   *     certificates are asked for
+   *     certificates are asked for (broker property {@code listener.name.ssl.ssl.client.auth}
+   *     changes that). With SCRAM users too, a fourth: {@code SASL_SSL} on a free port
+   *     ({@link #saslSslBootstrapServers()}), the same users over the same certificate.
    */
   public record Config(int port, Path dataDir, Map<String, String> brokerProperties,
       boolean closeOnJvmShutdown, Map<String, String> scramUsers, int saslPort, Tls tls) {
@@ -178,9 +161,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** The SASL mechanism of the optional SASL listener. */
-  public static final String SCRAM_MECHANISM = "SCRAM-SHA-256";
-
   /**
    * The client properties that log in to the SASL listener as {@code user}; for tests and for
    * printing an example. Contains the password.
@@ -193,23 +173,32 @@ public final class EmbeddedKafka implements AutoCloseable {
             + " username=\"" + user + "\" password=\"" + password + "\";");
   }
 
+  /**
+   * The client properties that log in to the SASL_SSL listener as {@code user}, trusting the
+   * certificates in {@code trustStore} (PKCS12), e.g. {@link SelfSignedTls#trustStore()}.
+   * Contains both passwords.
+   */
+  public static Map<String, String> scramOverTlsClientProperties(String user, String password,
+      Path trustStore, String trustStorePassword) {
+    Map<String, String> props = new HashMap<>(scramClientProperties(user, password));
+    props.put("security.protocol", "SASL_SSL");
+    props.put("ssl.truststore.type", "PKCS12");
+    props.put("ssl.truststore.location", trustStore.toAbsolutePath().toString());
+    props.put("ssl.truststore.password", trustStorePassword);
+    return Map.copyOf(props);
+  }
+
   private final KafkaRaftServer server;
-  private final Path dataDir;
-  private final boolean deleteDataDir;
-  private final int port;
-  private final int saslPort;
-  private final int tlsPort;
+  private final KraftStorage storage;
+  private final ListenerPorts ports;
   private final Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, int port,
-      int saslPort, int tlsPort, boolean closeOnJvmShutdown) {
+  private EmbeddedKafka(KafkaRaftServer server, KraftStorage storage, ListenerPorts ports,
+      boolean closeOnJvmShutdown) {
     this.server = server;
-    this.dataDir = dataDir;
-    this.deleteDataDir = deleteDataDir;
-    this.port = port;
-    this.saslPort = saslPort;
-    this.tlsPort = tlsPort;
+    this.storage = storage;
+    this.ports = ports;
     this.shutdownHook = closeOnJvmShutdown
         ? new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown")
         : null;
@@ -224,63 +213,50 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Starts a broker and blocks until it serves clients (about 1.5 s).
+   * Starts a broker and blocks until it serves clients (about 1.5 s) and, with SCRAM users,
+   * until they can log in.
    *
    * @throws IllegalStateException if it cannot start or does not become ready in 30 s
    */
   public static EmbeddedKafka start(Config config) {
     installThrowingExit();
-    boolean temporary = config.dataDir() == null;
-    Path dir;
+    KraftStorage storage = KraftStorage.prepare(config.dataDir(), NODE_ID,
+        BrokerProperties.CONTROLLER_LISTENER);
     try {
-      dir = temporary ? Files.createTempDirectory("genstream-kafka-") : config.dataDir();
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the broker's data directory", e);
-    }
-    try {
-      // A formatted directory keeps its cluster id, topics and offsets.
-      if (!Files.exists(dir.resolve("meta.properties"))) {
-        format(dir);
-      }
-      return startWithRetries(config, dir, temporary);
+      return startWithRetries(config, storage);
     } catch (RuntimeException | Error e) {
-      if (temporary) {
-        deleteRecursively(dir);
-      }
+      storage.deleteIfTemporary();
       throw e;
     }
   }
 
-  private static EmbeddedKafka startWithRetries(Config config, Path dir, boolean temporary) {
+  private static EmbeddedKafka startWithRetries(Config config, KraftStorage storage) {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int port = config.port() != 0 ? config.port() : freePort();
-      int controllerPort = freePort();
-      int saslPort = config.scramUsers().isEmpty() ? 0
-          : config.saslPort() != 0 ? config.saslPort() : freePort();
-      int tlsPort = config.tls() == null ? 0 : freePort();
+      ListenerPorts ports = ListenerPorts.pick(config);
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(
-          properties(config, dir, port, controllerPort, saslPort, tlsPort), false),
-          Time.SYSTEM);
+          BrokerProperties.of(config, storage.dir(), NODE_ID, ports), false), Time.SYSTEM);
       try {
         server.startup();
       } catch (RuntimeException e) {
         stop(server);
         // A port picked free may be taken by someone else before the server binds it.
-        if (!causedByBindException(e)) {
+        if (!ListenerPorts.causedByBindException(e)) {
           throw e;
         }
-        log.warn("Port race on attempt {} (port {}, controller port {}), retrying", attempt, port,
-            controllerPort);
+        log.warn("Port race on attempt {} ({}), retrying", attempt, ports);
         last = e;
         continue;
       }
-      EmbeddedKafka kafka = new EmbeddedKafka(
-          server, dir, temporary, port, saslPort, tlsPort, config.closeOnJvmShutdown());
+      EmbeddedKafka kafka =
+          new EmbeddedKafka(server, storage, ports, config.closeOnJvmShutdown());
       try {
-        kafka.awaitReady();
-        kafka.createScramUsers(config.scramUsers());
+        BrokerProbe.await(kafka.bootstrapServers(), Map.of(), READY_TIMEOUT,
+            "embedded Kafka to be ready");
+        if (!config.scramUsers().isEmpty()) {
+          ScramUsers.upsert(kafka.bootstrapServers(), kafka.saslBootstrapServers(),
+              config.scramUsers(), READY_TIMEOUT);
+        }
         return kafka;
       } catch (RuntimeException | Error e) {
         kafka.close();
@@ -291,188 +267,54 @@ public final class EmbeddedKafka implements AutoCloseable {
         + START_ATTEMPTS + " attempts", last);
   }
 
-  private static Properties properties(
-      Config config, Path dir, int port, int controllerPort, int saslPort, int tlsPort) {
-    Properties p = new Properties();
-    p.setProperty("process.roles", "broker,controller");
-    p.setProperty("node.id", String.valueOf(NODE_ID));
-    p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    String sasl = (saslPort == 0 ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort)
-        + (tlsPort == 0 ? "" : ",SSL://127.0.0.1:" + tlsPort);
-    p.setProperty("listeners",
-        "PLAINTEXT://127.0.0.1:" + port + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
-    p.setProperty("listener.security.protocol.map",
-        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL");
-    if (tlsPort != 0) {
-      p.setProperty("listener.name.ssl.ssl.keystore.type", "PKCS12");
-      p.setProperty("listener.name.ssl.ssl.keystore.location",
-          config.tls().keyStore().toAbsolutePath().toString());
-      p.setProperty("listener.name.ssl.ssl.keystore.password", config.tls().password());
-      p.setProperty("listener.name.ssl.ssl.key.password", config.tls().password());
-      p.setProperty("listener.name.ssl.ssl.client.auth", "none");
-    }
-    if (saslPort != 0) {
-      p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-      // The server side of SCRAM needs a login module but no credentials of its own: the
-      // users' salted credentials live in the cluster metadata (createScramUsers).
-      p.setProperty("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
-          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-    }
-    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("controller.listener.names", "CONTROLLER");
-    p.setProperty("log.dirs", dir.toAbsolutePath().toString());
-    // Left at their defaults (3), groups and transactions silently time out on one node.
-    p.setProperty("offsets.topic.replication.factor", "1");
-    p.setProperty("offsets.topic.num.partitions", "1");
-    p.setProperty("transaction.state.log.replication.factor", "1");
-    p.setProperty("transaction.state.log.min.isr", "1");
-    p.setProperty("transaction.state.log.num.partitions", "1");
-    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-    p.setProperty("share.coordinator.state.topic.min.isr", "1");
-    // First group join 3.4 s -> 0.2 s.
-    p.setProperty("group.initial.rebalance.delay.ms", "0");
-    // Restart after a crash 11.5 s -> 3.6 s.
-    p.setProperty("broker.session.timeout.ms", "2000");
-    p.setProperty("broker.heartbeat.interval.ms", "500");
-    p.setProperty("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
-    p.setProperty("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
-    p.setProperty("replica.fetch.response.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
-    p.setProperty("socket.request.max.bytes", String.valueOf(4 * MAX_MESSAGE_BYTES));
-    // The log cleaner (compacted models topic) otherwise reserves 128 MiB up front.
-    p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
-    p.setProperty("num.network.threads", "2");
-    p.setProperty("num.io.threads", "2");
-    p.putAll(config.brokerProperties());
-    return p;
-  }
-
-  private static void format(Path dir) {
-    // Output goes nowhere: the formatter prints to stdout, which is the demo's console.
-    try (PrintStream quiet =
-        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)) {
-      String absolute = dir.toAbsolutePath().toString();
-      new Formatter()
-          .setPrintStream(quiet)
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(absolute))
-          .setMetadataLogDirectory(absolute)
-          .setControllerListenerName("CONTROLLER")
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot format Kafka storage in " + dir, e);
-    }
-  }
-
-  private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
-      while (System.nanoTime() < deadline) {
-        try {
-          if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5000)).nodes()
-              .get(5, TimeUnit.SECONDS).isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          log.debug("Broker not ready yet: {}", e.toString());
-        }
-        Thread.sleep(50);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the broker", e);
-    }
-    throw new IllegalStateException("embedded Kafka not ready after " + READY_TIMEOUT);
+  /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + ports.plaintext();
   }
 
   /**
-   * Creates or updates the SCRAM users through the plaintext listener, then waits until each
-   * can log in on the SASL listener: the broker learns credentials from the metadata log a
-   * moment after the controller accepted them.
-   */
-  private void createScramUsers(Map<String, String> users) {
-    if (users.isEmpty()) {
-      return;
-    }
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      List<UserScramCredentialAlteration> upserts = users.entrySet().stream()
-          .<UserScramCredentialAlteration>map(e -> new UserScramCredentialUpsertion(e.getKey(),
-              new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), e.getValue()))
-          .toList();
-      admin.alterUserScramCredentials(upserts).all().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot create SCRAM users " + users.keySet(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating SCRAM users", e);
-    }
-    users.forEach(this::awaitLogin);
-  }
-
-  private void awaitLogin(String user, String password) {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    Map<String, Object> props = new java.util.HashMap<>(scramClientProperties(user, password));
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, saslBootstrapServers());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 100);
-    while (System.nanoTime() < deadline) {
-      // A fresh client per try: a refused login is final for the client that tried.
-      try (Admin admin = Admin.create(props)) {
-        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.debug("SCRAM user {} cannot log in yet: {}", user, e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for SCRAM user " + user, e);
-      }
-    }
-    throw new IllegalStateException("SCRAM user " + user + " cannot log in after " + READY_TIMEOUT);
-  }
-
-  /**
-   * {@code 127.0.0.1:PORT} of the SASL/SCRAM listener.
+   * {@code 127.0.0.1:PORT} of the SASL/SCRAM listener (SASL_PLAINTEXT).
    *
    * @throws IllegalStateException if the broker was started without SCRAM users
    */
   public String saslBootstrapServers() {
-    if (saslPort == 0) {
-      throw new IllegalStateException("this broker has no SASL listener (Config.scramUsers is empty)");
-    }
-    return "127.0.0.1:" + saslPort;
+    return address(ports.sasl(), "SASL listener (Config.scramUsers is empty)");
   }
 
   /**
-   * {@code 127.0.0.1:PORT} of the TLS listener.
+   * {@code 127.0.0.1:PORT} of the TLS listener (SSL).
    *
    * @throws IllegalStateException if the broker was started without {@link Config#tls()}
    */
   public String tlsBootstrapServers() {
-    if (tlsPort == 0) {
-      throw new IllegalStateException("this broker has no TLS listener (Config.tls is null)");
-    }
-    return "127.0.0.1:" + tlsPort;
+    return address(ports.tls(), "TLS listener (Config.tls is null)");
   }
 
-  /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
-  public String bootstrapServers() {
+  /**
+   * {@code 127.0.0.1:PORT} of the SASL/SCRAM over TLS listener (SASL_SSL).
+   *
+   * @throws IllegalStateException unless the broker was started with both SCRAM users and
+   *     {@link Config#tls()}
+   */
+  public String saslSslBootstrapServers() {
+    return address(ports.saslSsl(),
+        "SASL_SSL listener (it needs both Config.scramUsers and Config.tls)");
+  }
+
+  private static String address(int port, String missing) {
+    if (port == 0) {
+      throw new IllegalStateException("this broker has no " + missing);
+    }
     return "127.0.0.1:" + port;
   }
 
   public int port() {
-    return port;
+    return ports.plaintext();
   }
 
   /** The log directory (deleted on close if it was temporary). */
   public Path dataDir() {
-    return dataDir;
+    return storage.dir();
   }
 
   /**
@@ -492,16 +334,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IllegalStateException alreadyShuttingDown) {
       // We are running inside the hook (or beside it): nothing to remove.
     }
-    closeServer();
-  }
-
-  private void closeServer() {
     try {
       stop(server);
     } finally {
-      if (deleteDataDir) {
-        deleteRecursively(dataDir);
-      }
+      storage.deleteIfTemporary();
     }
   }
 
@@ -528,42 +364,5 @@ public final class EmbeddedKafka implements AutoCloseable {
     Exit.setHaltProcedure((code, message) -> {
       throw new IllegalStateException("embedded Kafka asked to halt(" + code + "): " + message);
     });
-  }
-
-  private static boolean causedByBindException(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on 127.0.0.1", e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          log.warn("Cannot delete {}: {}", path, e.toString());
-        }
-      });
-    } catch (IOException e) {
-      log.warn("Cannot delete {}: {}", dir, e.toString());
-    }
   }
 }

@@ -2,7 +2,9 @@ package io.genstream.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,9 @@ class EmbeddedKafkaSaslTest {
     try (Admin admin = Admin.create(sasl("alice", "alice-secret"))) {
       admin.createTopics(List.of(new NewTopic("secured", 1, (short) 1))).all()
           .get(10, TimeUnit.SECONDS);
-      assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("secured");
+      // The broker's metadata learns of a new topic a moment after the controller made it.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("secured"));
     }
     assertThat(kafka.saslBootstrapServers()).isNotEqualTo(kafka.bootstrapServers());
   }
@@ -50,6 +54,14 @@ class EmbeddedKafkaSaslTest {
           .hasCauseInstanceOf(SaslAuthenticationException.class);
     }
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to refuse").isLessThan(10_000);
+  }
+
+  @Test
+  void hasNoTlsListenersWithoutAKeyStore() {
+    assertThatThrownBy(kafka::tlsBootstrapServers).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(kafka::saslSslBootstrapServers)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Config.tls");
   }
 
   @Test

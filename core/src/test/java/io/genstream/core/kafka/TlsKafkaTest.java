@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genstream.broker.EmbeddedKafka;
+import io.genstream.broker.SelfSignedTls;
 import io.genstream.core.config.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -18,13 +18,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Clients built from a {@link KafkaConnection} against the broker's TLS listener, with a
- * self-signed broker certificate made by the test (with the JDK's keytool) as the only CA.
+ * self-signed broker certificate made by the test ({@link SelfSignedTls}) as the only CA.
  */
 class TlsKafkaTest {
 
   private static final String STORE_PASSWORD = "store-pw-123";
   private static final String TRUST_PASSWORD = "trust-pw-456";
   private static Path dir;
+  private static SelfSignedTls broker;
+  private static SelfSignedTls stranger;
+  private static SelfSignedTls client;
   private static EmbeddedKafka kafka;
   /** A broker that also demands the client's certificate (mutual TLS), trusting the client's. */
   private static EmbeddedKafka mutual;
@@ -32,18 +35,16 @@ class TlsKafkaTest {
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("genstream-tls-");
-    selfSigned("broker", "broker.p12", "trust.p12");
-    selfSigned("stranger", "stranger.p12", "stranger-trust.p12");
-    kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults()
-        .withTls(new EmbeddedKafka.Tls(dir.resolve("broker.p12"), STORE_PASSWORD)));
-    selfSigned("client", "client.p12", "client-trust.p12");
-    mutual = EmbeddedKafka.start(new EmbeddedKafka.Config(0, null, Map.of(
-            "listener.name.ssl.ssl.client.auth", "required",
-            "listener.name.ssl.ssl.truststore.type", "PKCS12",
-            "listener.name.ssl.ssl.truststore.location",
-            dir.resolve("client-trust.p12").toString(),
-            "listener.name.ssl.ssl.truststore.password", TRUST_PASSWORD))
-        .withTls(new EmbeddedKafka.Tls(dir.resolve("broker.p12"), STORE_PASSWORD)));
+    broker = SelfSignedTls.create(dir, "broker", STORE_PASSWORD, TRUST_PASSWORD);
+    stranger = SelfSignedTls.create(dir, "stranger", STORE_PASSWORD, TRUST_PASSWORD);
+    client = SelfSignedTls.create(dir, "client", STORE_PASSWORD, TRUST_PASSWORD);
+    kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults().withTls(broker.brokerTls()));
+    Map<String, String> trustClients = new HashMap<>();
+    client.trustSettings().forEach((key, value) -> trustClients.put("listener.name.ssl." + key,
+        value));
+    trustClients.put("listener.name.ssl.ssl.client.auth", "required");
+    mutual = EmbeddedKafka.start(new EmbeddedKafka.Config(0, null, trustClients)
+        .withTls(broker.brokerTls()));
   }
 
   @AfterAll
@@ -61,7 +62,7 @@ class TlsKafkaTest {
 
   @Test
   void clientTrustingTheBrokersCertificateCreatesTopics() throws Exception {
-    KafkaConnection connection = connection("trust.p12");
+    KafkaConnection connection = connection(broker);
     Topics topics = Topics.withPrefix("tls.");
 
     TopicSetup.ensure(connection, topics, 1);
@@ -77,7 +78,7 @@ class TlsKafkaTest {
   void untrustedBrokerCertificateFailsFastSayingTls() {
     long t0 = System.nanoTime();
 
-    assertThatThrownBy(() -> TopicSetup.ensure(connection("stranger-trust.p12"),
+    assertThatThrownBy(() -> TopicSetup.ensure(connection(stranger),
         Topics.withPrefix("untrusted."), 1))
         .isInstanceOf(KafkaConnectionException.class)
         .hasMessageStartingWith("TLS handshake failed at " + kafka.tlsBootstrapServers()
@@ -88,11 +89,8 @@ class TlsKafkaTest {
 
   @Test
   void mutualTlsLetsInAClientWhoseCertificateTheBrokerTrusts() throws Exception {
-    Map<String, String> settings = new java.util.HashMap<>(tlsSettings("trust.p12"));
-    settings.put("ssl.keystore.type", "PKCS12");
-    settings.put("ssl.keystore.location", dir.resolve("client.p12").toString());
-    settings.put("ssl.keystore.password", STORE_PASSWORD);
-    settings.put("ssl.key.password", STORE_PASSWORD);
+    Map<String, String> settings = new HashMap<>(tlsSettings(broker));
+    settings.putAll(client.keySettings());
     KafkaConnection connection = new KafkaConnection(mutual.tlsBootstrapServers(), settings);
     Topics topics = Topics.withPrefix("mtls.");
 
@@ -110,7 +108,7 @@ class TlsKafkaTest {
     long t0 = System.nanoTime();
 
     assertThatThrownBy(() -> TopicSetup.ensure(
-        new KafkaConnection(mutual.tlsBootstrapServers(), tlsSettings("trust.p12")),
+        new KafkaConnection(mutual.tlsBootstrapServers(), tlsSettings(broker)),
         Topics.withPrefix("anonymous."), 1))
         .isInstanceOf(KafkaConnectionException.class)
         .hasMessageStartingWith("TLS handshake failed at " + mutual.tlsBootstrapServers())
@@ -118,44 +116,14 @@ class TlsKafkaTest {
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail").isLessThan(15_000);
   }
 
-  private static Map<String, String> tlsSettings(String trustStore) {
-    return Map.of(
-        "security.protocol", "SSL",
-        "ssl.truststore.type", "PKCS12",
-        "ssl.truststore.location", dir.resolve(trustStore).toString(),
-        "ssl.truststore.password", TRUST_PASSWORD);
+  /** Client settings for TLS that trust {@code ca}'s certificate only. */
+  private static Map<String, String> tlsSettings(SelfSignedTls ca) {
+    Map<String, String> settings = new HashMap<>(ca.trustSettings());
+    settings.put("security.protocol", "SSL");
+    return settings;
   }
 
-  private static KafkaConnection connection(String trustStore) {
-    return new KafkaConnection(kafka.tlsBootstrapServers(), Map.of(
-        "security.protocol", "SSL",
-        "ssl.truststore.type", "PKCS12",
-        "ssl.truststore.location", dir.resolve(trustStore).toString(),
-        "ssl.truststore.password", TRUST_PASSWORD));
-  }
-
-  /** A key pair with a self-signed certificate for 127.0.0.1, and a trust store holding it. */
-  private static void selfSigned(String alias, String keyStore, String trustStore)
-      throws Exception {
-    keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
-        "-dname", "CN=genstream-test-" + alias, "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore,
-        "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-    keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", keyStore,
-        "-storepass", STORE_PASSWORD, "-file", alias + ".pem");
-    keytool("-importcert", "-noprompt", "-alias", alias, "-file", alias + ".pem",
-        "-storetype", "PKCS12", "-keystore", trustStore, "-storepass", TRUST_PASSWORD);
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
-    }
+  private static KafkaConnection connection(SelfSignedTls ca) {
+    return new KafkaConnection(kafka.tlsBootstrapServers(), tlsSettings(ca));
   }
 }
