@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.genstream.broker.EmbeddedKafka;
+import io.genstream.broker.SaslSslBroker;
 import io.genstream.broker.SelfSignedTls;
 import io.genstream.broker.TopicReader;
 import io.genstream.core.config.Topics;
@@ -16,7 +17,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -44,9 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SaslSslCommandTest extends CliTest {
 
   private static final String PASSWORD = "alice-s3cret";
-  private static final String KEY_PASSWORD = "key-pw-789";
-  private static final String TRUST_PASSWORD = "trust-pw-012";
-  private static Path tlsDir;
+  private static final String TRUST_PASSWORD = SaslSslBroker.TRUST_PASSWORD;
+  private static SaslSslBroker secured;
   private static SelfSignedTls broker;
   private static SelfSignedTls stranger;
   private static EmbeddedKafka kafka;
@@ -54,23 +53,20 @@ class SaslSslCommandTest extends CliTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void start() throws IOException {
-    tlsDir = Files.createTempDirectory("genstream-sasl-ssl-cli-");
-    broker = SelfSignedTls.create(tlsDir, "broker", KEY_PASSWORD, TRUST_PASSWORD);
-    stranger = SelfSignedTls.create(tlsDir, "stranger", KEY_PASSWORD, TRUST_PASSWORD);
-    kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults()
-        .withScramUsers(Map.of("alice", PASSWORD)).withTls(broker.brokerTls()));
+  static void start() {
+    secured = SaslSslBroker.start(Map.of("alice", PASSWORD));
+    broker = secured.identity();
+    stranger = secured.stranger();
+    kafka = secured.kafka();
   }
 
   @AfterAll
-  static void stop() throws IOException {
-    if (kafka != null) {
-      kafka.close();
-    }
-    try (Stream<Path> paths = Files.walk(tlsDir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+  static void stop() {
+    if (secured != null) {
+      secured.close();
     }
   }
+
 
   @Test
   void ingestAndStatusServeOverSaslSslWithPasswordAndTrustStoreFromACommandConfigFile()

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,32 +22,27 @@ import org.junit.jupiter.api.Test;
 /** The SASL_SSL listener: SCRAM users over TLS, with a certificate the test makes. */
 class EmbeddedKafkaSaslSslTest {
 
-  private static final String KEY_PASSWORD = "key-pw-123";
-  private static final String TRUST_PASSWORD = "trust-pw-456";
-  private static Path dir;
+  private static final String TRUST_PASSWORD = SaslSslBroker.TRUST_PASSWORD;
+  private static SaslSslBroker secured;
   private static SelfSignedTls brokerIdentity;
   private static SelfSignedTls stranger;
   private static EmbeddedKafka kafka;
 
   @BeforeAll
-  static void start() throws IOException {
-    dir = Files.createTempDirectory("genstream-sasl-ssl-");
-    brokerIdentity = SelfSignedTls.create(dir, "broker", KEY_PASSWORD, TRUST_PASSWORD);
-    stranger = SelfSignedTls.create(dir, "stranger", KEY_PASSWORD, TRUST_PASSWORD);
-    kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults()
-        .withScramUsers(Map.of("alice", "alice-secret"))
-        .withTls(brokerIdentity.brokerTls()));
+  static void start() {
+    secured = SaslSslBroker.start(Map.of("alice", "alice-secret"));
+    brokerIdentity = secured.identity();
+    stranger = secured.stranger();
+    kafka = secured.kafka();
   }
 
   @AfterAll
-  static void stop() throws IOException {
-    if (kafka != null) {
-      kafka.close();
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+  static void stop() {
+    if (secured != null) {
+      secured.close();
     }
   }
+
 
   @Test
   void scramUserOverTlsCreatesAndListsTopicsOnItsOwnListener() throws Exception {
@@ -91,7 +81,7 @@ class EmbeddedKafkaSaslSslTest {
   void textOfTheTlsMaterialLeavesOutThePasswords() {
     assertThat(brokerIdentity.toString() + brokerIdentity.brokerTls())
         .contains("broker.p12", "broker-trust.p12")
-        .doesNotContain(KEY_PASSWORD, TRUST_PASSWORD);
+        .doesNotContain(SaslSslBroker.KEY_PASSWORD, TRUST_PASSWORD);
     assertThat(brokerIdentity.keyStore()).isRegularFile();
     assertThat(brokerIdentity.trustStore()).isRegularFile();
   }

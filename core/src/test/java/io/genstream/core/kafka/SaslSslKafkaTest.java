@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genstream.broker.EmbeddedKafka;
+import io.genstream.broker.SaslSslBroker;
 import io.genstream.broker.SelfSignedTls;
 import io.genstream.core.config.Topics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,31 +22,27 @@ import org.junit.jupiter.api.Test;
 class SaslSslKafkaTest {
 
   private static final String PASSWORD = "alice-secret";
-  private static final String KEY_PASSWORD = "key-pw-123";
-  private static final String TRUST_PASSWORD = "trust-pw-456";
-  private static Path dir;
+  private static final String TRUST_PASSWORD = SaslSslBroker.TRUST_PASSWORD;
+  private static SaslSslBroker secured;
   private static SelfSignedTls broker;
   private static SelfSignedTls stranger;
   private static EmbeddedKafka kafka;
 
   @BeforeAll
-  static void start() throws IOException {
-    dir = Files.createTempDirectory("genstream-sasl-ssl-");
-    broker = SelfSignedTls.create(dir, "broker", KEY_PASSWORD, TRUST_PASSWORD);
-    stranger = SelfSignedTls.create(dir, "stranger", KEY_PASSWORD, TRUST_PASSWORD);
-    kafka = EmbeddedKafka.start(EmbeddedKafka.Config.defaults()
-        .withScramUsers(Map.of("alice", PASSWORD)).withTls(broker.brokerTls()));
+  static void start() {
+    secured = SaslSslBroker.start(Map.of("alice", PASSWORD));
+    broker = secured.identity();
+    stranger = secured.stranger();
+    kafka = secured.kafka();
   }
 
   @AfterAll
-  static void stop() throws IOException {
-    if (kafka != null) {
-      kafka.close();
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+  static void stop() {
+    if (secured != null) {
+      secured.close();
     }
   }
+
 
   @Test
   void topicSetupSenderAndReceiverWorkOverSaslSslWithTheRightPassword() {
