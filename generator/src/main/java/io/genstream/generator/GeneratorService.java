@@ -13,7 +13,6 @@ import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.RequestParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -227,9 +227,10 @@ public final class GeneratorService implements AutoCloseable {
   private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
     try {
       // Defaults from the record's place, so that a redelivery gives the same images.
+      // The seed's hash only for a request that gives none.
       return requestParser.parse(record.value(),
           Conditioning.requestIdFor(record.topic(), record.partition(), record.offset()),
-          Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
+          () -> Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
       throw new Rejected(e.getMessage());
@@ -297,10 +298,9 @@ public final class GeneratorService implements AutoCloseable {
   /** Key, value and headers: what a record weighs before the producer's batch overhead. */
   private static long serializedSize(ProducerRecord<String, byte[]> record) {
     long size = record.value() == null ? 0 : record.value().length;
-    size += record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+    size += record.key() == null ? 0 : Utils.utf8Length(record.key());
     for (Header header : record.headers()) {
-      size += header.key().getBytes(StandardCharsets.UTF_8).length
-          + (header.value() == null ? 0 : header.value().length);
+      size += Utils.utf8Length(header.key()) + (header.value() == null ? 0 : header.value().length);
     }
     return size;
   }
