@@ -4,6 +4,7 @@ import io.genstream.core.image.ImageTensor;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.InvalidRequestException;
+import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.ModelManifest;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -298,7 +299,13 @@ public final class GenerationEngine implements AutoCloseable {
       }
       if (job.encoded(i, result)) {
         metrics.served(request.count(), System.nanoTime() - job.queuedAtNanos);
-        job.sink.success(new Generation(request, version, provider, job.images()));
+        try {
+          job.sink.success(new Generation(request, version, provider, job.images()));
+        } catch (RuntimeException e) {
+          // The subscriber's own failure: the rest of the run belongs to other requests.
+          log.warn("request {} completed with a failing subscriber: {}",
+              LogSafe.text(request.requestId()), e.toString());
+        }
       }
     });
   }
