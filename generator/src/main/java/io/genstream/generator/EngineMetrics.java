@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -27,6 +29,8 @@ final class EngineMetrics implements AutoCloseable {
   private final Timer inference;
   private final Timer queueWait;
   private final Timer request;
+  /** Requests by outcome; a handful of fixed outcomes. */
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
   EngineMetrics(MeterRegistry meters, IntSupplier queuedImages, ModelRegistry registry) {
     this.meters = meters;
@@ -89,8 +93,10 @@ final class EngineMetrics implements AutoCloseable {
   }
 
   private void outcome(String outcome) {
-    Counter.builder("genstream.generator.requests").tag("outcome", outcome)
-        .description("Requests by outcome").register(meters).increment();
+    // Looked up once per outcome, not per request: building the id and finding it in the
+    // registry cost more than the increment. Not removed on close, as before the cache.
+    outcomes.computeIfAbsent(outcome, o -> Counter.builder("genstream.generator.requests")
+        .tag("outcome", o).description("Requests by outcome").register(meters)).increment();
   }
 
   /** Removes the meters, so that a closed engine's gauges do not pin it. */

@@ -4,10 +4,12 @@ import io.genstream.core.image.ImageTensor;
 import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.InvalidRequestException;
+import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.ModelManifest;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -200,11 +202,13 @@ public final class GenerationEngine implements AutoCloseable {
     }
     BatchPlan.pack(ready, options.maxBatchSize()).forEach(call -> infer(model, call));
     String provider = model.executionProvider().label();
+    List<Job> inferred = new ArrayList<>(ready.size());
     for (Job job : ready) {
-      if (!job.failed) {
-        encode(job, manifest, lease.version(), provider);
+      if (!job.failed()) {
+        inferred.add(job);
       }
     }
+    encode(inferred, manifest, lease.version(), provider);
   }
 
   /** Blocks for a variations request (its image is encoded): inference threads only. */
@@ -235,26 +239,75 @@ public final class GenerationEngine implements AutoCloseable {
     }
   }
 
-  /** Encodes each image of a finished request on the encode threads, in index order. */
-  private void encode(Job job, ModelManifest manifest, long version, String provider) {
-    GenerationRequest request = job.request;
+  /**
+   * Encodes the images of the batch's finished requests on the encode threads: the images, in
+   * request and index order, are cut into one run per encode thread (fewer for a small batch),
+   * each run one task. A request completes on the thread that encodes its last image. One task
+   * per run rather than per image: a scheduler task and a Reactor pipeline per image
+   * (subscribeOn, flatMapSequential, collectList) were a large part of the encode thread's
+   * profile under single-image requests.
+   */
+  private void encode(List<Job> jobs, ModelManifest manifest, long version, String provider) {
+    int total = 0;
+    for (Job job : jobs) {
+      total += job.request.count();
+    }
+    if (total == 0) {
+      return;
+    }
+    EncodeRuns.Image[] images = new EncodeRuns.Image[total];
+    int at = 0;
+    for (Job job : jobs) {
+      job.startEncoding();
+      for (int i = 0; i < job.request.count(); i++) {
+        images[at++] = new EncodeRuns.Image(job, i);
+      }
+    }
+    for (EncodeRuns.Run run : EncodeRuns.split(images, options.encodeThreads())) {
+      try {
+        encoding.schedule(() -> encode(run, manifest, version, provider));
+      } catch (RuntimeException e) { // RejectedExecutionException: the engine is closing
+        run.forEach(image -> image.job().fail(e, metrics));
+      }
+    }
+  }
+
+  /** One run of images, on an encode thread. */
+  private void encode(EncodeRuns.Run run, ModelManifest manifest, long version,
+      String provider) {
     int pixels = manifest.channels() * manifest.height() * manifest.width();
-    Flux.range(0, request.count())
-        .flatMapSequential(i -> Mono.fromCallable(() -> {
-          ImageTensor tensor = ImageTensor.fromSymmetricUnit(job.output, i * pixels,
-              manifest.channels(), manifest.height(), manifest.width());
-          boolean raw = request.format() == GenerationRequest.Format.RAW;
-          return new GeneratedImage(request.requestId(), request.model(), version, request.seed(),
-              i, request.count(), (int) job.conditioning.labels()[i],
-              raw ? tensor.chw() : tensor.toPng(),
-              raw ? GeneratedImage.RAW_CONTENT_TYPE : GeneratedImage.CONTENT_TYPE,
-              tensor.shape(), provider);
-        }).subscribeOn(encoding), options.encodeThreads())
-        .collectList()
-        .subscribe(images -> {
-          metrics.served(images.size(), System.nanoTime() - job.queuedAtNanos);
-          job.sink.success(new Generation(request, version, provider, images));
-        }, e -> job.fail(e, metrics));
+    run.forEach(image -> {
+      Job job = image.job();
+      if (job.failed()) {
+        return;
+      }
+      GenerationRequest request = job.request;
+      int i = image.index();
+      GeneratedImage result;
+      try {
+        ImageTensor tensor = ImageTensor.fromSymmetricUnit(job.output, i * pixels,
+            manifest.channels(), manifest.height(), manifest.width());
+        boolean raw = request.format() == GenerationRequest.Format.RAW;
+        result = new GeneratedImage(request.requestId(), request.model(), version,
+            request.seed(), i, request.count(), (int) job.conditioning.labels()[i],
+            raw ? tensor.chw() : tensor.toPng(),
+            raw ? GeneratedImage.RAW_CONTENT_TYPE : GeneratedImage.CONTENT_TYPE,
+            tensor.shape(), provider);
+      } catch (RuntimeException e) {
+        job.fail(e, metrics);
+        return;
+      }
+      if (job.encoded(i, result)) {
+        metrics.served(request.count(), System.nanoTime() - job.queuedAtNanos);
+        try {
+          job.sink.success(new Generation(request, version, provider, job.images()));
+        } catch (RuntimeException e) {
+          // The subscriber's own failure: the rest of the run belongs to other requests.
+          log.warn("request {} completed with a failing subscriber: {}",
+              LogSafe.text(request.requestId()), e.toString());
+        }
+      }
+    });
   }
 
   /**
@@ -286,7 +339,10 @@ public final class GenerationEngine implements AutoCloseable {
     final long queuedAtNanos = System.nanoTime();
     Conditioning conditioning;
     float[] output;
-    volatile boolean failed;
+    private final AtomicBoolean failed = new AtomicBoolean();
+    /** Its encoded images, by index; written by the encode threads. */
+    private GeneratedImage[] images;
+    private AtomicInteger imagesLeft;
 
     Job(GenerationRequest request, MonoSink<Generation> sink) {
       this.request = request;
@@ -299,12 +355,33 @@ public final class GenerationEngine implements AutoCloseable {
           * manifest.width()];
     }
 
+    boolean failed() {
+      return failed.get();
+    }
+
+    /** Fails the request once; later calls (another image's failure) do nothing. */
     void fail(Throwable e, EngineMetrics metrics) {
-      if (!failed) {
-        failed = true;
+      if (failed.compareAndSet(false, true)) {
         metrics.failed(e);
         sink.error(e);
       }
+    }
+
+    /** Before its images are handed to the encode threads (which this publishes to). */
+    void startEncoding() {
+      images = new GeneratedImage[request.count()];
+      imagesLeft = new AtomicInteger(request.count());
+    }
+
+    /** Stores image {@code i}; true for the call that stored the last one. */
+    boolean encoded(int i, GeneratedImage image) {
+      images[i] = image;
+      // The decrement publishes this thread's writes to the thread that sees zero.
+      return imagesLeft.decrementAndGet() == 0 && !failed();
+    }
+
+    List<GeneratedImage> images() {
+      return Arrays.asList(images);
     }
   }
 }

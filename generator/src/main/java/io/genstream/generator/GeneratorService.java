@@ -13,7 +13,6 @@ import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.RequestParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -101,15 +101,7 @@ public final class GeneratorService implements AutoCloseable {
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.kafka(), options.groupId(), options.topics().requests()));
-    // Not idempotent: when the broker refuses one record of a batch for good (too large for the
-    // topic), an idempotent producer is left with a sequence gap and retries every later batch
-    // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
-    // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
-    this.sender = KafkaSender.create(SenderOptions.defaults(options.kafka())
-        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
-        // A result waits at most 1 ms for others to share its produce request: under load the
-        // engine's batches already arrive together, and a lone result should not wait 5 ms.
-        .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1));
+    this.sender = KafkaSender.create(resultSenderOptions(options));
     this.engine = new GenerationEngine(registry, options.engine(), meters);
     this.replyTopics = new ReplyTopics(options.kafka());
     this.requestParser = options.requestParser();
@@ -118,6 +110,28 @@ public final class GeneratorService implements AutoCloseable {
   /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
   public static GeneratorService create(GeneratorOptions options) {
     return create(options, ModelLoader.onnxRuntime(options.ortIntraOpThreads()));
+  }
+
+  /** Largest producer batch of results, unless the user's client properties set one. */
+  static final int RESULT_BATCH_BYTES = 256 * 1024;
+
+  private static SenderOptions<String, byte[]> resultSenderOptions(GeneratorOptions options) {
+    // Not idempotent: when the broker refuses one record of a batch for good (too large for the
+    // topic), an idempotent producer is left with a sequence gap and retries every later batch
+    // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
+    // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
+    SenderOptions<String, byte[]> sender = SenderOptions.defaults(options.kafka())
+        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
+        // A result waits at most 1 ms for others to share its produce request: under load the
+        // engine's batches already arrive together, and a lone result should not wait 5 ms.
+        .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1);
+    if (!options.kafka().properties().containsKey(ProducerConfig.BATCH_SIZE_CONFIG)) {
+      // The default 16 KiB holds about 13 results of a 28x28 image (PNG and headers): a batch
+      // of 64 from the engine became 5 produce requests, each handled and acknowledged by the
+      // broker. One batch holds a whole engine batch now; linger still sends a lone result.
+      sender = sender.withProperty(ProducerConfig.BATCH_SIZE_CONFIG, RESULT_BATCH_BYTES);
+    }
+    return sender;
   }
 
   /** A service whose registry loads models with {@code loader} (a seam for tests and GPUs). */
@@ -227,9 +241,10 @@ public final class GeneratorService implements AutoCloseable {
   private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
     try {
       // Defaults from the record's place, so that a redelivery gives the same images.
+      // The seed's hash only for a request that gives none.
       return requestParser.parse(record.value(),
           Conditioning.requestIdFor(record.topic(), record.partition(), record.offset()),
-          Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
+          () -> Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
       throw new Rejected(e.getMessage());
@@ -270,8 +285,10 @@ public final class GeneratorService implements AutoCloseable {
         : replyTopics.check(reply).onErrorMap(ReplyTopics.MissingTopicException.class,
             e -> new Rejected(e.getMessage()));
     return topic.flatMap(to -> Mono.fromCallable(() -> resultRecords(generation.images(), to))
-        .flatMapMany(Flux::fromIterable)
-        .flatMap(sender::send)
+        // One result (the common single-image request) needs no Flux to merge its sends.
+        .flatMapMany(records -> records.size() == 1
+            ? sender.send(records.get(0))
+            : Flux.fromIterable(records).flatMap(sender::send))
         .onErrorMap(Failures::isUnpublishable, e -> new Rejected(
             "result cannot be published to " + to
                 + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
@@ -297,10 +314,9 @@ public final class GeneratorService implements AutoCloseable {
   /** Key, value and headers: what a record weighs before the producer's batch overhead. */
   private static long serializedSize(ProducerRecord<String, byte[]> record) {
     long size = record.value() == null ? 0 : record.value().length;
-    size += record.key() == null ? 0 : record.key().getBytes(StandardCharsets.UTF_8).length;
+    size += record.key() == null ? 0 : Utils.utf8Length(record.key());
     for (Header header : record.headers()) {
-      size += header.key().getBytes(StandardCharsets.UTF_8).length
-          + (header.value() == null ? 0 : header.value().length);
+      size += Utils.utf8Length(header.key()) + (header.value() == null ? 0 : header.value().length);
     }
     return size;
   }

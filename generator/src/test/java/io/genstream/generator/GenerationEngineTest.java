@@ -257,6 +257,33 @@ class GenerationEngineTest {
 
   // ---------------------------------------------------------------------------------------------
 
+  @Test
+  void severalEncodeThreadsGiveEveryRequestItsImagesInIndexOrderAsOneThreadDoes() {
+    GenerationEngine one = engine(new EngineOptions(GenerationRequest.MAX_COUNT, 64,
+        Duration.ofMillis(100), 4096, 1, 1));
+    GenerationEngine three = engine(new EngineOptions(GenerationRequest.MAX_COUNT, 64,
+        Duration.ofMillis(100), 4096, 1, 3));
+
+    // Batches of requests of 1..7 images: their images are cut across the three threads.
+    List<Generation> spread = Flux.range(0, 24)
+        .flatMap(i -> three.generate(request("r" + i, 1 + i % 7, 300 + i)), 24)
+        .collectList().block(TIMEOUT);
+
+    assertThat(spread).hasSize(24);
+    for (Generation generation : spread) {
+      GenerationRequest request = generation.request();
+      assertThat(generation.images()).hasSize(request.count());
+      Generation alone = one.generate(request).block(TIMEOUT);
+      for (int i = 0; i < request.count(); i++) {
+        GeneratedImage image = generation.images().get(i);
+        assertThat(image.index()).isEqualTo(i);
+        assertThat(image.requestId()).isEqualTo(request.requestId());
+        assertThat(image.count()).isEqualTo(request.count());
+        assertThat(image.png()).isEqualTo(alone.images().get(i).png());
+      }
+    }
+  }
+
   private GenerationEngine engine(EngineOptions options) {
     GenerationEngine engine = new GenerationEngine(registry, options, new SimpleMeterRegistry());
     engines.add(engine);

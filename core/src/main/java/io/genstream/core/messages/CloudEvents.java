@@ -3,7 +3,6 @@ package io.genstream.core.messages;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -32,10 +31,6 @@ public final class CloudEvents {
   public static final String TYPE_FRAME = "genstream.frame.v1";
   public static final String TYPE_PREDICTION = "genstream.prediction.v1";
 
-  // Compiled once: headers are written several times per record on every hot path.
-  private static final java.util.regex.Pattern ATTRIBUTE_NAME =
-      java.util.regex.Pattern.compile("[a-z0-9]+");
-
   private CloudEvents() {}
 
   /**
@@ -43,19 +38,29 @@ public final class CloudEvents {
    * {@code ce_source}, {@code ce_type}, {@code ce_time}) and the content type.
    */
   public static Headers headers(String type, String source, String contentType) {
+    // New headers have nothing to replace: add, rather than put's remove-then-add.
     Headers headers = new RecordHeaders();
-    put(headers, "specversion", SPEC_VERSION);
-    put(headers, "id", UUID.randomUUID().toString());
-    put(headers, "source", source);
-    put(headers, "type", type);
-    put(headers, "time", Instant.now().toString());
-    headers.add(CONTENT_TYPE, contentType.getBytes(StandardCharsets.UTF_8));
+    add(headers, "ce_specversion", SPEC_VERSION);
+    add(headers, "ce_id", EventIds.next());
+    add(headers, "ce_source", source);
+    add(headers, "ce_type", type);
+    add(headers, "ce_time", EventTimes.format(Instant.now()));
+    add(headers, CONTENT_TYPE, contentType);
     return headers;
+  }
+
+  /**
+   * Adds header {@code key} (the full name, {@code ce_} included) without looking for one to
+   * replace and without checking the name: for a record's own constant extension names, on
+   * headers that do not have them yet.
+   */
+  static void add(Headers headers, String key, String value) {
+    headers.add(key, value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Adds (or replaces) the extension attribute {@code ce_<name>} with {@code value}'s string form. */
   public static Headers header(Headers headers, String name, Object value) {
-    if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+    if (!isAttributeName(name)) {
       throw new IllegalArgumentException(
           "CloudEvents attribute names are lower-case letters and digits, got '" + name + "'");
     }
@@ -75,6 +80,20 @@ public final class CloudEvents {
   public static String requiredAttribute(Headers headers, String name) {
     return attribute(headers, name)
         .orElseThrow(() -> new IllegalArgumentException("missing header " + PREFIX + name));
+  }
+
+  /** Lower-case letters and digits, at least one: CloudEvents' rule for attribute names. */
+  static boolean isAttributeName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if ((c < 'a' || c > 'z') && (c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void put(Headers headers, String name, String value) {

@@ -66,24 +66,26 @@ public record GeneratedImage(
   }
 
   public ProducerRecord<String, byte[]> toRecord(String topic, String source) {
+    // The extension names are constants that the headers do not have yet: added directly,
+    // without CloudEvents.header's name check and replace (this runs for every result).
     Headers headers = CloudEvents.headers(CloudEvents.TYPE_RESULT, source, contentType);
-    CloudEvents.header(headers, "requestid", requestId);
-    CloudEvents.header(headers, "model", model);
-    CloudEvents.header(headers, "modelversion", version);
-    CloudEvents.header(headers, "seed", seed);
-    CloudEvents.header(headers, "index", index);
-    CloudEvents.header(headers, "count", count);
+    CloudEvents.add(headers, "ce_requestid", String.valueOf(requestId));
+    CloudEvents.add(headers, "ce_model", String.valueOf(model));
+    CloudEvents.add(headers, "ce_modelversion", Long.toString(version));
+    CloudEvents.add(headers, "ce_seed", Long.toString(seed));
+    CloudEvents.add(headers, "ce_index", Integer.toString(index));
+    CloudEvents.add(headers, "ce_count", Integer.toString(count));
     if (label >= 0) {
-      CloudEvents.header(headers, "label", label);
+      CloudEvents.add(headers, "ce_label", Integer.toString(label));
     }
     if (shape != null) {
-      CloudEvents.header(headers, "shape", shape);
+      CloudEvents.add(headers, "ce_shape", shape);
     }
     if (raw()) {
-      CloudEvents.header(headers, "dtype", "uint8");
+      CloudEvents.add(headers, "ce_dtype", "uint8");
     }
     if (provider != null) {
-      CloudEvents.header(headers, "provider", provider);
+      CloudEvents.add(headers, "ce_provider", provider);
     }
     return new ProducerRecord<>(topic, null, requestId, data, headers);
   }

@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Reads a {@link GenerationRequest} from a parsed JSON tree: field names, types and array sizes,
@@ -30,7 +31,7 @@ final class RequestFields {
    * anything is allocated for them.
    */
   static GenerationRequest read(
-      JsonNode node, int maxStringLength, String defaultRequestId, long defaultSeed) {
+      JsonNode node, int maxStringLength, String defaultRequestId, LongSupplier defaultSeed) {
     if (node == null || !node.isObject()) {
       throw new InvalidRequestException("request must be a JSON object");
     }
@@ -56,7 +57,7 @@ final class RequestFields {
         node.hasNonNull("model") ? text(node, "model", maxStringLength) : null,
         node.hasNonNull("version") ? text(node, "version", maxStringLength) : GenerationRequest.LATEST,
         count,
-        node.hasNonNull("seed") ? longValue(node.get("seed"), "seed") : defaultSeed,
+        node.hasNonNull("seed") ? longValue(node.get("seed"), "seed") : defaultSeed.getAsLong(),
         node.hasNonNull("label") && !node.get("label").isTextual()
             ? integer(node.get("label"), "label") : null,
         labels,

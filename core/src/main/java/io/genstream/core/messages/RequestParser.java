@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 /**
  * Parses {@link GenerationRequest}s with their limits checked before any work: the size of the
@@ -106,6 +107,17 @@ public final class RequestParser {
    *     limit a request broke
    */
   public GenerationRequest parse(byte[] json, String defaultRequestId, long defaultSeed) {
+    return parse(json, defaultRequestId, () -> defaultSeed);
+  }
+
+  /**
+   * {@link #parse(byte[], String, long)} with the default seed computed only for a request that
+   * has none (a service that derives it from a hash of the record's place saves the hash for
+   * the requests that carry their seed).
+   *
+   * @throws InvalidRequestException as {@link #parse(byte[], String, long)}
+   */
+  public GenerationRequest parse(byte[] json, String defaultRequestId, LongSupplier defaultSeed) {
     if (json == null || json.length == 0) {
       throw new InvalidRequestException("empty request");
     }
