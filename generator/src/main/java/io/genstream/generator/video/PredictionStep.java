@@ -230,8 +230,8 @@ final class PredictionStep {
             r.frame(), step, m.name(), m.version(), r.captureTime(), image);
         out.add(prediction.toRecord(options.topics().predictions(), source));
         if (step == 1 || r.scoresEveryStep()) {
-          windows.expect(r.stream(), new StreamWindows.Pending(r.frame() + step, step, m.version(), image,
-              r.base()));
+          windows.expect(r.stream(), new StreamWindows.Pending(r.frame() + step, step,
+              m.version(), image, r.base()));
         }
         notify(prediction);
         if (step < r.horizon()) {
