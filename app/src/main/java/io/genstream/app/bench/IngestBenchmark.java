@@ -33,11 +33,12 @@ import javax.imageio.ImageIO;
  *
  * <p>The files are written first to a temporary folder (one sub-folder per kind, image-like
  * content: smooth gradients, a few soft discs and noise; 28×28 gray like MNIST, 256×256 RGB
- * like photos) and deleted at the end. For every kind, after one warm-up pass of each, the bare
- * loop and ingest alternate for {@value #ROUNDS} rounds; the best round of each is reported.
- * Ingest normalises to the trainer's default input ({@code --size 28 --channels 1 --resize
- * fit}), one {@code IngestService} run per round with {@link IngestService#senderOptions},
- * reading with {@link ImageFiles#DEFAULT_WORKERS} threads (or {@value #WORKERS_PROPERTY}).
+ * like photos) and deleted at the end. For every kind, after warm-up passes of each for at
+ * least {@link #WARM_UP} (or {@link #MAX_WARM_UP_PASSES} passes), the bare loop and ingest
+ * alternate for {@value #ROUNDS} rounds; the best round of each is reported. Ingest normalises
+ * to the trainer's default input ({@code --size 28 --channels 1 --resize fit}), one
+ * {@code IngestService} run per round with {@link IngestService#senderOptions}, reading with
+ * {@link ImageFiles#DEFAULT_WORKERS} threads (or {@value #WORKERS_PROPERTY}).
  */
 public final class IngestBenchmark {
 
@@ -45,6 +46,16 @@ public final class IngestBenchmark {
   public static final double TRAINER_IMAGES_PER_SECOND = 300;
   public static final double TARGET_RATIO = 0.8;
   private static final int ROUNDS = 2;
+  /**
+   * Warm-up passes of each kind (bare loop, then ingest) repeat for at least this long, or
+   * {@link #MAX_WARM_UP_PASSES} passes (a handful of files: a short run stays short). One
+   * pass was not enough: a pass over 2,000 small files lasts a fifth of a second, and during
+   * the timed rounds after it the JIT compiler threads still used 0.25-0.74 s of CPU per round
+   * of about a second (measured per thread, 8,000 files a kind), on the same 2 cores as
+   * ingest's threads: the figures measured compilation, not ingest.
+   */
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final int MAX_WARM_UP_PASSES = 10;
 
   /** One kind of file: pixels per side, format, colour. */
   public record Kind(int size, String format, boolean rgb, int files) {
@@ -146,9 +157,14 @@ public final class IngestBenchmark {
             KafkaSender.create(IngestService.senderOptions(broker.bootstrapServers()))) {
           for (Kind kind : kinds) {
             Path dir = root.resolve(kind.name());
-            bareDecode(dir);
-            ingest(dir, spec, sender, topics, workers);
-            progress.step("%s: warmed up", kind.name());
+            long until = System.nanoTime() + WARM_UP.toNanos();
+            int passes = 0;
+            do {
+              bareDecode(dir);
+              ingest(dir, spec, sender, topics, workers);
+              passes++;
+            } while (System.nanoTime() < until && passes < MAX_WARM_UP_PASSES);
+            progress.step("%s: warmed up (%d passes of each)", kind.name(), passes);
           }
           for (Kind kind : kinds) {
             Path dir = root.resolve(kind.name());

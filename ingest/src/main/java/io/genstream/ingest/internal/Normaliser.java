@@ -27,7 +27,7 @@ public final class Normaliser {
     /**
      * The PNG for the image's record. Up to {@value #STORED_UP_TO} bytes of pixels the data is
      * stored, not deflated: deflate's fixed cost per image was the largest part of ingesting a
-     * small one, and ingest's producer compresses its batches with zstd anyway. Larger images
+     * small one, and ingest's producer compresses its batches (lz4) anyway. Larger images
      * are deflated, where it pays.
      */
     public byte[] png() {
