@@ -14,7 +14,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class Png {
 
-  private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  /** The eight bytes every PNG starts with; package-private, arrays are mutable. */
+  static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
   /**
    * Most pixels a PNG may have to be decoded (4096 × 4096): larger ones are refused from their
@@ -24,6 +25,11 @@ public final class Png {
   public static final long MAX_PIXELS = 4096L * 4096L;
 
   private Png() {}
+
+  /** A copy of the eight bytes every PNG starts with. */
+  public static byte[] signature() {
+    return SIGNATURE.clone();
+  }
 
   /** Whether {@code bytes} start with the PNG signature (a cheap check; decoding may still fail). */
   public static boolean hasSignature(byte[] bytes) {

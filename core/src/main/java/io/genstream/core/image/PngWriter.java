@@ -15,7 +15,6 @@ import java.util.zip.Deflater;
  */
 final class PngWriter {
 
-  private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   private static final int GRAY = 0;
   private static final int RGB = 2;
 
@@ -66,7 +65,7 @@ final class PngWriter {
   private static byte[] png(int width, int height, int colourType, byte[] scanlines,
       boolean deflate) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(scanlines.length / 2 + 64);
-    out.writeBytes(SIGNATURE);
+    out.writeBytes(Png.SIGNATURE);
     ByteBuffer header = ByteBuffer.allocate(13)
         .putInt(width).putInt(height)
         .put((byte) 8)           // bit depth

@@ -1,5 +1,6 @@
 package io.genstream.ingest.folder;
 
+import io.genstream.core.image.Png;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -20,7 +21,7 @@ import javax.imageio.stream.ImageInputStream;
  */
 final class Signatures {
 
-  private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  private static final byte[] PNG = Png.signature();
   private static final byte[] JPEG = {(byte) 0xFF, (byte) 0xD8};
   private static final byte[] GIF = {'G', 'I', 'F', '8'};
   private static final byte[] BMP = {'B', 'M'};

@@ -1,5 +1,6 @@
 package io.genstream.ingest.video;
 
+import io.genstream.core.image.Png;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class PngStreamSplitter {
   /** 8 MiB: far above a 1024×1024 RGB frame, far below a heap's worth. */
   public static final int DEFAULT_MAX_PNG_BYTES = 8 * 1024 * 1024;
 
-  static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  static final byte[] SIGNATURE = Png.signature();
 
   /** What the splitter found next. */
   public sealed interface Piece permits Piece.Png, Piece.Garbage {
