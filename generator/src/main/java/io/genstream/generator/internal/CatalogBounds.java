@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,34 +131,26 @@ final class CatalogBounds {
 
   /** ONNX bytes held on the heap for all versions, their other graphs included. */
   long retainedBytes() {
-    long bytes = 0;
-    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
-      for (VersionEntry entry : versions.values()) {
-        bytes += entry.retainedBytes();
-      }
-    }
-    return bytes;
+    return sumOverVersions(VersionEntry::retainedBytes);
   }
 
   /** Other graphs (encoders) whose bytes are held, all versions together. */
   int retainedGraphs() {
-    int count = 0;
-    for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
-      for (VersionEntry entry : versions.values()) {
-        count += entry.retainedGraphs();
-      }
-    }
-    return count;
+    return (int) sumOverVersions(VersionEntry::retainedGraphs);
   }
 
   /** Versions whose ONNX bytes are held, all models together. */
   int retainedVersions() {
-    int count = 0;
+    return (int) sumOverVersions(entry -> entry.model == null ? 0 : 1);
+  }
+
+  private long sumOverVersions(ToLongFunction<VersionEntry> measure) {
+    long sum = 0;
     for (ConcurrentSkipListMap<Long, VersionEntry> versions : models.values()) {
       for (VersionEntry entry : versions.values()) {
-        count += entry.model == null ? 0 : 1;
+        sum += measure.applyAsLong(entry);
       }
     }
-    return count;
+    return sum;
   }
 }
