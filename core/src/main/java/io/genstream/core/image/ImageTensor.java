@@ -135,8 +135,8 @@ public record ImageTensor(int channels, int height, int width, byte[] chw) {
   /**
    * PNG bytes as {@link #toPng()} gives, but with the image data stored, not deflated: about a
    * tenth of the encoding time for a small image, where deflate's fixed cost outweighs its gain.
-   * For images that travel through a compressed channel (Kafka with zstd compresses the batch,
-   * raw pixels better than deflated ones); any PNG reader reads them.
+   * For images that travel through a compressed channel (a compressed Kafka producer compresses
+   * the batch, raw pixels better than deflated ones); any PNG reader reads them.
    */
   public byte[] toUncompressedPng() {
     if (channels == 1) {

@@ -60,7 +60,7 @@ final class PngWriter {
    * @param deflate false: the zlib stream holds the scanlines in stored blocks. Deflating has a
    *     fixed cost per image (building its Huffman tables) of some 20 µs on a slow core, more
    *     than decoding a 28×28 PNG takes, and gains little on a small image that a compressed
-   *     channel (Kafka with zstd) carries anyway.
+   *     channel (a compressed Kafka producer) carries anyway.
    */
   private static byte[] png(int width, int height, int colourType, byte[] scanlines,
       boolean deflate) {
