@@ -33,6 +33,10 @@ class BenchCommandTest extends CliTest {
     assertThat(report.at("/kafka/images").asDouble()).isPositive();
     assertThat(report.at("/latency/latency/count").asInt()).isPositive();
     assertThat(report.at("/roundTrip/p99Ms").asDouble()).isPositive();
+    // Each Kafka phase is measured after at least one warm-up round, and says how many.
+    assertThat(report.at("/kafkaWarmUp/rounds").asInt()).isPositive();
+    assertThat(report.at("/latencyWarmUp/rounds").asInt()).isPositive();
+    assertThat(out.toString()).contains("warm-up round");
     // The two engines compute the same function of the same weights.
     assertThat(report.at("/djlVsOrt/maxAbsDiff").asDouble()).isLessThan(1e-4);
     assertThat(report.at("/targets")).hasSize(3);

@@ -54,4 +54,13 @@ public record BenchOptions(ModelSpec.Family family, int batchSize, int requests,
   Duration warmup() {
     return Duration.ofMillis(Math.max(500, Math.round(seconds * 400)));
   }
+
+  /**
+   * The longest warm-up of a Kafka phase, rounds of load until the JIT compilers settle: 7.5
+   * phases (a minute at the default 8 s). The broker, the clients and the service all run in
+   * the bench's JVM, and on 2 cores the JIT takes 20 to 40 s to compile their hot code.
+   */
+  Duration maxKafkaWarmup() {
+    return phase().multipliedBy(15).dividedBy(2);
+  }
 }

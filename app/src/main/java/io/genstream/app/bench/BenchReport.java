@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * @param kafkaInFlight the generator service's {@code maxInFlightRequests}
  * @param engineInFlight single-image requests kept in the engine in phase 2
- * @param latencyCpu CPU over phase 4
+ * @param kafkaWarmUp the warm-up before phase 3
+ * @param latencyWarmUp the warm-up before phase 4 (whose CPU is in {@code latency.cpu()})
  */
 public record BenchReport(
     Setup setup,
@@ -22,10 +23,11 @@ public record BenchReport(
     EngineLoad.Result engine,
     int engineInFlight,
     KafkaLoad.Throughput kafka,
+    WarmUp kafkaWarmUp,
     int kafkaInFlight,
     Percentiles roundTrip,
     KafkaLoad.Latency latency,
-    CpuMeter.Usage latencyCpu,
+    WarmUp latencyWarmUp,
     DjlVsOrt.Result djlVsOrt,
     CpuMeter.Usage djlVsOrtCpu,
     List<Target> targets) {
@@ -39,6 +41,24 @@ public record BenchReport(
       String family, int channels, int imageSize, int latentDim, int numClasses,
       long generatorParameters, int onnxBytes, int batchSize, int ortThreads, int djlThreads,
       String djlEngine, String ortVersion, int requests, double seconds, double totalSeconds) {}
+
+  /**
+   * The load run before a Kafka phase until the JIT compilers settled.
+   *
+   * @param rounds warm-up rounds run
+   * @param seconds their time in all
+   * @param lastJitCores what the JIT compilers used in the last round, in cores
+   * @param settled whether that was under the threshold (otherwise the rounds ran out)
+   */
+  public record WarmUp(int rounds, double seconds, double lastJitCores, boolean settled) {
+
+    String describe() {
+      return String.format(Locale.ROOT, "after %d warm-up round%s (%.0f s) %s (%.2f cores in the last)",
+          rounds, rounds == 1 ? "" : "s", seconds,
+          settled ? "until the JIT compilers settled" : "in which the JIT compilers did not settle",
+          lastJitCores);
+    }
+  }
 
   /** One target: {@code measured} against {@code limit}, at least or at most. */
   public record Target(String name, double measured, double limit, boolean atLeast, String unit,
@@ -103,17 +123,18 @@ public record BenchReport(
         engine.meters().meanBatch(),
         100 * engine.meters().inferenceSeconds() / engine.cpu().seconds(),
         engine.meters().meanCallMs(), 100 * onCpu(engine.cpu(), engine.meters()),
-        jitCores(engine.cpu()),
+        engine.cpu().jitCores(),
         cores(engine.cpu().otherCores()));
-    out.printf(Locale.ROOT, "| 3 | full Kafka path | %s | %.2f | %,d single-image JSON requests produced at "
-            + "once, %.1f s to the last result consumed (requests all on the broker after "
+    out.printf(Locale.ROOT, "| 3 | full Kafka path | %s | %.2f | %s, %,d single-image JSON requests "
+            + "produced at once, %.1f s to the last result consumed (requests all on the broker after "
             + "%.1f s); generator: %d in flight, mean batch %.1f, inference busy %.0f %%, one call "
             + "mean %.1f ms, the inference thread on a core %.0f %% of it; JIT compilers %.2f "
             + "cores | %s |%n",
-        number(kafka.images()), kafka.images() / ceiling, kafka.requests(), kafka.seconds(),
+        number(kafka.images()), kafka.images() / ceiling, kafkaWarmUp.describe(), kafka.requests(),
+        kafka.seconds(),
         kafka.requestsOnBrokerSeconds(), kafkaInFlight, kafka.meters().meanBatch(),
         100 * kafka.meters().inferenceSeconds() / kafka.seconds(), kafka.meters().meanCallMs(),
-        100 * onCpu(kafka.cpu(), kafka.meters()), jitCores(kafka.cpu()),
+        100 * onCpu(kafka.cpu(), kafka.meters()), kafka.cpu().jitCores(),
         cores(kafka.cpu().otherCores()));
     out.println();
 
@@ -121,14 +142,16 @@ public record BenchReport(
     out.println("|---|---|---:|---:|---:|---|");
     Percentiles l = latency.latency();
     out.printf(Locale.ROOT, "| 4 | single-image request through Kafka | %.1f ms | %.1f ms | %.1f ms | "
-            + "%,d requests paced at %.0f/s (half of 3), produce call to result consumed; "
+            + "%s, %,d requests paced at %.0f/s (half of 3), produce call to result consumed; "
             + "medians: request produced → result handed to the generator's producer %.0f ms, "
             + "→ result consumed %.0f ms; in the engine a mean %.1f ms (%.1f ms of it before the "
-            + "batch started, one call mean %.1f ms), mean batch %.1f; other processes %s cores |%n",
-        l.p50Ms(), l.p99Ms(), l.maxMs(), l.count(), latency.rate(), latency.toResultSentMs(),
+            + "batch started, one call mean %.1f ms), mean batch %.1f; JIT compilers %.2f cores; "
+            + "other processes %s cores |%n",
+        l.p50Ms(), l.p99Ms(), l.maxMs(), latencyWarmUp.describe(), l.count(), latency.rate(),
+        latency.toResultSentMs(),
         latency.resultSentToConsumedMs(), latency.meters().meanRequestMs(),
         latency.meters().meanQueueWaitMs(), latency.meters().meanCallMs(),
-        latency.meters().meanBatch(), cores(latencyCpu.otherCores()));
+        latency.meters().meanBatch(), latency.cpu().jitCores(), cores(latency.cpu().otherCores()));
     out.printf(Locale.ROOT, "|   | raw Kafka round trip, 1 KiB | %.1f ms | %.1f ms | %.1f ms | %,d "
             + "sequential produce → consume on the same broker, same client settings |%n",
         roundTrip.p50Ms(), roundTrip.p99Ms(), roundTrip.maxMs(), roundTrip.count());
@@ -164,9 +187,9 @@ public record BenchReport(
         cores(kafka.cpu().otherCores()));
     printThreads(out, kafka.cpu().byThread());
     out.printf(Locale.ROOT, "CPU during 4 (%.1f s): this process %.2f cores, other processes %s cores; "
-            + "CPU seconds by thread:%n", latencyCpu.seconds(), latencyCpu.processCores(),
-        cores(latencyCpu.otherCores()));
-    printThreads(out, latencyCpu.byThread());
+            + "CPU seconds by thread:%n", latency.cpu().seconds(),
+        latency.cpu().processCores(), cores(latency.cpu().otherCores()));
+    printThreads(out, latency.cpu().byThread());
     out.printf(Locale.ROOT, "CPU during 2 (%.1f s): this process %.2f cores, other processes %s cores; "
             + "CPU seconds by thread:%n", engine.cpu().seconds(), engine.cpu().processCores(),
         cores(engine.cpu().otherCores()));
@@ -183,10 +206,6 @@ public record BenchReport(
   private static double onCpu(CpuMeter.Usage usage, EngineMeters meters) {
     return meters.inferenceSeconds() == 0 ? 0
         : usage.byThread().getOrDefault(CpuMeter.INFERENCE, 0.0) / meters.inferenceSeconds();
-  }
-
-  private static double jitCores(CpuMeter.Usage usage) {
-    return usage.byThread().getOrDefault(CpuMeter.JIT, 0.0) / usage.seconds();
   }
 
   private static String value(double v, String unit) {

@@ -50,7 +50,13 @@ final class CpuMeter {
    * @param byThread CPU seconds per thread group, largest first
    */
   record Usage(double seconds, double processCores, double otherCores,
-      Map<String, Double> byThread) {}
+      Map<String, Double> byThread) {
+
+    /** What the JIT compilers used, in cores. */
+    double jitCores() {
+      return byThread.getOrDefault(JIT, 0.0) / seconds;
+    }
+  }
 
   static final class Mark {
     private final long wallNanos = System.nanoTime();

@@ -31,7 +31,6 @@ import java.util.Locale;
 public final class GeneratorBenchmark {
 
   private static final double SETTLED_JIT_CORES = 0.1;
-  private static final int MAX_WARMUP_ROUNDS = 4;
 
   private final BenchOptions options;
   private final BenchProgress progress;
@@ -96,14 +95,14 @@ public final class GeneratorBenchmark {
 
       progress.step("(3) Kafka path: starting the in-process broker and a generator service");
       try (KafkaLoad kafka = KafkaLoad.start(model, batch, threads)) {
-        warmUp(kafka);
+        BenchReport.WarmUp kafkaWarmUp = warmUp(kafka);
         progress.step("      %,d single-image requests, produced at once", options.requests());
         KafkaLoad.Throughput throughput = kafka.throughput("t", options.requests());
         progress.step("      %,.0f images/s (%.2f × bare) in %.1f s; mean batch %.1f; JIT compilers "
                 + "%.2f cores",
             throughput.images(), throughput.images() / bare.imagesPerSecond(),
             throughput.seconds(), throughput.meters().meanBatch(),
-            throughput.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / throughput.seconds());
+            throughput.cpu().jitCores());
 
         progress.step("(4) raw Kafka round trip of a 1 KiB record, %.0f s", options.seconds() / 2);
         Percentiles roundTrip = kafka.roundTrip(options.phase().dividedBy(2), 50);
@@ -111,11 +110,11 @@ public final class GeneratorBenchmark {
         double rate = throughput.images() / 2;
         progress.step("(4) latency: single-image requests at %.0f/s (half of 3) for %.0f s", rate,
             options.seconds());
-        cpu = CpuMeter.start();
-        KafkaLoad.Latency latency = kafka.latency(rate, options.phase());
-        CpuMeter.Usage latencyCpu = cpu.stop(10);
-        progress.step("      p50 %.1f ms, p99 %.1f ms over %,d requests", latency.latency().p50Ms(),
-            latency.latency().p99Ms(), latency.latency().count());
+        BenchReport.WarmUp latencyWarmUp = warmUpPaced(kafka, rate);
+        KafkaLoad.Latency latency = kafka.latency("l", rate, options.phase());
+        progress.step("      p50 %.1f ms, p99 %.1f ms over %,d requests; JIT compilers %.2f cores",
+            latency.latency().p50Ms(), latency.latency().p99Ms(), latency.latency().count(),
+            latency.cpu().jitCores());
 
         BenchReport.Setup setup = new BenchReport.Setup(date, command,
             Runtime.getRuntime().availableProcessors(), load,
@@ -126,7 +125,8 @@ public final class GeneratorBenchmark {
             BenchModel.djlEngine(), OrtEnvironment.getEnvironment().getVersion(),
             options.requests(), options.seconds(), progress.elapsedSeconds());
         BenchReport report = new BenchReport(setup, bare, bareCpu, engine, engineInFlight,
-            throughput, kafka.maxInFlightRequests(), roundTrip, latency, latencyCpu, djl, djlCpu,
+            throughput, kafkaWarmUp, kafka.maxInFlightRequests(), roundTrip, latency,
+            latencyWarmUp, djl, djlCpu,
             BenchReport.targets(bare, throughput, roundTrip, latency, djl));
         progress.step("closing the generator service and the broker");
         if (options.json() != null) {
@@ -143,29 +143,57 @@ public final class GeneratorBenchmark {
 
   /**
    * Load at full speed until the JIT has compiled the hot code of the broker, the Kafka clients
-   * and the service, which takes seconds of CPU on the very cores being measured: rounds of a
-   * quarter of {@code --requests} (at least {@code 2 × maxInFlightRequests}), until one in
-   * which the JIT compilers used under {@value #SETTLED_JIT_CORES} of a core, at most
-   * {@value #MAX_WARMUP_ROUNDS} rounds. The JIT's share during the measured phase is reported
-   * with it.
+   * and the service, which takes tens of seconds of CPU on the very cores being measured (the
+   * broker, the clients and the generator all run in this JVM): rounds of a quarter of {@code
+   * --requests} (at least {@code 2 × maxInFlightRequests}), until one in which the JIT
+   * compilers used under {@value #SETTLED_JIT_CORES} of a core, or the round that passes
+   * {@link BenchOptions#maxKafkaWarmup()}. The targets are about a service that runs for hours;
+   * the JIT's share during the measured phase is reported with it.
    */
-  private void warmUp(KafkaLoad kafka) {
+  private BenchReport.WarmUp warmUp(KafkaLoad kafka) {
     int round = Math.min(options.requests(),
         Math.max(2 * kafka.maxInFlightRequests(), options.requests() / 4));
-    for (int r = 1; r <= MAX_WARMUP_ROUNDS; r++) {
+    return warmUpUntilSettled(r -> {
       KafkaLoad.Throughput warm = kafka.throughput("w" + r, round);
-      double jit = warm.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / warm.seconds();
+      double jit = warm.cpu().jitCores();
       progress.step("      warm-up round %d: %,d requests, %,.0f images/s; JIT compilers %.2f cores",
           r, round, warm.images(), jit);
-      if (jit < SETTLED_JIT_CORES) {
-        return;
-      }
-    }
+      return jit;
+    });
   }
 
+  /**
+   * The same for the paced load of phase 4, whose hot code differs (one request per produce and
+   * per fetch, small batches): rounds of the warm-up time at {@code rate}.
+   */
+  private BenchReport.WarmUp warmUpPaced(KafkaLoad kafka, double rate) {
+    return warmUpUntilSettled(r -> {
+      KafkaLoad.Latency warm = kafka.latency("lw" + r, rate, options.warmup());
+      double jit = warm.cpu().jitCores();
+      progress.step("      warm-up round %d: %,d requests, p99 %.1f ms; JIT compilers %.2f cores",
+          r, warm.latency().count(), warm.latency().p99Ms(), jit);
+      return jit;
+    });
+  }
 
+  /** One warm-up round: runs round {@code r}, returns the JIT compilers' cores during it. */
+  private interface WarmUpRound {
+    double run(int r) throws InterruptedException;
+  }
 
-
-
-
+  private BenchReport.WarmUp warmUpUntilSettled(WarmUpRound round) {
+    long start = System.nanoTime();
+    double jit = Double.NaN;
+    int r = 0;
+    try {
+      do {
+        jit = round.run(++r);
+      } while (jit >= SETTLED_JIT_CORES && System.nanoTime() - start < options.maxKafkaWarmup().toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during the warm-up", e);
+    }
+    return new BenchReport.WarmUp(r, (System.nanoTime() - start) / 1e9, jit,
+        jit < SETTLED_JIT_CORES);
+  }
 }

@@ -218,16 +218,17 @@ final class KafkaLoad implements AutoCloseable {
    *     its producer (record timestamps, ms resolution)
    * @param resultSentToConsumedMs median from then to the client consuming it
    * @param meters the engine's meters over the phase
+   * @param cpu CPU over the phase, by thread
    */
   record Latency(double targetRate, double rate, Percentiles latency, double toResultSentMs,
-      double resultSentToConsumedMs, EngineMeters meters) {}
+      double resultSentToConsumedMs, EngineMeters meters, CpuMeter.Usage cpu) {}
 
   /**
-   * Single-image requests sent at {@code rate} per second (open loop: a pacing thread sends on
-   * schedule whatever the results do) for {@code duration}; the latency of each from the
-   * produce call to its result consumed.
+   * Single-image requests {@code <prefix>-0..} sent at {@code rate} per second (open loop: a
+   * pacing thread sends on schedule whatever the results do) for {@code duration}; the latency
+   * of each from the produce call to its result consumed.
    */
-  Latency latency(double rate, Duration duration) throws InterruptedException {
+  Latency latency(String prefix, double rate, Duration duration) throws InterruptedException {
     int n = (int) Math.max(20, Math.round(rate * duration.toNanos() / 1e9));
     long[] sent = new long[n];
     long[] sentMillis = new long[n];
@@ -237,6 +238,7 @@ final class KafkaLoad implements AutoCloseable {
     long interval = Math.round(1e9 / rate);
     AtomicReference<Throwable> pacerFailure = new AtomicReference<>();
     EngineMeters.Mark mark = EngineMeters.mark(meters);
+    CpuMeter.Mark cpu = CpuMeter.start();
     long start = System.nanoTime() + 10_000_000;
     Thread pacer = new Thread(() -> {
       try {
@@ -247,15 +249,16 @@ final class KafkaLoad implements AutoCloseable {
           }
           sentMillis[i] = System.currentTimeMillis();
           sent[i] = System.nanoTime();
-          producer.send(new ProducerRecord<>(topics.requests(), null, sentMillis[i],
-              "l-" + i, request("l-" + i, i)));
+          String id = prefix + "-" + i;
+          producer.send(new ProducerRecord<>(topics.requests(), null, sentMillis[i], id,
+              request(id, i)));
         }
       } catch (RuntimeException e) {
         pacerFailure.set(e);
       }
     }, "genstream-bench-pacer");
     pacer.start();
-    awaitResults("l", n, (record, i) -> {
+    awaitResults(prefix, n, (record, i) -> {
       long now = System.nanoTime();
       latency[i] = now - sent[i];
       toResultSent[i] = record.timestamp() - sentMillis[i];
@@ -270,7 +273,7 @@ final class KafkaLoad implements AutoCloseable {
     EngineMeters engine = EngineMeters.since(meters, mark);
     return new Latency(rate, n > 1 && sendSeconds > 0 ? (n - 1) / sendSeconds : rate,
         Percentiles.ofNanos(latency, n), median(toResultSent), median(resultSentToConsumed),
-        engine);
+        engine, cpu.stop(10));
   }
 
   private static double median(long[] values) {

@@ -97,7 +97,7 @@ public record VideoBenchReport(Setup setup, PredictLoop.Result backToBack,
         latency.rate(), s.streams(), trim(s.fps()),
         s.stagger() ? "staggered over the frame interval" : "every stream's frame i at once",
         latency.warmupSeconds(),
-        latency.cpu().byThread().getOrDefault(CpuMeter.JIT, 0.0) / latency.cpu().seconds(),
+        latency.cpu().jitCores(),
         latency.warmupJitCores(), cores(latency.cpu().otherCores()));
     Percentiles l = latency.latency();
     out.printf(Locale.ROOT, "| 3b | frame produced → prediction consumed | %s | %s | %s | the "

@@ -272,7 +272,7 @@ final class VideoLoad implements AutoCloseable {
       long now = System.nanoTime();
       if (firstTimed < 0 && now - jitWindow.wallNanos() >= JIT_WINDOW_SECONDS * 1_000_000_000L) {
         CpuMeter.Usage window = jitWindow.stop(0);
-        warmupJit = window.byThread().getOrDefault(CpuMeter.JIT, 0.0) / window.seconds();
+        warmupJit = window.jitCores();
         jitWindow = CpuMeter.start();
         long warm = now - start;
         if (warm >= warmup.toNanos()
