@@ -1,6 +1,7 @@
 package io.genstream.core.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.util.Locale;
 import javax.imageio.ImageReader;
@@ -53,11 +54,31 @@ public final class WholeImages {
     if (!"jpeg".equals(reader.getFormatName().toLowerCase(Locale.ROOT))) {
       return reader.read(0);
     }
+    return whole(reader, () -> reader.read(0));
+  }
+
+  /**
+   * Reads image 0 of a JPEG as its raw raster, with {@code reader}, whose input is set: the
+   * samples as coded, without colour conversion (for a YCbCr JPEG, band 0 is its luma), and
+   * refused as {@link #read} refuses a truncated JPEG.
+   *
+   * @throws InvalidImageException if the JPEG is truncated
+   * @throws IOException as {@link ImageReader#readRaster} throws
+   */
+  public static Raster readJpegRaster(ImageReader reader) throws IOException {
+    return whole(reader, () -> reader.readRaster(0, null));
+  }
+
+  private interface Decode<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T whole(ImageReader reader, Decode<T> decode) throws IOException {
     EndOfData end = new EndOfData();
     reader.addIIOReadWarningListener(end);
-    BufferedImage image;
+    T decoded;
     try {
-      image = reader.read(0);
+      decoded = decode.run();
     } finally {
       reader.removeIIOReadWarningListener(end);
     }
@@ -65,7 +86,7 @@ public final class WholeImages {
       throw new InvalidImageException("truncated JPEG: no end-of-image marker (the data ends"
           + length(reader.getInput()) + ", before the image is complete)");
     }
-    return image;
+    return decoded;
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,8 +51,13 @@ class WholeImagesTest {
             .isInstanceOf(InvalidImageException.class)
             .hasMessageStartingWith("truncated JPEG: no end-of-image marker")
             .hasMessageContaining("after " + cut + " bytes");
+        assertThatThrownBy(() -> readRaster(cutShort))
+            .as("raster, progressive %s, cut at %d of %d", progressive, cut, jpeg.length)
+            .isInstanceOf(InvalidImageException.class)
+            .hasMessageStartingWith("truncated JPEG: no end-of-image marker");
       }
       assertThat(read(jpeg).getWidth()).isEqualTo(64);
+      assertThat(readRaster(jpeg).getWidth()).isEqualTo(64);
     }
   }
 
@@ -132,6 +138,19 @@ class WholeImagesTest {
       try {
         reader.setInput(in, true, true);
         return WholeImages.read(reader);
+      } finally {
+        reader.dispose();
+      }
+    }
+  }
+
+  private Raster readRaster(byte[] bytes) throws IOException {
+    Path file = Files.write(dir.resolve("image-" + FILES.incrementAndGet()), bytes);
+    try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+      ImageReader reader = ImageIO.getImageReaders(in).next();
+      try {
+        reader.setInput(in, true, true);
+        return WholeImages.readJpegRaster(reader);
       } finally {
         reader.dispose();
       }

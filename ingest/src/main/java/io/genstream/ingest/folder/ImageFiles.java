@@ -9,6 +9,7 @@ import io.genstream.ingest.SourceItem;
 import io.genstream.ingest.internal.BytesImageInputStream;
 import io.genstream.ingest.internal.Normaliser;
 import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -211,8 +212,7 @@ public final class ImageFiles {
 
   private SourceItem image(ImageInputStream in, String origin, Hash hash, int label,
       Map<String, String> attributes) throws IOException {
-    BufferedImage image = decode(in);
-    Normaliser.Normalised normalised = normaliser.normalise(image);
+    Normaliser.Normalised normalised = decode(in);
     Map<String, String> all = new HashMap<>(attributes);
     all.put("contenthash", IngestLedger.hex(hash.get()));
     normalised.conversion().ifPresent(c -> all.put("conversion", c));
@@ -220,7 +220,11 @@ public final class ImageFiles {
     return new SourceItem.Image(labelled, origin, all);
   }
 
-  private BufferedImage decode(ImageInputStream in) throws IOException {
+  /**
+   * Decodes and normalises, refusing what cannot be: a colour JPEG for a gray dataset by its
+   * luma plane ({@link JpegColour}), anything else as ImageIO decodes it.
+   */
+  private Normaliser.Normalised decode(ImageInputStream in) throws IOException {
     if (in == null) {
       throw new Rejected("cannot open the file");
     }
@@ -246,6 +250,8 @@ public final class ImageFiles {
           throw new Rejected(e.getMessage());
         }
       }
+      // Before the reader has the stream, too.
+      boolean luma = spec.channels() == 1 && format.equals("jpeg") && JpegColour.isYCbCr(in);
       reader.setInput(in, true, true);
       int width;
       int height;
@@ -259,14 +265,21 @@ public final class ImageFiles {
         throw new Rejected("image is " + width + "x" + height + " (" + (long) width * height
             + " pixels), over the budget of " + spec.maxPixels() + " pixels");
       }
+      Raster lumaPlane = null;
+      BufferedImage image = null;
       try {
-        return WholeImages.read(reader);
+        if (luma) {
+          lumaPlane = WholeImages.readJpegRaster(reader);
+        } else {
+          image = WholeImages.read(reader);
+        }
       } catch (InvalidImageException e) {
         throw new Rejected(e.getMessage());
       } catch (IOException | RuntimeException e) {
         throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
             + describe(e));
       }
+      return luma ? normaliser.normaliseLuma(lumaPlane) : normaliser.normalise(image);
     } finally {
       reader.dispose();
     }

@@ -68,6 +68,48 @@ public final class Normaliser {
   }
 
   /**
+   * The luma plane of a colour JPEG, band 0 of its raw YCbCr raster (8-bit samples), as the
+   * spec's gray image: the conversion recorded is {@code rgb-to-gray}, as for any colour image
+   * made gray. Only for a one-channel spec.
+   */
+  public Normalised normaliseLuma(Raster raster) {
+    if (spec.channels() != 1) {
+      throw new IllegalStateException("the luma plane is for a gray dataset, the spec has "
+          + spec.channels() + " channels");
+    }
+    int width = raster.getWidth();
+    int height = raster.getHeight();
+    byte[] luma = new byte[width * height];
+    if (raster.getSampleModel() instanceof ComponentSampleModel sm
+        && raster.getDataBuffer() instanceof DataBufferByte buffer) {
+      int pixelStride = sm.getPixelStride();
+      int scanline = sm.getScanlineStride();
+      int bank = sm.getBankIndices()[0];
+      byte[] data = buffer.getData(bank);
+      // Raster coordinates start at (minX, minY); the sample model's at the translation.
+      int start = buffer.getOffsets()[bank] + sm.getBandOffsets()[0]
+          + (raster.getMinY() - raster.getSampleModelTranslateY()) * scanline
+          + (raster.getMinX() - raster.getSampleModelTranslateX()) * pixelStride;
+      for (int y = 0; y < height; y++) {
+        int from = start + y * scanline;
+        int at = y * width;
+        for (int x = 0; x < width; x++, from += pixelStride) {
+          luma[at + x] = data[from];
+        }
+      }
+    } else {
+      int[] row = new int[width];
+      for (int y = 0; y < height; y++) {
+        raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, 0, row);
+        for (int x = 0; x < width; x++) {
+          luma[y * width + x] = (byte) row[x];
+        }
+      }
+    }
+    return resized(1, width, height, luma, Optional.of("rgb-to-gray"));
+  }
+
+  /**
    * 8-bit samples in a byte buffer (what ImageIO's PNG and JPEG readers give for 8-bit gray,
    * RGB and their alpha forms), read straight from the array: per-pixel {@code getPixel} through
    * the sample model cost several times the decoding itself. With {@code toLuma} (RGB only) the
