@@ -33,9 +33,9 @@ import javax.imageio.ImageIO;
  *
  * <p>The files are written first to a temporary folder (one sub-folder per kind, image-like
  * content: smooth gradients, a few soft discs and noise; 28×28 gray like MNIST, 256×256 RGB
- * like photos) and deleted at the end. For every kind, after warm-up passes of each for at
- * least {@link #WARM_UP} (or {@link #MAX_WARM_UP_PASSES} passes), the bare loop and ingest
- * alternate for {@value #ROUNDS} rounds; the best round of each is reported. Ingest normalises
+ * like photos) and deleted at the end. For every kind in turn, warm-up passes of each (see
+ * {@link #warmUp}), then the bare loop and ingest alternate for {@value #ROUNDS} rounds; the
+ * best round of each is reported. Ingest normalises
  * to the trainer's default input ({@code --size 28 --channels 1 --resize fit}), one
  * {@code IngestService} run per round with {@link IngestService#senderOptions}, reading with
  * {@link ImageFiles#DEFAULT_WORKERS} threads (or {@value #WORKERS_PROPERTY}).
@@ -45,7 +45,7 @@ public final class IngestBenchmark {
   /** The trainer's consumption on the 2-core machine (README, Performance): ~300 images/s. */
   public static final double TRAINER_IMAGES_PER_SECOND = 300;
   public static final double TARGET_RATIO = 0.8;
-  private static final int ROUNDS = 2;
+  private static final int ROUNDS = 3;
   /**
    * Warm-up passes of each kind (bare loop, then ingest) repeat for at least this long, or
    * {@link #MAX_WARM_UP_PASSES} passes (a handful of files: a short run stays short). One
@@ -55,7 +55,9 @@ public final class IngestBenchmark {
    * ingest's threads: the figures measured compilation, not ingest.
    */
   private static final Duration WARM_UP = Duration.ofSeconds(3);
-  private static final int MAX_WARM_UP_PASSES = 10;
+  private static final int MAX_WARM_UP_PASSES = 30;
+  private static final Duration MAX_WARM_UP = Duration.ofSeconds(15);
+  private static final double SETTLED_JIT_CORES = 0.1;
 
   /** One kind of file: pixels per side, format, colour. */
   public record Kind(int size, String format, boolean rgb, int files) {
@@ -66,7 +68,7 @@ public final class IngestBenchmark {
 
   /** One kind's figures. */
   public record Row(String kind, int files, long bytes, double bareImagesPerSecond,
-      double ingestImagesPerSecond, double ratio, double ingestProcessCores,
+      double ingestImagesPerSecond, double ratio, double ingestProcessCores, double jitCores,
       double otherCores, boolean met) {}
 
   /**
@@ -97,13 +99,14 @@ public final class IngestBenchmark {
               : "on " + workers + " threads at a time (in order)", rounds, totalSeconds);
       out.println("| files | count | MiB | bare decode images/s | ingest images/s "
           + "| ingest / decode | ingest ≥ 0.8 × decode | ingest / trainer (300/s) "
-          + "| this process (cores) during ingest | other processes (cores) |");
-      out.println("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+          + "| this process (cores) during ingest | of it JIT compilers | other processes (cores) |");
+      out.println("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
       for (Row r : rows) {
-        out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %,.0f | %.2f | %s | %.1f × | %.2f | %s |%n",
+        out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %,.0f | %.2f | %s | %.1f × | %.2f | %.2f | %s |%n",
             r.kind(), r.files(), r.bytes() / (1024.0 * 1024.0), r.bareImagesPerSecond(),
             r.ingestImagesPerSecond(), r.ratio(), r.met() ? "yes" : "**NO**",
             r.ingestImagesPerSecond() / trainerImagesPerSecond, r.ingestProcessCores(),
+            r.jitCores(),
             r.otherCores() < 0 ? "?" : String.format(Locale.ROOT, "%.2f", r.otherCores()));
       }
       out.println();
@@ -157,17 +160,7 @@ public final class IngestBenchmark {
             KafkaSender.create(IngestService.senderOptions(broker.bootstrapServers()))) {
           for (Kind kind : kinds) {
             Path dir = root.resolve(kind.name());
-            long until = System.nanoTime() + WARM_UP.toNanos();
-            int passes = 0;
-            do {
-              bareDecode(dir);
-              ingest(dir, spec, sender, topics, workers);
-              passes++;
-            } while (System.nanoTime() < until && passes < MAX_WARM_UP_PASSES);
-            progress.step("%s: warmed up (%d passes of each)", kind.name(), passes);
-          }
-          for (Kind kind : kinds) {
-            Path dir = root.resolve(kind.name());
+            warmUp(kind, dir, spec, sender, topics);
             double bestBare = 0;
             double bestIngest = 0;
             CpuMeter.Usage bestCpu = null;
@@ -176,14 +169,11 @@ public final class IngestBenchmark {
               CpuMeter.Mark mark = CpuMeter.start();
               IngestService.Summary summary = ingest(dir, spec, sender, topics, workers);
               CpuMeter.Usage cpu = mark.stop(0);
-              if (summary.published() != kind.files() || summary.deadLettered() != 0) {
-                throw new IllegalStateException(kind.name() + ": ingest published "
-                    + summary.published() + " and dead-lettered " + summary.deadLettered()
-                    + " of " + kind.files() + " files");
-              }
+              check(kind, summary);
               double ingest = summary.imagesPerSecond();
-              progress.step("%s round %d: bare decode %,.0f images/s, ingest %,.0f images/s (%.2f ×)",
-                  kind.name(), round, bare, ingest, ingest / bare);
+              progress.step("%s round %d: bare decode %,.0f images/s, ingest %,.0f images/s (%.2f ×); "
+                      + "JIT compilers %.2f cores", kind.name(), round, bare, ingest, ingest / bare,
+                  cpu.jitCores());
               bestBare = Math.max(bestBare, bare);
               if (ingest > bestIngest) {
                 bestIngest = ingest;
@@ -192,7 +182,8 @@ public final class IngestBenchmark {
             }
             double ratio = bestIngest / bestBare;
             rows.add(new Row(kind.name(), kind.files(), bytes(dir), bestBare, bestIngest, ratio,
-                bestCpu.processCores(), bestCpu.otherCores(), ratio >= TARGET_RATIO));
+                bestCpu.processCores(), bestCpu.jitCores(), bestCpu.otherCores(),
+                ratio >= TARGET_RATIO));
           }
         }
         progress.step("closing the broker");
@@ -212,6 +203,42 @@ public final class IngestBenchmark {
       Files.writeString(json, report.toJson());
     }
     return report;
+  }
+
+  /**
+   * Passes of the bare loop and ingest over {@code kind}'s files, right before its rounds: for
+   * at least {@link #WARM_UP} and until a pass in which the JIT compilers used under
+   * {@value #SETTLED_JIT_CORES} cores during ingest, at most {@link #MAX_WARM_UP_PASSES} passes
+   * or {@link #MAX_WARM_UP}. Each
+   * kind runs code the others do not (the luma plane of a colour JPEG, resizing, deflate), and
+   * the JIT recompiles what the previous kind's types deoptimised: warmed up all at the start,
+   * a kind measured last still had the JIT compilers on 0.4-0.5 cores during its rounds.
+   */
+  private void warmUp(Kind kind, Path dir, DatasetSpec spec, KafkaSender<String, byte[]> sender,
+      Topics topics) throws IOException {
+    long start = System.nanoTime();
+    long until = start + WARM_UP.toNanos();
+    long latest = start + MAX_WARM_UP.toNanos();
+    int passes = 0;
+    double jit;
+    do {
+      bareDecode(dir);
+      CpuMeter.Mark mark = CpuMeter.start();
+      check(kind, ingest(dir, spec, sender, topics, workers));
+      jit = mark.stop(0).jitCores();
+      passes++;
+    } while ((System.nanoTime() < until || jit >= SETTLED_JIT_CORES)
+        && passes < MAX_WARM_UP_PASSES && System.nanoTime() < latest);
+    progress.step("%s: warmed up (%d passes of each; JIT compilers %.2f cores in the last)",
+        kind.name(), passes, jit);
+  }
+
+  private static void check(Kind kind, IngestService.Summary summary) {
+    if (summary.published() != kind.files() || summary.deadLettered() != 0) {
+      throw new IllegalStateException(kind.name() + ": ingest published "
+          + summary.published() + " and dead-lettered " + summary.deadLettered()
+          + " of " + kind.files() + " files");
+    }
   }
 
   private static IngestService.Summary ingest(Path dir, DatasetSpec spec,

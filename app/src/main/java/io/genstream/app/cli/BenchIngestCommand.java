@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
       "Exit status: 0 whether or not the target is met, 1 if a phase failed.", ""})
 public final class BenchIngestCommand implements Callable<Integer> {
 
-  @Option(names = "--small-files", defaultValue = "2000", paramLabel = "N",
+  @Option(names = "--small-files", defaultValue = "8000", paramLabel = "N",
       description = "Files per 28x28 kind (default: ${DEFAULT-VALUE}).")
   int smallFiles;
 

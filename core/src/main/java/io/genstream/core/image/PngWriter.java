@@ -64,6 +64,9 @@ final class PngWriter {
    */
   private static byte[] png(int width, int height, int colourType, byte[] scanlines,
       boolean deflate) {
+    if (!deflate) {
+      return stored(width, height, colourType, scanlines);
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(scanlines.length / 2 + 64);
     out.writeBytes(Png.SIGNATURE);
     ByteBuffer header = ByteBuffer.allocate(13)
@@ -74,12 +77,6 @@ final class PngWriter {
         .put((byte) 0)           // adaptive filtering (each row says which; ours: none)
         .put((byte) 0);          // not interlaced
     chunk(out, "IHDR", header.array(), header.array().length);
-    if (!deflate) {
-      byte[] stored = stored(scanlines);
-      chunk(out, "IDAT", stored, stored.length);
-      chunk(out, "IEND", new byte[0], 0);
-      return out.toByteArray();
-    }
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try {
       deflater.setInput(scanlines);
@@ -100,23 +97,55 @@ final class PngWriter {
     return out.toByteArray();
   }
 
-  /** A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, 3.2.4) holding {@code data}. */
-  private static byte[] stored(byte[] data) {
-    int blocks = Math.max(1, (data.length + MAX_STORED - 1) / MAX_STORED);
-    ByteBuffer out = ByteBuffer.allocate(2 + 5 * blocks + data.length + 4);
+  /**
+   * The PNG with its scanlines in a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951,
+   * 3.2.4), written straight into one array of its exact size: for small images the copies and
+   * buffer growth of the general path cost more than the checksums.
+   */
+  private static byte[] stored(int width, int height, int colourType, byte[] scanlines) {
+    int blocks = Math.max(1, (scanlines.length + MAX_STORED - 1) / MAX_STORED);
+    int zlib = 2 + 5 * blocks + scanlines.length + 4;
+    ByteBuffer out = ByteBuffer.allocate(Png.SIGNATURE.length + (12 + 13) + (12 + zlib) + 12);
+    out.put(Png.SIGNATURE);
+    int ihdr = startChunk(out, "IHDR", 13);
+    out.putInt(width).putInt(height)
+        .put((byte) 8)           // bit depth
+        .put((byte) colourType)
+        .put((byte) 0)           // deflate
+        .put((byte) 0)           // adaptive filtering (each row says which; ours: none)
+        .put((byte) 0);          // not interlaced
+    endChunk(out, ihdr);
+    int idat = startChunk(out, "IDAT", zlib);
     out.put((byte) 0x78).put((byte) 0x01); // deflate, 32 KiB window; check bits for 0x7801
     for (int block = 0, at = 0; block < blocks; block++) {
-      int length = Math.min(MAX_STORED, data.length - at);
+      int length = Math.min(MAX_STORED, scanlines.length - at);
       out.put((byte) (block == blocks - 1 ? 1 : 0)); // BFINAL on the last, BTYPE 00 (stored)
       out.put((byte) length).put((byte) (length >>> 8));
       out.put((byte) ~length).put((byte) (~length >>> 8));
-      out.put(data, at, length);
+      out.put(scanlines, at, length);
       at += length;
     }
     Adler32 adler = new Adler32();
-    adler.update(data);
+    adler.update(scanlines);
     out.putInt((int) adler.getValue());
+    endChunk(out, idat);
+    endChunk(out, startChunk(out, "IEND", 0));
     return out.array();
+  }
+
+  /** Writes a chunk's length and type; returns where its type starts, for {@link #endChunk}. */
+  private static int startChunk(ByteBuffer out, String type, int length) {
+    out.putInt(length);
+    int typeAt = out.position();
+    out.put(type.getBytes(StandardCharsets.US_ASCII));
+    return typeAt;
+  }
+
+  /** The CRC of the chunk's type and data, which end at the buffer's position. */
+  private static void endChunk(ByteBuffer out, int typeAt) {
+    CRC32 crc = new CRC32();
+    crc.update(out.array(), typeAt, out.position() - typeAt);
+    out.putInt((int) crc.getValue());
   }
 
   private static final int MAX_STORED = 65535;

@@ -71,6 +71,20 @@ class PngTest {
       assertThat(inflater.inflate(scanlines)).isEqualTo(scanlines.length);
       assertThat(inflater.finished()).isTrue();
       inflater.end();
+      // And every chunk's CRC, which ImageIO's reader does not check, up to IEND at the end.
+      int at = 8;
+      String type = "";
+      while (at < png.length) {
+        int chunk = java.nio.ByteBuffer.wrap(png, at, 4).getInt();
+        type = new String(png, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, at + 4, 4 + chunk);
+        assertThat(java.nio.ByteBuffer.wrap(png, at + 8 + chunk, 4).getInt()).as(type)
+            .isEqualTo((int) crc.getValue());
+        at += 12 + chunk;
+      }
+      assertThat(at).isEqualTo(png.length);
+      assertThat(type).isEqualTo("IEND");
     }
   }
 

@@ -229,6 +229,8 @@ public final class ImageFiles {
       throw new Rejected("cannot open the file");
     }
     ImageReader reader = Signatures.reader(in);
+    boolean kept = reader != null;
+    boolean decoded = false;
     if (reader == null) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
@@ -279,9 +281,15 @@ public final class ImageFiles {
         throw new Rejected("corrupt or truncated " + format + " (" + width + "x" + height + "): "
             + describe(e));
       }
+      decoded = true;
       return luma ? normaliser.normaliseLuma(lumaPlane) : normaliser.normalise(image);
     } finally {
-      reader.dispose();
+      if (kept) {
+        // Only a reader that read its image whole goes back for the next one.
+        Signatures.release(reader, decoded);
+      } else {
+        reader.dispose();
+      }
     }
   }
 

@@ -70,4 +70,24 @@ class ImageFilesTest {
     }
     assertThat(images).isEqualTo(5);
   }
+
+  @Test
+  void aReaderReusedAfterOtherImagesAndAFailureGivesTheSameImage() throws Exception {
+    byte[] colour = TestFiles.encode(TestFiles.noise(40, 30, BufferedImage.TYPE_INT_RGB, 12), "jpeg");
+    byte[] gray = TestFiles.encode(TestFiles.noise(28, 28, BufferedImage.TYPE_BYTE_GRAY, 13), "jpeg");
+    byte[] png = TestFiles.encode(TestFiles.noise(20, 20, BufferedImage.TYPE_INT_RGB, 14), "png");
+    ImageFiles files = new ImageFiles(new DatasetSpec(28, 1, Resize.FIT), "s");
+    byte[] first = png(files.read(colour, "a.jpg", 0, Map.of()));
+    byte[] firstGray = png(files.read(gray, "g.jpg", 0, Map.of()));
+    png(files.read(png, "p.png", 0, Map.of()));
+    assertThat(files.read(Arrays.copyOf(colour, colour.length / 2), "cut.jpg", 0, Map.of()))
+        .isInstanceOf(SourceItem.Rejection.class);
+    assertThat(png(files.read(colour, "a.jpg", 0, Map.of()))).isEqualTo(first);
+    assertThat(png(files.read(gray, "g.jpg", 0, Map.of()))).isEqualTo(firstGray);
+  }
+
+  private static byte[] png(SourceItem item) {
+    assertThat(item).isInstanceOf(SourceItem.Image.class);
+    return ((SourceItem.Image) item).image().png();
+  }
 }

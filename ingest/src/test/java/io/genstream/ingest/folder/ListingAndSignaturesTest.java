@@ -68,7 +68,7 @@ class ListingAndSignaturesTest {
         ImageReader expected = all.next();
         assertThat(picked.getOriginatingProvider().getClass()).as(format)
             .isEqualTo(expected.getOriginatingProvider().getClass());
-        picked.dispose();
+        Signatures.release(picked, false);
         expected.dispose();
       }
     }
@@ -83,6 +83,39 @@ class ListingAndSignaturesTest {
         assertThat(Signatures.reader(in)).as(Arrays.toString(bytes)).isNull();
         assertThat(in.getStreamPosition()).isZero();
       }
+    }
+  }
+
+  @Test
+  void aReaderGivenBackIsReusedOnItsThreadOnlyAndOneThatFailedIsNot() throws Exception {
+    byte[] jpeg = TestFiles.encode(TestFiles.noise(12, 10, BufferedImage.TYPE_INT_RGB, 8), "jpeg");
+    ImageReader first = pick(jpeg);
+    Signatures.release(first, true);
+    ImageReader again = pick(jpeg);
+    assertThat(again).isSameAs(first);
+    Signatures.release(again, false); // failed: disposed, not kept
+    ImageReader fresh = pick(jpeg);
+    assertThat(fresh).isNotSameAs(first);
+    Signatures.release(fresh, true);
+
+    java.util.concurrent.atomic.AtomicReference<ImageReader> elsewhere =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread other = new Thread(() -> {
+      try {
+        elsewhere.set(pick(jpeg));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    other.start();
+    other.join();
+    assertThat(elsewhere.get()).isNotNull().isNotSameAs(fresh);
+    elsewhere.get().dispose();
+  }
+
+  private static ImageReader pick(byte[] bytes) throws java.io.IOException {
+    try (ImageInputStream in = new BytesImageInputStream(bytes)) {
+      return Signatures.reader(in);
     }
   }
 }
