@@ -58,6 +58,7 @@ public final class IngestBenchmark {
   private static final int MAX_WARM_UP_PASSES = 30;
   private static final Duration MAX_WARM_UP = Duration.ofSeconds(15);
   private static final double SETTLED_JIT_CORES = 0.1;
+  private static final Duration MIN_TELLING_PASS = Duration.ofMillis(250);
 
   /** One kind of file: pixels per side, format, colour. */
   public record Kind(int size, String format, boolean rgb, int files) {
@@ -208,8 +209,8 @@ public final class IngestBenchmark {
   /**
    * Passes of the bare loop and ingest over {@code kind}'s files, right before its rounds: for
    * at least {@link #WARM_UP} and until a pass in which the JIT compilers used under
-   * {@value #SETTLED_JIT_CORES} cores during ingest, at most {@link #MAX_WARM_UP_PASSES} passes
-   * or {@link #MAX_WARM_UP}. Each
+   * {@value #SETTLED_JIT_CORES} cores during ingest (in a pass of at least {@link
+   * #MIN_TELLING_PASS}), at most {@link #MAX_WARM_UP_PASSES} passes or {@link #MAX_WARM_UP}. Each
    * kind runs code the others do not (the luma plane of a colour JPEG, resizing, deflate), and
    * the JIT recompiles what the previous kind's types deoptimised: warmed up all at the start,
    * a kind measured last still had the JIT compilers on 0.4-0.5 cores during its rounds.
@@ -221,13 +222,17 @@ public final class IngestBenchmark {
     long latest = start + MAX_WARM_UP.toNanos();
     int passes = 0;
     double jit;
+    boolean settled;
     do {
       bareDecode(dir);
       CpuMeter.Mark mark = CpuMeter.start();
       check(kind, ingest(dir, spec, sender, topics, workers));
-      jit = mark.stop(0).jitCores();
+      CpuMeter.Usage usage = mark.stop(0);
+      jit = usage.jitCores();
+      // A pass of a few files is too short to tell (one compilation is a large share of it).
+      settled = jit < SETTLED_JIT_CORES || usage.seconds() * 1000 < MIN_TELLING_PASS.toMillis();
       passes++;
-    } while ((System.nanoTime() < until || jit >= SETTLED_JIT_CORES)
+    } while ((System.nanoTime() < until || !settled)
         && passes < MAX_WARM_UP_PASSES && System.nanoTime() < latest);
     progress.step("%s: warmed up (%d passes of each; JIT compilers %.2f cores in the last)",
         kind.name(), passes, jit);
