@@ -9,7 +9,8 @@
 # Usage: bench/generator.sh [--family cgan|dcgan|vae] [--batch-size N] [--requests N]
 #                           [--seconds S] [--ort-threads N] [--json FILE]
 #   defaults: --family cgan --batch-size 64 --requests 12000 --seconds 8 --ort-threads 1
-#   (about 75 s on 2 cores); ./genstream bench generator --help lists the options.
+#   (about 2 minutes on 2 cores, most of it warming up the Kafka phases until the JIT settles);
+#   ./genstream bench generator --help lists the options.
 # ./genstream builds the project first when its jar is missing or older than the sources.
 # JVM options: GENSTREAM_JAVA_OPTS.
 # Exit status: 0 (whether or not the targets are met), 1 if the build or a phase failed,

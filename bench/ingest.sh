@@ -8,7 +8,7 @@
 # Everything runs in one JVM; nothing needs to be running first.
 #
 # Usage: bench/ingest.sh [--small-files N] [--large-files N] [--files N] [--json FILE]
-#   defaults: --small-files 2000 (28x28) --large-files 300 (256x256); about 40 s on 2 cores;
+#   defaults: --small-files 8000 (28x28) --large-files 300 (256x256); about 70 s on 2 cores;
 #   ./genstream bench ingest --help lists the options.
 # ./genstream builds the project first when its jar is missing or older than the sources.
 # JVM options: GENSTREAM_JAVA_OPTS.

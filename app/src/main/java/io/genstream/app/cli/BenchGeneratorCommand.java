@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
       "(in-process broker, a real generator service, JSON requests in, results",
       "consumed); (4) latency at half that load next to a raw Kafka round trip and",
       "one batch inference; (5) the same network's forward pass in DJL vs ONNX",
-      "Runtime. Prints a table with the targets and whether each was met.",
+      "Runtime. Phases 3 and 4 are measured after rounds of their own load, until",
+      "the JIT compilers settle (at most 7.5 phase lengths each). Prints a table",
+      "with the targets and whether each was met.",
       "Exit status: 0 whether or not the targets are met, 1 if a phase failed.", ""})
 public final class BenchGeneratorCommand implements Callable<Integer> {
 
