@@ -1,6 +1,5 @@
 package io.genstream.core.image;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.Adler32;
@@ -64,48 +63,31 @@ final class PngWriter {
    */
   private static byte[] png(int width, int height, int colourType, byte[] scanlines,
       boolean deflate) {
-    if (!deflate) {
-      return stored(width, height, colourType, scanlines);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(scanlines.length / 2 + 64);
-    out.writeBytes(Png.SIGNATURE);
-    ByteBuffer header = ByteBuffer.allocate(13)
-        .putInt(width).putInt(height)
-        .put((byte) 8)           // bit depth
-        .put((byte) colourType)
-        .put((byte) 0)           // deflate
-        .put((byte) 0)           // adaptive filtering (each row says which; ours: none)
-        .put((byte) 0);          // not interlaced
-    chunk(out, "IHDR", header.array(), header.array().length);
-    Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    try {
-      deflater.setInput(scanlines);
-      deflater.finish();
-      byte[] compressed = new byte[scanlines.length + scanlines.length / 1000 + 64];
-      int length = 0;
-      while (!deflater.finished()) {
-        if (length == compressed.length) {
-          compressed = java.util.Arrays.copyOf(compressed, compressed.length * 2);
+    byte[] zlib;
+    int length;
+    if (deflate) {
+      Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+      try {
+        deflater.setInput(scanlines);
+        deflater.finish();
+        zlib = new byte[scanlines.length + scanlines.length / 1000 + 64];
+        length = 0;
+        while (!deflater.finished()) {
+          if (length == zlib.length) {
+            zlib = java.util.Arrays.copyOf(zlib, zlib.length * 2);
+          }
+          length += deflater.deflate(zlib, length, zlib.length - length);
         }
-        length += deflater.deflate(compressed, length, compressed.length - length);
+      } finally {
+        deflater.end();
       }
-      chunk(out, "IDAT", compressed, length);
-    } finally {
-      deflater.end();
+    } else {
+      zlib = stored(scanlines);
+      length = zlib.length;
     }
-    chunk(out, "IEND", new byte[0], 0);
-    return out.toByteArray();
-  }
-
-  /**
-   * The PNG with its scanlines in a zlib stream (RFC 1950) of stored deflate blocks (RFC 1951,
-   * 3.2.4), written straight into one array of its exact size: for small images the copies and
-   * buffer growth of the general path cost more than the checksums.
-   */
-  private static byte[] stored(int width, int height, int colourType, byte[] scanlines) {
-    int blocks = Math.max(1, (scanlines.length + MAX_STORED - 1) / MAX_STORED);
-    int zlib = 2 + 5 * blocks + scanlines.length + 4;
-    ByteBuffer out = ByteBuffer.allocate(Png.SIGNATURE.length + (12 + 13) + (12 + zlib) + 12);
+    // Written straight into one array of its exact size: for small images the copies and
+    // buffer growth of a stream cost more than the checksums.
+    ByteBuffer out = ByteBuffer.allocate(Png.SIGNATURE.length + (12 + 13) + (12 + length) + 12);
     out.put(Png.SIGNATURE);
     int ihdr = startChunk(out, "IHDR", 13);
     out.putInt(width).putInt(height)
@@ -115,21 +97,29 @@ final class PngWriter {
         .put((byte) 0)           // adaptive filtering (each row says which; ours: none)
         .put((byte) 0);          // not interlaced
     endChunk(out, ihdr);
-    int idat = startChunk(out, "IDAT", zlib);
+    int idat = startChunk(out, "IDAT", length);
+    out.put(zlib, 0, length);
+    endChunk(out, idat);
+    endChunk(out, startChunk(out, "IEND", 0));
+    return out.array();
+  }
+
+  /** A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951, 3.2.4) holding {@code data}. */
+  private static byte[] stored(byte[] data) {
+    int blocks = Math.max(1, (data.length + MAX_STORED - 1) / MAX_STORED);
+    ByteBuffer out = ByteBuffer.allocate(2 + 5 * blocks + data.length + 4);
     out.put((byte) 0x78).put((byte) 0x01); // deflate, 32 KiB window; check bits for 0x7801
     for (int block = 0, at = 0; block < blocks; block++) {
-      int length = Math.min(MAX_STORED, scanlines.length - at);
+      int length = Math.min(MAX_STORED, data.length - at);
       out.put((byte) (block == blocks - 1 ? 1 : 0)); // BFINAL on the last, BTYPE 00 (stored)
       out.put((byte) length).put((byte) (length >>> 8));
       out.put((byte) ~length).put((byte) (~length >>> 8));
-      out.put(scanlines, at, length);
+      out.put(data, at, length);
       at += length;
     }
     Adler32 adler = new Adler32();
-    adler.update(scanlines);
+    adler.update(data);
     out.putInt((int) adler.getValue());
-    endChunk(out, idat);
-    endChunk(out, startChunk(out, "IEND", 0));
     return out.array();
   }
 
@@ -150,14 +140,4 @@ final class PngWriter {
 
   private static final int MAX_STORED = 65535;
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data, int length) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data, 0, length);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(length).array());
-    out.writeBytes(typeBytes);
-    out.write(data, 0, length);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-  }
 }

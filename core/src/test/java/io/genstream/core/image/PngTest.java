@@ -71,20 +71,10 @@ class PngTest {
       assertThat(inflater.inflate(scanlines)).isEqualTo(scanlines.length);
       assertThat(inflater.finished()).isTrue();
       inflater.end();
-      // And every chunk's CRC, which ImageIO's reader does not check, up to IEND at the end.
-      int at = 8;
-      String type = "";
-      while (at < png.length) {
-        int chunk = java.nio.ByteBuffer.wrap(png, at, 4).getInt();
-        type = new String(png, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(png, at + 4, 4 + chunk);
-        assertThat(java.nio.ByteBuffer.wrap(png, at + 8 + chunk, 4).getInt()).as(type)
-            .isEqualTo((int) crc.getValue());
-        at += 12 + chunk;
-      }
-      assertThat(at).isEqualTo(png.length);
-      assertThat(type).isEqualTo("IEND");
+      // And every chunk's CRC, which ImageIO's reader does not check, deflated or stored.
+      assertChunksWhole(png);
+      assertChunksWhole(rgb.toPng());
+      assertChunksWhole(gray.toPng());
     }
   }
 
@@ -127,5 +117,22 @@ class PngTest {
     assertThat(Png.hasSignature(truncated)).isTrue();
     assertThatThrownBy(() -> Png.decode(truncated))
         .isInstanceOf(InvalidImageException.class).hasMessageContaining("corrupt PNG");
+  }
+
+  /** Every chunk's length and CRC right, up to IEND at the very end. */
+  private static void assertChunksWhole(byte[] png) {
+    int at = 8;
+    String type = "";
+    while (at < png.length) {
+      int chunk = java.nio.ByteBuffer.wrap(png, at, 4).getInt();
+      type = new String(png, at + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(png, at + 4, 4 + chunk);
+      assertThat(java.nio.ByteBuffer.wrap(png, at + 8 + chunk, 4).getInt()).as(type)
+          .isEqualTo((int) crc.getValue());
+      at += 12 + chunk;
+    }
+    assertThat(at).isEqualTo(png.length);
+    assertThat(type).isEqualTo("IEND");
   }
 }
