@@ -62,6 +62,16 @@ class DemoDataLayoutTest extends CliTest {
     assertThat(err.toString()).contains("--layout is for --data DIR");
   }
 
+  @Test
+  void theModelIsNamedAfterTheDataFolder() {
+    assertThat(DemoData.modelName(Path.of("/home/me/pictures/cats-and-dogs"))).isEqualTo("cats-and-dogs");
+    assertThat(DemoData.modelName(Path.of("/home/me/my pictures (2024)/")))
+        .isEqualTo("my-pictures--2024");
+    assertThat(DemoData.modelName(Path.of("/home/me/фото"))).isEqualTo("images");
+    assertThat(DemoData.modelName(Path.of("/"))).isEqualTo("images");
+    assertThat(DemoData.modelName(Path.of("/d/" + "x".repeat(100)))).hasSize(64);
+  }
+
   private void image(String relative) throws Exception {
     Path file = data.resolve(relative);
     Files.createDirectories(file.getParent());

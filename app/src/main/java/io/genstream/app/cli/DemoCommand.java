@@ -65,7 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
   Path kafkaDir;
 
   @Option(names = "--model", defaultValue = "digits",
-      description = "Name the model is published under (default: ${DEFAULT-VALUE}).")
+      description = {"Name the model is published under (default: ${DEFAULT-VALUE}; with --data,",
+          "the data folder's name; with --video, moving-digits)."})
   String model;
 
   @Option(names = "--data", paramLabel = "DIR",
@@ -148,7 +149,9 @@ public final class DemoCommand implements Callable<Integer> {
         modelSpec = demoData.adapt(modelSpec,
             modelOptions.family != null || modelOptions.specFile != null);
       }
-      config = new DemoConfig(duration, out, kafkaPort, kafkaDir, model, imagesPerSecond,
+      String name = data != null && !spec.commandLine().getParseResult().hasMatchedOption("--model")
+          ? DemoData.modelName(data) : model;
+      config = new DemoConfig(duration, out, kafkaPort, kafkaDir, name, imagesPerSecond,
           modelSpec, keepVersions, requestEvery, count, seed, httpPort, demoData,
           judging.judging());
     } catch (IllegalArgumentException e) {

@@ -35,6 +35,22 @@ public record DemoData(Path dir, List<String> labelNames, ImageSource source,
     labelNames = List.copyOf(labelNames);
   }
 
+  /**
+   * The model name a demo on {@code dir} publishes under unless {@code --model} says: the
+   * folder's name, with every character a model name cannot hold ({@code [A-Za-z0-9._-]}) made
+   * a {@code -}, at most 64 characters; {@code images} if nothing is left. A model of
+   * {@code ~/pictures/cats-and-dogs} is {@code cats-and-dogs}, not {@code digits}.
+   */
+  public static String modelName(Path dir) {
+    Path leaf = dir.toAbsolutePath().normalize().getFileName();
+    String name = leaf == null ? "" : leaf.toString().replaceAll("[^A-Za-z0-9._-]", "-");
+    name = name.replaceAll("^[-.]+|[-.]+$", "");
+    if (name.length() > 64) {
+      name = name.substring(0, 64);
+    }
+    return name.isEmpty() ? "images" : name;
+  }
+
   /** {@link #open(Path, ModelSpec, FolderLayout)} with the layout found by its rule. */
   public static DemoData open(Path dir, ModelSpec spec) {
     return open(dir, spec, FolderLayout.AUTO);
