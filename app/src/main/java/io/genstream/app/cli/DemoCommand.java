@@ -65,8 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
   Path kafkaDir;
 
   @Option(names = "--model", defaultValue = "digits",
-      description = {"Name the model is published under (default: ${DEFAULT-VALUE}; with --data,",
-          "the data folder's name; with --video, moving-digits)."})
+      description = "Name the model is published under (default: ${DEFAULT-VALUE}; with --data, "
+          + "the data folder's name; with --video, moving-digits).")
   String model;
 
   @Option(names = "--data", paramLabel = "DIR",
