@@ -91,7 +91,7 @@ class NormaliserLayoutsTest {
       for (int g = 0; g < 256; g++) {
         for (int b = 0; b < 256; b++) {
           int expected = (int) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-          int actual = Normaliser.luma(r, g, b) & 0xFF;
+          int actual = Planes.luma(r, g, b) & 0xFF;
           if (actual != expected) {
             assertThat(actual).as("luma of %d,%d,%d", r, g, b).isEqualTo(expected);
           }
