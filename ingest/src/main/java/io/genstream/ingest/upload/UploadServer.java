@@ -7,6 +7,7 @@ import io.genstream.ingest.FileDeadLetter;
 import io.genstream.ingest.IngestService;
 import io.genstream.ingest.SourceItem;
 import io.genstream.ingest.folder.ImageFiles;
+import io.genstream.ingest.upload.UploadRequestReader.Upload;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -29,10 +30,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -72,7 +71,6 @@ public final class UploadServer implements AutoCloseable {
   public static final String SOURCE_NAME = "upload";
   /** 16 MiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-  static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "image/bmp", "image/gif");
 
   /**
    * @param port 0 for any free port
@@ -106,8 +104,6 @@ public final class UploadServer implements AutoCloseable {
     }
   }
 
-  private record Upload(String origin, int label, byte[] bytes) {}
-
   /** A decoded upload with its bytes (for a dead letter) and the dataset to stamp, or null. */
   private record Decoded(SourceItem item, byte[] bytes, String dataset) {}
 
@@ -116,6 +112,7 @@ public final class UploadServer implements AutoCloseable {
   private final KafkaSender<String, byte[]> sender;
   private final Options options;
   private final ImageFiles files;
+  private final UploadRequestReader requests;
   private final Vertx vertx;
   private final HttpServer server;
   private final Path uploadsDir;
@@ -125,6 +122,7 @@ public final class UploadServer implements AutoCloseable {
     this.sender = Objects.requireNonNull(sender, "sender");
     this.options = options;
     this.files = new ImageFiles(options.spec(), SOURCE_NAME);
+    this.requests = new UploadRequestReader(options.dataset());
     try {
       this.uploadsDir = Files.createTempDirectory("genstream-uploads");
     } catch (IOException e) {
@@ -173,78 +171,13 @@ public final class UploadServer implements AutoCloseable {
   }
 
   private void upload(RoutingContext ctx) {
-    String contentType = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
-    String remote = String.valueOf(ctx.request().remoteAddress());
-    List<Upload> uploads = new ArrayList<>();
-    List<String> queryLabel = ctx.queryParam("label");
-    List<String> queryDataset = ctx.queryParam("dataset");
-    if (queryDataset.size() > 1) {
-      error(ctx.response(), 400, "one dataset per request, got " + queryDataset.size());
+    UploadRequestReader.Read read = requests.read(ctx);
+    if (read instanceof UploadRequestReader.Refused refused) {
+      error(ctx.response(), 400, refused.reason());
       return;
     }
-    String dataset = options.dataset();
-    if (!queryDataset.isEmpty()) {
-      try {
-        dataset = IngestService.checkDataset(queryDataset.get(0));
-      } catch (IllegalArgumentException e) {
-        error(ctx.response(), 400, e.getMessage());
-        return;
-      }
-    }
-    if (contentType.equals("multipart/form-data")) {
-      List<FileUpload> parts = ctx.fileUploads();
-      if (parts.isEmpty()) {
-        error(ctx.response(), 400, "empty body: no files in the multipart form");
-        return;
-      }
-      List<String> labels = new ArrayList<>(ctx.request().formAttributes().getAll("label"));
-      if (labels.isEmpty()) {
-        labels.addAll(queryLabel);
-      }
-      if (labels.size() != 1 && labels.size() != parts.size()) {
-        error(ctx.response(), 400, labels.isEmpty()
-            ? "label is required: ?label=N or a label form field"
-            : labels.size() + " label fields for " + parts.size()
-                + " files: give one for all or one per file");
-        return;
-      }
-      for (int i = 0; i < parts.size(); i++) {
-        String text = labels.get(labels.size() == 1 ? 0 : i);
-        Integer label = label(text);
-        if (label == null) {
-          error(ctx.response(), 400, "bad label '" + text + "': a non-negative integer expected");
-          return;
-        }
-        FileUpload part = parts.get(i);
-        uploads.add(new Upload("upload:" + remote + "/" + part.fileName(), label, null));
-      }
-      // Read the files off the event loop, below.
-      handle(ctx, uploads, parts, dataset);
-      return;
-    }
-    if (!IMAGE_TYPES.contains(contentType)) {
-      error(ctx.response(), 400, "unsupported content type '" + contentType + "', expected one of "
-          + IMAGE_TYPES.stream().sorted().toList() + " or multipart/form-data");
-      return;
-    }
-    if (queryLabel.size() != 1) {
-      error(ctx.response(), 400, "label is required: ?label=N");
-      return;
-    }
-    Integer label = label(queryLabel.get(0));
-    if (label == null) {
-      error(ctx.response(), 400,
-          "bad label '" + queryLabel.get(0) + "': a non-negative integer expected");
-      return;
-    }
-    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    if (body.length == 0) {
-      error(ctx.response(), 400, "empty body: send the image's bytes");
-      return;
-    }
-    String name = contentType.substring("image/".length());
-    uploads.add(new Upload("upload:" + remote + "/body." + name, label, body));
-    handle(ctx, uploads, List.of(), dataset);
+    UploadRequestReader.Images images = (UploadRequestReader.Images) read;
+    handle(ctx, images.uploads(), images.parts(), images.dataset());
   }
 
   private void handle(RoutingContext ctx, List<Upload> uploads, List<FileUpload> parts,
@@ -314,25 +247,6 @@ public final class UploadServer implements AutoCloseable {
     ctx.response().setStatusCode(202)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(answer.toBuffer());
-  }
-
-  /** A label: a non-negative int, or null. */
-  private static Integer label(String text) {
-    try {
-      int label = Integer.parseInt(text.strip());
-      return label >= 0 ? label : null;
-    } catch (NumberFormatException | NullPointerException e) {
-      return null;
-    }
-  }
-
-  private static String mediaType(String header) {
-    if (header == null) {
-      return "";
-    }
-    int semicolon = header.indexOf(';');
-    return (semicolon < 0 ? header : header.substring(0, semicolon)).strip()
-        .toLowerCase(Locale.ROOT);
   }
 
   private static void error(HttpServerResponse response, int status, String message) {
