@@ -16,7 +16,7 @@ final class BatchPlan {
   private BatchPlan() {}
 
   /** A contiguous run of one request's images, {@code from .. from+images}. */
-  record Slice(GenerationEngine.Job job, int from, int images) {}
+  record Slice(EngineJob job, int from, int images) {}
 
   /** One ONNX Runtime call. */
   record Call(List<Slice> slices, int images, int latentDim, int pixelsPerImage) {
@@ -52,24 +52,24 @@ final class BatchPlan {
       }
     }
 
-    Set<GenerationEngine.Job> jobs() {
-      Set<GenerationEngine.Job> jobs = new LinkedHashSet<>();
+    Set<EngineJob> jobs() {
+      Set<EngineJob> jobs = new LinkedHashSet<>();
       slices.forEach(slice -> jobs.add(slice.job()));
       return jobs;
     }
   }
 
-  static List<Call> pack(List<GenerationEngine.Job> jobs, int maxBatchSize) {
+  static List<Call> pack(List<EngineJob> jobs, int maxBatchSize) {
     List<Call> calls = new ArrayList<>();
     if (jobs.isEmpty()) {
       return calls;
     }
-    GenerationEngine.Job first = jobs.get(0);
+    EngineJob first = jobs.get(0);
     int latentDim = first.conditioning.latents().length / first.conditioning.count();
     int pixels = first.output.length / first.conditioning.count();
     List<Slice> slices = new ArrayList<>();
     int filled = 0;
-    for (GenerationEngine.Job job : jobs) {
+    for (EngineJob job : jobs) {
       int count = job.conditioning.count();
       for (int from = 0; from < count; ) {
         int take = Math.min(count - from, maxBatchSize - filled);

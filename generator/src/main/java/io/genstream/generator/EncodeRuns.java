@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 final class EncodeRuns {
 
   /** Image {@code index} of {@code job}'s request. */
-  record Image(GenerationEngine.Job job, int index) {}
+  record Image(EngineJob job, int index) {}
 
   /** {@code images[from..to)}; visited in order. */
   record Run(Image[] images, int from, int to) {

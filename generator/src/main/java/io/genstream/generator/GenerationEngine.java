@@ -1,15 +1,11 @@
 package io.genstream.generator;
 
-import io.genstream.core.image.ImageTensor;
-import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.InvalidRequestException;
-import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.ModelManifest;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -35,7 +30,7 @@ import reactor.core.scheduler.Schedulers;
  *     ─► per model and version: lease, conditioning per request (variations: the image
  *        encoded by the version's encoder, {@link Variations}), packed ONNX Runtime calls
  *        of at most maxBatchSize images ─► split back per request
- *     ─► PNG / raw encoding on the encode threads ─► Generation
+ *     ─► PNG / raw encoding on the encode threads (ResultEncoder) ─► Generation
  * </pre>
  *
  * <p><b>Micro-batching.</b> Requests queued together run as one ONNX Runtime call (or a few, of
@@ -77,11 +72,12 @@ public final class GenerationEngine implements AutoCloseable {
   private final Scheduler inference;
   private final Scheduler encoding;
   private final Scheduler timer;
+  private final ResultEncoder encoder;
   private final AtomicInteger queuedImages = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Sinks.Empty<Void> drained = Sinks.empty();
   private final Disposable batching;
-  private volatile FluxSink<Job> queue;
+  private volatile FluxSink<EngineJob> queue;
 
   /**
    * An engine serving from {@code registry} (which must be started by its owner), recording its
@@ -95,9 +91,11 @@ public final class GenerationEngine implements AutoCloseable {
     this.encoding = Schedulers.newParallel("genstream-encode", options.encodeThreads(), true);
     this.timer = Schedulers.newSingle("genstream-batch-timer", true);
     this.metrics = new EngineMetrics(meters, queuedImages::get, registry);
+    this.encoder = new ResultEncoder(encoding, options.encodeThreads(), metrics);
     // bufferTimeout with fair back-pressure: while every inference thread is busy, requests
     // gather into the next batch instead of being emitted one by one.
-    this.batching = Flux.<Job>create(sink -> this.queue = sink, FluxSink.OverflowStrategy.BUFFER)
+    this.batching = Flux.<EngineJob>create(sink -> this.queue = sink,
+            FluxSink.OverflowStrategy.BUFFER)
         .bufferTimeout(options.maxBatchSize(), batchWait(options), timer, true)
         .flatMap(batch -> Mono.fromRunnable(() -> run(batch)).subscribeOn(inference),
             options.inferenceThreads())
@@ -132,10 +130,10 @@ public final class GenerationEngine implements AutoCloseable {
    * @return the request's images, or one of the errors in the class description
    */
   public Mono<Generation> generate(GenerationRequest request) {
-    return Mono.create(sink -> submit(new Job(request, sink)));
+    return Mono.create(sink -> submit(new EngineJob(request, sink)));
   }
 
-  private void submit(Job job) {
+  private void submit(EngineJob job) {
     int count = job.request.count();
     if (closed.get()) {
       job.sink.error(new IllegalStateException("generation engine is closed"));
@@ -158,17 +156,17 @@ public final class GenerationEngine implements AutoCloseable {
   }
 
   /** One buffered batch, on an inference thread: group by model and version, run each group. */
-  private void run(List<Job> batch) {
-    for (Job job : batch) {
+  private void run(List<EngineJob> batch) {
+    for (EngineJob job : batch) {
       queuedImages.addAndGet(-job.request.count());
       metrics.waited(System.nanoTime() - job.queuedAtNanos);
     }
-    Map<String, List<Job>> byVersion = new LinkedHashMap<>();
-    for (Job job : batch) {
+    Map<String, List<EngineJob>> byVersion = new LinkedHashMap<>();
+    for (EngineJob job : batch) {
       byVersion.computeIfAbsent(job.request.model() + '\0' + job.request.version(),
           key -> new ArrayList<>()).add(job);
     }
-    for (List<Job> jobs : byVersion.values()) {
+    for (List<EngineJob> jobs : byVersion.values()) {
       GenerationRequest first = jobs.get(0).request;
       try (ModelLease lease = registry.acquire(first.model(), first.version())) {
         runOnVersion(lease, jobs);
@@ -178,7 +176,7 @@ public final class GenerationEngine implements AutoCloseable {
     }
   }
 
-  private void runOnVersion(ModelLease lease, List<Job> jobs) {
+  private void runOnVersion(ModelLease lease, List<EngineJob> jobs) {
     GenerativeModel model = lease.model();
     ModelManifest manifest = model.manifest();
     if (model instanceof FramePredictor) {
@@ -187,8 +185,8 @@ public final class GenerationEngine implements AutoCloseable {
       jobs.forEach(job -> job.fail(refusal, metrics));
       return;
     }
-    List<Job> ready = new ArrayList<>(jobs.size());
-    for (Job job : jobs) {
+    List<EngineJob> ready = new ArrayList<>(jobs.size());
+    for (EngineJob job : jobs) {
       try {
         job.prepare(conditioning(job.request, lease, manifest), manifest);
         ready.add(job);
@@ -202,13 +200,13 @@ public final class GenerationEngine implements AutoCloseable {
     }
     BatchPlan.pack(ready, options.maxBatchSize()).forEach(call -> infer(model, call));
     String provider = model.executionProvider().label();
-    List<Job> inferred = new ArrayList<>(ready.size());
-    for (Job job : ready) {
+    List<EngineJob> inferred = new ArrayList<>(ready.size());
+    for (EngineJob job : ready) {
       if (!job.failed()) {
         inferred.add(job);
       }
     }
-    encode(inferred, manifest, lease.version(), provider);
+    encoder.encode(inferred, manifest, lease.version(), provider);
   }
 
   /** Blocks for a variations request (its image is encoded): inference threads only. */
@@ -240,77 +238,6 @@ public final class GenerationEngine implements AutoCloseable {
   }
 
   /**
-   * Encodes the images of the batch's finished requests on the encode threads: the images, in
-   * request and index order, are cut into one run per encode thread (fewer for a small batch),
-   * each run one task. A request completes on the thread that encodes its last image. One task
-   * per run rather than per image: a scheduler task and a Reactor pipeline per image
-   * (subscribeOn, flatMapSequential, collectList) were a large part of the encode thread's
-   * profile under single-image requests.
-   */
-  private void encode(List<Job> jobs, ModelManifest manifest, long version, String provider) {
-    int total = 0;
-    for (Job job : jobs) {
-      total += job.request.count();
-    }
-    if (total == 0) {
-      return;
-    }
-    EncodeRuns.Image[] images = new EncodeRuns.Image[total];
-    int at = 0;
-    for (Job job : jobs) {
-      job.startEncoding();
-      for (int i = 0; i < job.request.count(); i++) {
-        images[at++] = new EncodeRuns.Image(job, i);
-      }
-    }
-    for (EncodeRuns.Run run : EncodeRuns.split(images, options.encodeThreads())) {
-      try {
-        encoding.schedule(() -> encode(run, manifest, version, provider));
-      } catch (RuntimeException e) { // RejectedExecutionException: the engine is closing
-        run.forEach(image -> image.job().fail(e, metrics));
-      }
-    }
-  }
-
-  /** One run of images, on an encode thread. */
-  private void encode(EncodeRuns.Run run, ModelManifest manifest, long version,
-      String provider) {
-    int pixels = manifest.channels() * manifest.height() * manifest.width();
-    run.forEach(image -> {
-      Job job = image.job();
-      if (job.failed()) {
-        return;
-      }
-      GenerationRequest request = job.request;
-      int i = image.index();
-      GeneratedImage result;
-      try {
-        ImageTensor tensor = ImageTensor.fromSymmetricUnit(job.output, i * pixels,
-            manifest.channels(), manifest.height(), manifest.width());
-        boolean raw = request.format() == GenerationRequest.Format.RAW;
-        result = new GeneratedImage(request.requestId(), request.model(), version,
-            request.seed(), i, request.count(), (int) job.conditioning.labels()[i],
-            raw ? tensor.chw() : tensor.toPng(),
-            raw ? GeneratedImage.RAW_CONTENT_TYPE : GeneratedImage.CONTENT_TYPE,
-            tensor.shape(), provider);
-      } catch (RuntimeException e) {
-        job.fail(e, metrics);
-        return;
-      }
-      if (job.encoded(i, result)) {
-        metrics.served(request.count(), System.nanoTime() - job.queuedAtNanos);
-        try {
-          job.sink.success(new Generation(request, version, provider, job.images()));
-        } catch (RuntimeException e) {
-          // The subscriber's own failure: the rest of the run belongs to other requests.
-          log.warn("request {} completed with a failing subscriber: {}",
-              LogSafe.text(request.requestId()), e.toString());
-        }
-      }
-    });
-  }
-
-  /**
    * Refuses new requests, finishes the queued ones (up to 5 s), then stops the engine's
    * threads. Idempotent. Blocks: not from an event loop or Reactor thread.
    */
@@ -330,58 +257,5 @@ public final class GenerationEngine implements AutoCloseable {
     inference.dispose();
     encoding.disposeGracefully().block(DRAIN_TIMEOUT);
     metrics.close();
-  }
-
-  /** One request on its way through the engine. */
-  static final class Job {
-    final GenerationRequest request;
-    final MonoSink<Generation> sink;
-    final long queuedAtNanos = System.nanoTime();
-    Conditioning conditioning;
-    float[] output;
-    private final AtomicBoolean failed = new AtomicBoolean();
-    /** Its encoded images, by index; written by the encode threads. */
-    private GeneratedImage[] images;
-    private AtomicInteger imagesLeft;
-
-    Job(GenerationRequest request, MonoSink<Generation> sink) {
-      this.request = request;
-      this.sink = sink;
-    }
-
-    void prepare(Conditioning conditioning, ModelManifest manifest) {
-      this.conditioning = conditioning;
-      this.output = new float[conditioning.count() * manifest.channels() * manifest.height()
-          * manifest.width()];
-    }
-
-    boolean failed() {
-      return failed.get();
-    }
-
-    /** Fails the request once; later calls (another image's failure) do nothing. */
-    void fail(Throwable e, EngineMetrics metrics) {
-      if (failed.compareAndSet(false, true)) {
-        metrics.failed(e);
-        sink.error(e);
-      }
-    }
-
-    /** Before its images are handed to the encode threads (which this publishes to). */
-    void startEncoding() {
-      images = new GeneratedImage[request.count()];
-      imagesLeft = new AtomicInteger(request.count());
-    }
-
-    /** Stores image {@code i}; true for the call that stored the last one. */
-    boolean encoded(int i, GeneratedImage image) {
-      images[i] = image;
-      // The decrement publishes this thread's writes to the thread that sees zero.
-      return imagesLeft.decrementAndGet() == 0 && !failed();
-    }
-
-    List<GeneratedImage> images() {
-      return Arrays.asList(images);
-    }
   }
 }
