@@ -2,27 +2,17 @@ package io.genstream.generator;
 
 import io.genstream.core.failure.Failures;
 import io.genstream.core.kafka.KafkaReceiver;
-import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
-import io.genstream.core.kafka.SenderOptions;
-import io.genstream.core.messages.DeadLetter;
-import io.genstream.core.messages.GeneratedImage;
 import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.RequestParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -66,9 +56,11 @@ import reactor.util.retry.Retry;
  * </ul>
  *
  * <p><b>Lifecycle and ownership.</b> {@link #create} builds the registry, engine, receiver and
- * sender; the service owns them all (the HTTP routes borrow {@link #engine()}). {@link #start()} once; {@link #close()} stops consuming,
- * lets running inferences finish (up to a few seconds), flushes the producer, then closes the
- * registry, whose sessions close as their last lease is released.
+ * sender (the results' and dead letters' producer, in a {@link ResultPublisher}); the service
+ * owns them all (the HTTP routes borrow {@link #engine()}). {@link #start()} once;
+ * {@link #close()} stops consuming, lets running inferences finish (up to a few seconds),
+ * flushes the producer, then closes the registry, whose sessions close as their last lease is
+ * released.
  */
 public final class GeneratorService implements AutoCloseable {
 
@@ -83,9 +75,8 @@ public final class GeneratorService implements AutoCloseable {
   private final GeneratorOptions options;
   private final ModelRegistry registry;
   private final KafkaReceiver<String, byte[]> receiver;
-  private final KafkaSender<String, byte[]> sender;
+  private final ResultPublisher publisher;
   private final GenerationEngine engine;
-  private final ReplyTopics replyTopics;
   private final RequestParser requestParser;
   private final AtomicLong requestsServed = new AtomicLong();
   private final AtomicLong imagesGenerated = new AtomicLong();
@@ -101,37 +92,14 @@ public final class GeneratorService implements AutoCloseable {
     this.registry = registry;
     this.receiver = KafkaReceiver.create(ReceiverOptions.forGroup(
         options.kafka(), options.groupId(), options.topics().requests()));
-    this.sender = KafkaSender.create(resultSenderOptions(options));
+    this.publisher = new ResultPublisher(options);
     this.engine = new GenerationEngine(registry, options.engine(), meters);
-    this.replyTopics = new ReplyTopics(options.kafka());
     this.requestParser = options.requestParser();
   }
 
   /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
   public static GeneratorService create(GeneratorOptions options) {
     return create(options, ModelLoader.onnxRuntime(options.ortIntraOpThreads()));
-  }
-
-  /** Largest producer batch of results, unless the user's client properties set one. */
-  static final int RESULT_BATCH_BYTES = 256 * 1024;
-
-  private static SenderOptions<String, byte[]> resultSenderOptions(GeneratorOptions options) {
-    // Not idempotent: when the broker refuses one record of a batch for good (too large for the
-    // topic), an idempotent producer is left with a sequence gap and retries every later batch
-    // of that partition forever (OUT_OF_ORDER_SEQUENCE_NUMBER), which would stop all results.
-    // Results are at least once anyway; a rare duplicate from a producer retry is the same image.
-    SenderOptions<String, byte[]> sender = SenderOptions.defaults(options.kafka())
-        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false)
-        // A result waits at most 1 ms for others to share its produce request: under load the
-        // engine's batches already arrive together, and a lone result should not wait 5 ms.
-        .withProperty(ProducerConfig.LINGER_MS_CONFIG, 1);
-    if (!options.kafka().properties().containsKey(ProducerConfig.BATCH_SIZE_CONFIG)) {
-      // The default 16 KiB holds about 13 results of a 28x28 image (PNG and headers): a batch
-      // of 64 from the engine became 5 produce requests, each handled and acknowledged by the
-      // broker. One batch holds a whole engine batch now; linger still sends a lone result.
-      sender = sender.withProperty(ProducerConfig.BATCH_SIZE_CONFIG, RESULT_BATCH_BYTES);
-    }
-    return sender;
   }
 
   /** A service whose registry loads models with {@code loader} (a seam for tests and GPUs). */
@@ -229,12 +197,12 @@ public final class GeneratorService implements AutoCloseable {
     long start = System.nanoTime();
     return Mono.fromCallable(() -> parse(record))
         .flatMap(request -> engine.generate(request)
-            .onErrorMap(this::permanent, e -> new Rejected(String.valueOf(e.getMessage())))
+            .onErrorMap(this::permanent, e -> new RejectedRequest(String.valueOf(e.getMessage())))
             .retryWhen(untilReady(request))
-            .flatMap(this::publish)
+            .flatMap(publisher::publish)
             .doOnSuccess(generation -> served(generation, start)))
         .then()
-        .onErrorResume(Rejected.class, e -> deadLetter(record, e.getMessage()))
+        .onErrorResume(RejectedRequest.class, e -> deadLetter(record, e.getMessage()))
         .then(Mono.fromRunnable(received::acknowledge));
   }
 
@@ -247,7 +215,7 @@ public final class GeneratorService implements AutoCloseable {
           () -> Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
     } catch (RuntimeException e) {
       // Anything parse throws is about these bytes: redelivering them would fail again.
-      throw new Rejected(e.getMessage());
+      throw new RejectedRequest(e.getMessage());
     }
   }
 
@@ -274,57 +242,10 @@ public final class GeneratorService implements AutoCloseable {
             LogSafe.text(request.requestId()), LogSafe.text(signal.failure().getMessage())));
   }
 
-  /**
-   * Sends every result, once all of them are known to fit {@code maxResultBytes}; completes
-   * once the broker acknowledged them all.
-   */
-  private Mono<Generation> publish(Generation generation) {
-    String reply = generation.request().replyTopic();
-    Mono<String> topic = reply == null
-        ? Mono.just(options.topics().results())
-        : replyTopics.check(reply).onErrorMap(ReplyTopics.MissingTopicException.class,
-            e -> new Rejected(e.getMessage()));
-    return topic.flatMap(to -> Mono.fromCallable(() -> resultRecords(generation.images(), to))
-        // One result (the common single-image request) needs no Flux to merge its sends.
-        .flatMapMany(records -> records.size() == 1
-            ? sender.send(records.get(0))
-            : Flux.fromIterable(records).flatMap(sender::send))
-        .onErrorMap(Failures::isUnpublishable, e -> new Rejected(
-            "result cannot be published to " + to
-                + " (results sent before it stay): " + e.getClass().getSimpleName() + ": "
-                + e.getMessage()))
-        .then(Mono.just(generation)));
-  }
-
-  private List<ProducerRecord<String, byte[]>> resultRecords(List<GeneratedImage> images,
-      String topic) {
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images.size());
-    for (GeneratedImage image : images) {
-      ProducerRecord<String, byte[]> record = image.toRecord(topic, SOURCE);
-      long size = serializedSize(record);
-      if (size > options.maxResultBytes()) {
-        throw new Rejected("result record of " + size + " bytes (image " + image.index()
-            + ") exceeds maxResultBytes " + options.maxResultBytes());
-      }
-      records.add(record);
-    }
-    return records;
-  }
-
-  /** Key, value and headers: what a record weighs before the producer's batch overhead. */
-  private static long serializedSize(ProducerRecord<String, byte[]> record) {
-    long size = record.value() == null ? 0 : record.value().length;
-    size += record.key() == null ? 0 : Utils.utf8Length(record.key());
-    for (Header header : record.headers()) {
-      size += Utils.utf8Length(header.key()) + (header.value() == null ? 0 : header.value().length);
-    }
-    return size;
-  }
-
   private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     log.warn("dead-lettering request {}-{}@{}: {}", record.topic(), record.partition(),
         record.offset(), LogSafe.text(reason));
-    return sender.send(DeadLetter.of(record, reason, options.topics().deadLetter(), SOURCE))
+    return publisher.deadLetter(record, reason)
         .doOnSuccess(metadata -> deadLettered.incrementAndGet())
         .then();
   }
@@ -359,17 +280,9 @@ public final class GeneratorService implements AutoCloseable {
       log.warn("request consumer not closed within {}", DRAIN_TIMEOUT);
     }
     engine.close();
-    sender.close();
-    replyTopics.close();
+    publisher.close();
     registry.close();
     log.info("generator service closed: {}", stats());
     stopped.tryEmitEmpty();
-  }
-
-  /** A request that cannot be served; the message is the dead-letter reason. */
-  private static final class Rejected extends RuntimeException {
-    Rejected(String reason) {
-      super(reason, null, false, false);
-    }
   }
 }
