@@ -5,12 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.common.utils.internals.Exit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka broker (KRaft, combined broker + controller) running inside this JVM,
@@ -43,9 +37,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The SASL mechanism of the optional SASL listeners. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-256";
 
-  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
-  private static final int START_ATTEMPTS = 5;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   /**
@@ -188,23 +180,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     return Map.copyOf(props);
   }
 
-  private final KafkaRaftServer server;
-  private final KraftStorage storage;
+  private final KraftServer server;
   private final ListenerPorts ports;
-  private final Thread shutdownHook;
-  private boolean closed;
 
-  private EmbeddedKafka(KafkaRaftServer server, KraftStorage storage, ListenerPorts ports,
-      boolean closeOnJvmShutdown) {
+  private EmbeddedKafka(KraftServer server) {
     this.server = server;
-    this.storage = storage;
-    this.ports = ports;
-    this.shutdownHook = closeOnJvmShutdown
-        ? new Thread(this::closeQuietly, "genstream-embedded-kafka-shutdown")
-        : null;
-    if (shutdownHook != null) {
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
+    this.ports = server.ports();
   }
 
   /** Starts a broker on a free port with a temporary data directory; blocks until it is ready. */
@@ -219,52 +200,31 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException if it cannot start or does not become ready in 30 s
    */
   public static EmbeddedKafka start(Config config) {
-    installThrowingExit();
+    KraftServer.installThrowingExit();
     KraftStorage storage = KraftStorage.prepare(config.dataDir(), NODE_ID,
         BrokerProperties.CONTROLLER_LISTENER);
     try {
-      return startWithRetries(config, storage);
+      return startAndAwaitReady(config, storage);
     } catch (RuntimeException | Error e) {
       storage.deleteIfTemporary();
       throw e;
     }
   }
 
-  private static EmbeddedKafka startWithRetries(Config config, KraftStorage storage) {
-    RuntimeException last = null;
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      ListenerPorts ports = ListenerPorts.pick(config);
-      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(
-          BrokerProperties.of(config, storage.dir(), NODE_ID, ports), false), Time.SYSTEM);
-      try {
-        server.startup();
-      } catch (RuntimeException e) {
-        stop(server);
-        // A port picked free may be taken by someone else before the server binds it.
-        if (!ListenerPorts.causedByBindException(e)) {
-          throw e;
-        }
-        log.warn("Port race on attempt {} ({}), retrying", attempt, ports);
-        last = e;
-        continue;
+  private static EmbeddedKafka startAndAwaitReady(Config config, KraftStorage storage) {
+    EmbeddedKafka kafka = new EmbeddedKafka(KraftServer.start(config, storage, NODE_ID));
+    try {
+      BrokerProbe.await(kafka.bootstrapServers(), Map.of(), READY_TIMEOUT,
+          "embedded Kafka to be ready");
+      if (!config.scramUsers().isEmpty()) {
+        ScramUsers.upsert(kafka.bootstrapServers(), kafka.saslBootstrapServers(),
+            config.scramUsers(), READY_TIMEOUT);
       }
-      EmbeddedKafka kafka =
-          new EmbeddedKafka(server, storage, ports, config.closeOnJvmShutdown());
-      try {
-        BrokerProbe.await(kafka.bootstrapServers(), Map.of(), READY_TIMEOUT,
-            "embedded Kafka to be ready");
-        if (!config.scramUsers().isEmpty()) {
-          ScramUsers.upsert(kafka.bootstrapServers(), kafka.saslBootstrapServers(),
-              config.scramUsers(), READY_TIMEOUT);
-        }
-        return kafka;
-      } catch (RuntimeException | Error e) {
-        kafka.close();
-        throw e;
-      }
+      return kafka;
+    } catch (RuntimeException | Error e) {
+      kafka.close();
+      throw e;
     }
-    throw new IllegalStateException("embedded Kafka could not bind its ports after "
-        + START_ATTEMPTS + " attempts", last);
   }
 
   /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
@@ -314,7 +274,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The log directory (deleted on close if it was temporary). */
   public Path dataDir() {
-    return storage.dir();
+    return server.storage().dir();
   }
 
   /**
@@ -322,47 +282,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * Idempotent; safe from any thread.
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      if (shutdownHook != null) {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      }
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // We are running inside the hook (or beside it): nothing to remove.
-    }
-    try {
-      stop(server);
-    } finally {
-      storage.deleteIfTemporary();
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      close();
-    } catch (RuntimeException e) {
-      log.warn("Embedded Kafka did not shut down cleanly", e);
-    }
-  }
-
-  private static void stop(KafkaRaftServer server) {
-    try {
-      server.shutdown();
-    } finally {
-      server.awaitShutdown();
-    }
-  }
-
-  private static void installThrowingExit() {
-    Exit.setExitProcedure((code, message) -> {
-      throw new IllegalStateException("embedded Kafka asked to exit(" + code + "): " + message);
-    });
-    Exit.setHaltProcedure((code, message) -> {
-      throw new IllegalStateException("embedded Kafka asked to halt(" + code + "): " + message);
-    });
+  public void close() {
+    server.close();
   }
 }
