@@ -30,7 +30,6 @@ import java.util.Locale;
  */
 public final class GeneratorBenchmark {
 
-  private static final double SETTLED_JIT_CORES = 0.1;
 
   private final BenchOptions options;
   private final BenchProgress progress;
@@ -146,19 +145,18 @@ public final class GeneratorBenchmark {
    * and the service, which takes tens of seconds of CPU on the very cores being measured (the
    * broker, the clients and the generator all run in this JVM): rounds of a quarter of {@code
    * --requests} (at least {@code 2 × maxInFlightRequests}), until one in which the JIT
-   * compilers used under {@value #SETTLED_JIT_CORES} of a core, or the round that passes
-   * {@link BenchOptions#maxKafkaWarmup()}. The targets are about a service that runs for hours;
-   * the JIT's share during the measured phase is reported with it.
+   * compilers settled ({@link JitWarmUp}), or the round that passes {@link
+   * BenchOptions#maxKafkaWarmup()}. The targets are about a service that runs for hours; the
+   * JIT's share during the measured phase is reported with it.
    */
-  private BenchReport.WarmUp warmUp(KafkaLoad kafka) {
+  private BenchReport.WarmUp warmUp(KafkaLoad kafka) throws IOException, InterruptedException {
     int round = Math.min(options.requests(),
         Math.max(2 * kafka.maxInFlightRequests(), options.requests() / 4));
-    return warmUpUntilSettled(r -> {
+    return JitWarmUp.upTo(options.maxKafkaWarmup()).run(r -> {
       KafkaLoad.Throughput warm = kafka.throughput("w" + r, round);
-      double jit = warm.cpu().jitCores();
       progress.step("      warm-up round %d: %,d requests, %,.0f images/s; JIT compilers %.2f cores",
-          r, round, warm.images(), jit);
-      return jit;
+          r, round, warm.images(), warm.cpu().jitCores());
+      return warm.cpu();
     });
   }
 
@@ -166,34 +164,13 @@ public final class GeneratorBenchmark {
    * The same for the paced load of phase 4, whose hot code differs (one request per produce and
    * per fetch, small batches): rounds of the warm-up time at {@code rate}.
    */
-  private BenchReport.WarmUp warmUpPaced(KafkaLoad kafka, double rate) {
-    return warmUpUntilSettled(r -> {
+  private BenchReport.WarmUp warmUpPaced(KafkaLoad kafka, double rate)
+      throws IOException, InterruptedException {
+    return JitWarmUp.upTo(options.maxKafkaWarmup()).run(r -> {
       KafkaLoad.Latency warm = kafka.latency("lw" + r, rate, options.warmup());
-      double jit = warm.cpu().jitCores();
       progress.step("      warm-up round %d: %,d requests, p99 %.1f ms; JIT compilers %.2f cores",
-          r, warm.latency().count(), warm.latency().p99Ms(), jit);
-      return jit;
+          r, warm.latency().count(), warm.latency().p99Ms(), warm.cpu().jitCores());
+      return warm.cpu();
     });
-  }
-
-  /** One warm-up round: runs round {@code r}, returns the JIT compilers' cores during it. */
-  private interface WarmUpRound {
-    double run(int r) throws InterruptedException;
-  }
-
-  private BenchReport.WarmUp warmUpUntilSettled(WarmUpRound round) {
-    long start = System.nanoTime();
-    double jit = Double.NaN;
-    int r = 0;
-    try {
-      do {
-        jit = round.run(++r);
-      } while (jit >= SETTLED_JIT_CORES && System.nanoTime() - start < options.maxKafkaWarmup().toNanos());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted during the warm-up", e);
-    }
-    return new BenchReport.WarmUp(r, (System.nanoTime() - start) / 1e9, jit,
-        jit < SETTLED_JIT_CORES);
   }
 }

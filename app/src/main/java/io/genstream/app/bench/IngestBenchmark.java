@@ -57,7 +57,6 @@ public final class IngestBenchmark {
   private static final Duration WARM_UP = Duration.ofSeconds(3);
   private static final int MAX_WARM_UP_PASSES = 30;
   private static final Duration MAX_WARM_UP = Duration.ofSeconds(15);
-  private static final double SETTLED_JIT_CORES = 0.1;
   private static final Duration MIN_TELLING_PASS = Duration.ofMillis(250);
 
   /** One kind of file: pixels per side, format, colour. */
@@ -208,34 +207,24 @@ public final class IngestBenchmark {
 
   /**
    * Passes of the bare loop and ingest over {@code kind}'s files, right before its rounds: for
-   * at least {@link #WARM_UP} and until a pass in which the JIT compilers used under
-   * {@value #SETTLED_JIT_CORES} cores during ingest (in a pass of at least {@link
-   * #MIN_TELLING_PASS}), at most {@link #MAX_WARM_UP_PASSES} passes or {@link #MAX_WARM_UP}. Each
+   * at least {@link #WARM_UP} and until a pass in which the JIT compilers settled during ingest
+   * ({@link JitWarmUp}; a pass shorter than {@link #MIN_TELLING_PASS} cannot tell), at most
+   * {@link #MAX_WARM_UP_PASSES} passes or {@link #MAX_WARM_UP}. Each
    * kind runs code the others do not (the luma plane of a colour JPEG, resizing, deflate), and
    * the JIT recompiles what the previous kind's types deoptimised: warmed up all at the start,
    * a kind measured last still had the JIT compilers on 0.4-0.5 cores during its rounds.
    */
   private void warmUp(Kind kind, Path dir, DatasetSpec spec, KafkaSender<String, byte[]> sender,
-      Topics topics) throws IOException {
-    long start = System.nanoTime();
-    long until = start + WARM_UP.toNanos();
-    long latest = start + MAX_WARM_UP.toNanos();
-    int passes = 0;
-    double jit;
-    boolean settled;
-    do {
-      bareDecode(dir);
-      CpuMeter.Mark mark = CpuMeter.start();
-      check(kind, ingest(dir, spec, sender, topics, workers));
-      CpuMeter.Usage usage = mark.stop(0);
-      jit = usage.jitCores();
-      // A pass of a few files is too short to tell (one compilation is a large share of it).
-      settled = jit < SETTLED_JIT_CORES || usage.seconds() * 1000 < MIN_TELLING_PASS.toMillis();
-      passes++;
-    } while ((System.nanoTime() < until || !settled)
-        && passes < MAX_WARM_UP_PASSES && System.nanoTime() < latest);
+      Topics topics) throws IOException, InterruptedException {
+    BenchReport.WarmUp warm = new JitWarmUp(WARM_UP, MAX_WARM_UP, MAX_WARM_UP_PASSES,
+        MIN_TELLING_PASS).run(pass -> {
+          bareDecode(dir);
+          CpuMeter.Mark mark = CpuMeter.start();
+          check(kind, ingest(dir, spec, sender, topics, workers));
+          return mark.stop(0);
+        });
     progress.step("%s: warmed up (%d passes of each; JIT compilers %.2f cores in the last)",
-        kind.name(), passes, jit);
+        kind.name(), warm.rounds(), warm.lastJitCores());
   }
 
   private static void check(Kind kind, IngestService.Summary summary) {

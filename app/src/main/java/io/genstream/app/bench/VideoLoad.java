@@ -50,7 +50,6 @@ final class VideoLoad implements AutoCloseable {
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
   /** After the last frame is sent, predictions still missing this long later are counted lost. */
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
-  private static final double SETTLED_JIT_CORES = 0.1;
   private static final int JIT_WINDOW_SECONDS = 2;
 
   private final Topics topics = Topics.defaults();
@@ -202,7 +201,7 @@ final class VideoLoad implements AutoCloseable {
    * stream at the same instant, or spread evenly over the frame interval with {@code stagger}.
    *
    * <p>The first frames warm up, untimed: for {@code warmup}, and then on until the JIT
-   * compilers used under {@value #SETTLED_JIT_CORES} of a core over the last
+   * compilers used under {@value JitWarmUp#SETTLED_JIT_CORES} of a core over the last
    * {@value #JIT_WINDOW_SECONDS} s (they compile the broker's, the clients' and the service's hot
    * code on the very cores being measured), but no longer than {@code maxWarmup} (both checked
    * every {@value #JIT_WINDOW_SECONDS} s, so the warm-up lasts at least that). The frames of
@@ -276,7 +275,7 @@ final class VideoLoad implements AutoCloseable {
         jitWindow = CpuMeter.start();
         long warm = now - start;
         if (warm >= warmup.toNanos()
-            && (warmupJit < SETTLED_JIT_CORES || warm >= maxWarmup.toNanos())) {
+            && (warmupJit < JitWarmUp.SETTLED_JIT_CORES || warm >= maxWarmup.toNanos())) {
           // The next frame not yet begun, and at least k-1 (the first frame with a prediction).
           firstTimed = Math.max(framesDone.get() + 1, contextFrames - 1);
           end.set(Math.min(maxFrames, firstTimed + timedFrames));
