@@ -39,6 +39,7 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+. "$ROOT/docker/torch-cpu.sh"
 
 for f in $FAMILIES; do
   if [[ ! -f bench/pytorch_$f.py ]]; then

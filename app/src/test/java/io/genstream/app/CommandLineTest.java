@@ -55,6 +55,19 @@ class CommandLineTest extends CliTest {
   }
 
   @Test
+  void generatorRefusesReplyTopicsThatWouldOpenThePipelinesOwnBeforeConnecting() {
+    assertThat(run("generator", "--help")).isZero();
+    assertThat(out.toString()).contains("--reply-topics", "--max-waiting", "--max-wait");
+    // No broker listens on port 1: the refusal comes before any connection.
+    assertThat(run("generator", "-b", "127.0.0.1:1", "--reply-topics", "replies,genstream.*"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("reply topic entry 'genstream.*' would let requests "
+        + "write into genstream.images, genstream.models");
+    assertThat(run("generator", "-b", "127.0.0.1:1", "--max-wait", "2h")).isEqualTo(2);
+    assertThat(err.toString()).contains("maxWait must be 1 ms..60 min, got PT2H");
+  }
+
+  @Test
   void ingestOffersAnHttpUploadSourceExclusiveOfTheFileSources() {
     assertThat(run("ingest", "--help")).isZero();
     assertThat(out.toString()).contains("--http-port", "/v1/images");

@@ -5,6 +5,7 @@ import io.genstream.core.config.Topics;
 import io.genstream.core.kafka.SenderOptions;
 import io.genstream.core.messages.RequestParser;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,14 @@ import java.util.Objects;
  *     {@code version}, field names), refused while parsing, 1..maxRequestBytes
  * @param maxResultBytes largest result record (PNG, key and headers); a request with a larger
  *     result is dead-lettered before anything is sent, 1..{@value #MAX_RESULT_BYTES_LIMIT}
+ * @param replyTopics the topics a request may name as {@code replyTopic} besides the results
+ *     topic: names, or prefixes ending in {@code *} ({@link ReplyTopicRule}); empty by default
+ * @param maxWaitingRequests requests that may wait at once for a model version that cannot serve
+ *     yet ({@code best} before a promotion, a load being retried), outside the in-flight slots;
+ *     one more is dead-lettered at once, 0..{@value #MAX_WAITING_REQUESTS_LIMIT}
+ * @param maxWait how long such a request waits before it is dead-lettered with the reason, from
+ *     1 ms to {@value #MAX_WAIT_MINUTES_LIMIT} minutes; it holds back the commit of its partition
+ *     at most that long
  */
 public record GeneratorOptions(
     KafkaConnection kafka,
@@ -41,13 +50,20 @@ public record GeneratorOptions(
     Duration readyTimeout,
     int maxRequestBytes,
     int maxStringLength,
-    int maxResultBytes) {
+    int maxResultBytes,
+    List<String> replyTopics,
+    int maxWaitingRequests,
+    Duration maxWait) {
 
   public static final String DEFAULT_GROUP_ID = "genstream-generator";
   public static final int DEFAULT_MAX_RESULT_BYTES = 4 * 1024 * 1024;
   public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 256;
   /** Below the producer's {@code max.request.size}, with room for its batch overhead. */
   public static final int MAX_RESULT_BYTES_LIMIT = SenderOptions.MAX_REQUEST_SIZE - 1024 * 1024;
+  public static final int DEFAULT_MAX_WAITING_REQUESTS = 64;
+  public static final int MAX_WAITING_REQUESTS_LIMIT = 100_000;
+  public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
+  public static final int MAX_WAIT_MINUTES_LIMIT = 60;
 
   public GeneratorOptions {
     Objects.requireNonNull(kafka, "kafka");
@@ -69,6 +85,17 @@ public record GeneratorOptions(
       throw new IllegalArgumentException("maxResultBytes must be 1.." + MAX_RESULT_BYTES_LIMIT
           + " (below the producer's max.request.size), got " + maxResultBytes);
     }
+    replyTopics = List.copyOf(replyTopics);
+    new ReplyTopicRule(topics, replyTopics); // refuses malformed entries and pipeline topics
+    if (maxWaitingRequests < 0 || maxWaitingRequests > MAX_WAITING_REQUESTS_LIMIT) {
+      throw new IllegalArgumentException("maxWaitingRequests must be 0.."
+          + MAX_WAITING_REQUESTS_LIMIT + ", got " + maxWaitingRequests);
+    }
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.toMillis() < 1 || maxWait.compareTo(Duration.ofMinutes(MAX_WAIT_MINUTES_LIMIT)) > 0) {
+      throw new IllegalArgumentException("maxWait must be 1 ms.." + MAX_WAIT_MINUTES_LIMIT
+          + " min, got " + maxWait);
+    }
     // Fails early with RegistryOptions' messages (the fields are not assigned yet in here).
     new RegistryOptions(kafka, topics.models(), openSessionsPerModel, readyTimeout);
   }
@@ -76,7 +103,8 @@ public record GeneratorOptions(
   /**
    * Default topics and group, {@link EngineOptions#defaults()} on one ONNX Runtime thread (the
    * cores are shared with training), 256 requests in flight, 64 KiB of JSON and strings of 256
-   * characters, results of up to 4 MiB.
+   * characters, results of up to 4 MiB; replies to the results topic only; up to 64 requests
+   * waiting up to 60 s for a version that cannot serve yet.
    */
   public static GeneratorOptions defaults(String bootstrapServers) {
     return builder(bootstrapServers).build();
@@ -107,12 +135,20 @@ public record GeneratorOptions(
     b.maxRequestBytes = maxRequestBytes;
     b.maxStringLength = maxStringLength;
     b.maxResultBytes = maxResultBytes;
+    b.replyTopics = replyTopics;
+    b.maxWaitingRequests = maxWaitingRequests;
+    b.maxWait = maxWait;
     return b;
   }
 
   /** The request parser these options' limits make. */
   public RequestParser requestParser() {
     return new RequestParser(maxRequestBytes, maxStringLength);
+  }
+
+  /** The rule {@link #replyTopics()} makes over these topics. */
+  public ReplyTopicRule replyTopicRule() {
+    return new ReplyTopicRule(topics, replyTopics);
   }
 
   /** The registry's share of these options. */
@@ -133,6 +169,9 @@ public record GeneratorOptions(
     private int maxRequestBytes = RequestParser.DEFAULT_MAX_REQUEST_BYTES;
     private int maxStringLength = RequestParser.DEFAULT_MAX_STRING_LENGTH;
     private int maxResultBytes = DEFAULT_MAX_RESULT_BYTES;
+    private List<String> replyTopics = List.of();
+    private int maxWaitingRequests = DEFAULT_MAX_WAITING_REQUESTS;
+    private Duration maxWait = DEFAULT_MAX_WAIT;
 
     private Builder(KafkaConnection kafka) {
       this.kafka = kafka;
@@ -182,11 +221,24 @@ public record GeneratorOptions(
       return this;
     }
 
+    /** Topics a request may reply to besides the results topic; see {@link ReplyTopicRule}. */
+    public Builder replyTopics(List<String> entries) {
+      this.replyTopics = entries;
+      return this;
+    }
+
+    /** How many requests may wait for a version that cannot serve yet, and for how long. */
+    public Builder waiting(int maxWaitingRequests, Duration maxWait) {
+      this.maxWaitingRequests = maxWaitingRequests;
+      this.maxWait = maxWait;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first invalid setting */
     public GeneratorOptions build() {
       return new GeneratorOptions(kafka, topics, groupId, ortIntraOpThreads, engine,
           maxInFlightRequests, openSessionsPerModel, readyTimeout, maxRequestBytes,
-          maxStringLength, maxResultBytes);
+          maxStringLength, maxResultBytes, replyTopics, maxWaitingRequests, maxWait);
     }
   }
 }

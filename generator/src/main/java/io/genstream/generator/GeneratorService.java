@@ -2,17 +2,12 @@ package io.genstream.generator;
 
 import io.genstream.core.failure.Failures;
 import io.genstream.core.kafka.KafkaReceiver;
-import io.genstream.core.kafka.ReceivedRecord;
 import io.genstream.core.kafka.ReceiverOptions;
-import io.genstream.core.messages.GenerationRequest;
 import io.genstream.core.messages.LogSafe;
-import io.genstream.core.messages.RequestParser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -42,9 +37,17 @@ import reactor.util.retry.Retry;
  *       {@link GeneratorOptions}, and results that can never be published (too large for the
  *       results topic, no right to write it). Other broker failures restart the pipeline after a
  *       back-off (unacknowledged requests are then delivered again).
- *   <li><b>Transient failures</b> ({@link io.genstream.core.failure.Failures}: a model version
- *       whose load is being retried, memory pressure) make the request wait and retry,
- *       unacknowledged; they are never dead-lettered.
+ *   <li><b>Reply topics</b> are what {@link ReplyTopicRule} allows: the results topic, and what
+ *       the operator listed; never a topic of the pipeline. A refused one is dead-lettered with
+ *       the rule.
+ *   <li><b>Transient failures</b> ({@link io.genstream.core.failure.Failures}: the engine's queue
+ *       full, memory pressure) make the request wait and retry, unacknowledged; they are never
+ *       dead-lettered.
+ *   <li><b>Waiting for a version</b> that cannot serve yet ({@code best} before any promotion, a
+ *       load being retried) happens outside the in-flight slots ({@link WaitingRequests}), so
+ *       everything else is served meanwhile: up to {@link GeneratorOptions#maxWaitingRequests()}
+ *       requests wait, each at most {@link GeneratorOptions#maxWait()}, then are dead-lettered
+ *       with the reason; one more than the room holds is dead-lettered at once.
  *   <li><b>Throughput.</b> Up to {@link GeneratorOptions#maxInFlightRequests()} requests are
  *       in flight at once, so that the engine can batch many single-image requests into one
  *       ONNX Runtime call while earlier results wait for the broker's acknowledgements.
@@ -77,15 +80,13 @@ public final class GeneratorService implements AutoCloseable {
   private final KafkaReceiver<String, byte[]> receiver;
   private final ResultPublisher publisher;
   private final GenerationEngine engine;
-  private final RequestParser requestParser;
-  private final AtomicLong requestsServed = new AtomicLong();
-  private final AtomicLong imagesGenerated = new AtomicLong();
-  private final AtomicLong deadLettered = new AtomicLong();
+  private final RequestAnswers answers;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
   private volatile Disposable pipeline = () -> {};
   private volatile Disposable activityLog = () -> {};
+  private volatile WaitingRequests waiting = new WaitingRequests(0, Duration.ofMillis(1));
 
   private GeneratorService(GeneratorOptions options, ModelRegistry registry, MeterRegistry meters) {
     this.options = options;
@@ -94,7 +95,7 @@ public final class GeneratorService implements AutoCloseable {
         options.kafka(), options.groupId(), options.topics().requests()));
     this.publisher = new ResultPublisher(options);
     this.engine = new GenerationEngine(registry, options.engine(), meters);
-    this.requestParser = options.requestParser();
+    this.answers = new RequestAnswers(options, engine, publisher, closed::get);
   }
 
   /** A service over a registry it creates (ONNX Runtime, {@code options.ortIntraOpThreads()}). */
@@ -125,8 +126,7 @@ public final class GeneratorService implements AutoCloseable {
     registry.start();
     pipeline = registry.ready()
         .onErrorResume(e -> Mono.empty())
-        .thenMany(Flux.defer(receiver::receive))
-        .flatMap(this::serve, options.maxInFlightRequests())
+        .thenMany(Flux.defer(this::run))
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
             .maxBackoff(Duration.ofSeconds(10))
             .filter(e -> Failures.isTransient(e) && !closed.get())
@@ -146,6 +146,22 @@ public final class GeneratorService implements AutoCloseable {
     return this;
   }
 
+  /**
+   * One run of the pipeline: a consumer of the requests topic and the requests waiting outside
+   * its in-flight slots, which end with it (a restart receives them again).
+   */
+  private Flux<Void> run() {
+    return Flux.using(() -> new WaitingRequests(options.maxWaitingRequests(), options.maxWait()),
+        waiting -> {
+          this.waiting = waiting;
+          return receiver.receive()
+              .flatMap(received -> answers.serve(received, waiting),
+                  options.maxInFlightRequests())
+              .mergeWith(waiting.failures());
+        },
+        WaitingRequests::close);
+  }
+
   /** One line per interval in which anything happened, instead of one per request. */
   private void logActivity(GeneratorStats before, GeneratorStats now) {
     long requests = now.requestsServed() - before.requestsServed();
@@ -154,9 +170,9 @@ public final class GeneratorService implements AutoCloseable {
     if (requests > 0 || dead > 0) {
       double seconds = ACTIVITY_LOG_INTERVAL.toMillis() / 1000.0;
       log.info("served {} requests, {} images ({} images/s) in the last {} s; {} dead-lettered; "
-              + "{} images queued; models {}", requests, images,
+              + "{} images queued; {} requests waiting for a model; models {}", requests, images,
           String.format("%.0f", images / seconds), (long) seconds, dead, engine.queuedImages(),
-          registry.versions());
+          waiting.size(), registry.versions());
     }
   }
 
@@ -188,79 +204,9 @@ public final class GeneratorService implements AutoCloseable {
   }
 
   public GeneratorStats stats() {
-    return new GeneratorStats(requestsServed.get(), imagesGenerated.get(), deadLettered.get());
+    return answers.stats();
   }
 
-  /** One request, start to acknowledgement. Completes empty; errors only on broker failures. */
-  private Mono<Void> serve(ReceivedRecord<String, byte[]> received) {
-    ConsumerRecord<String, byte[]> record = received.record();
-    long start = System.nanoTime();
-    return Mono.fromCallable(() -> parse(record))
-        .flatMap(request -> engine.generate(request)
-            .onErrorMap(this::permanent, e -> new RejectedRequest(String.valueOf(e.getMessage())))
-            .retryWhen(untilReady(request))
-            .flatMap(publisher::publish)
-            .doOnSuccess(generation -> served(generation, start)))
-        .then()
-        .onErrorResume(RejectedRequest.class, e -> deadLetter(record, e.getMessage()))
-        .then(Mono.fromRunnable(received::acknowledge));
-  }
-
-  private GenerationRequest parse(ConsumerRecord<String, byte[]> record) {
-    try {
-      // Defaults from the record's place, so that a redelivery gives the same images.
-      // The seed's hash only for a request that gives none.
-      return requestParser.parse(record.value(),
-          Conditioning.requestIdFor(record.topic(), record.partition(), record.offset()),
-          () -> Conditioning.seedFor(record.topic(), record.partition(), record.offset()));
-    } catch (RuntimeException e) {
-      // Anything parse throws is about these bytes: redelivering them would fail again.
-      throw new RejectedRequest(e.getMessage());
-    }
-  }
-
-  /**
-   * Whether the engine's failure is this request's for good: invalid, unknown model, or the
-   * runtime failing on it. Transient failures, and anything while shutting down, leave the
-   * request unacknowledged (retried below, or delivered to the next generator).
-   */
-  private boolean permanent(Throwable e) {
-    return !closed.get() && !Failures.isTransient(e);
-  }
-
-  /**
-   * A transient failure (a model version whose load is being retried, memory pressure) retries
-   * the request after a back-off (0.2 s doubling to 5 s) for as long as the service runs; it is
-   * never dead-lettered, and the request stays unacknowledged meanwhile, so a crash loses
-   * nothing. Permanent failures were already turned into dead letters.
-   */
-  private Retry untilReady(GenerationRequest request) {
-    return Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
-        .maxBackoff(Duration.ofSeconds(5))
-        .filter(e -> Failures.isTransient(e) && !closed.get())
-        .doBeforeRetry(signal -> log.info("request {} waits: {}",
-            LogSafe.text(request.requestId()), LogSafe.text(signal.failure().getMessage())));
-  }
-
-  private Mono<Void> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-    log.warn("dead-lettering request {}-{}@{}: {}", record.topic(), record.partition(),
-        record.offset(), LogSafe.text(reason));
-    return publisher.deadLetter(record, reason)
-        .doOnSuccess(metadata -> deadLettered.incrementAndGet())
-        .then();
-  }
-
-  private void served(Generation generation, long startNanos) {
-    GenerationRequest request = generation.request();
-    requestsServed.incrementAndGet();
-    imagesGenerated.addAndGet(generation.images().size());
-    if (log.isDebugEnabled()) {
-      log.debug("served request {} model={} version={} count={} on {} in {} ms",
-          LogSafe.text(request.requestId()), LogSafe.text(request.model()), generation.version(),
-          generation.images().size(), generation.provider(),
-          (System.nanoTime() - startNanos) / 1_000_000);
-    }
-  }
 
   /**
    * Stops consuming, waits up to {@value #DRAIN_TIMEOUT_SECONDS} s for running inferences,

@@ -359,7 +359,7 @@ class GeneratorServiceTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-    startService();
+    startService(options -> options.replyTopics(List.of(reply)));
 
     request("{\"requestId\": \"raw\", \"model\": \"digits\", \"seed\": 4, \"label\": 2, "
         + "\"format\": \"raw\", \"replyTopic\": \"" + reply + "\"}");
@@ -380,7 +380,7 @@ class GeneratorServiceTest {
 
   @Test
   void deadLettersARequestWhoseReplyTopicDoesNotExistAndServesTheNext() {
-    startService();
+    startService(options -> options.replyTopics(List.of("nowhere")));
 
     request("{\"requestId\": \"lost\", \"model\": \"digits\", \"replyTopic\": \"nowhere\"}");
     request("{\"requestId\": \"next\", \"model\": \"digits\"}");

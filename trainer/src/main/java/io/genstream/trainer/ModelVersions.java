@@ -2,6 +2,7 @@ package io.genstream.trainer;
 
 import io.genstream.core.kafka.KafkaConnection;
 import io.genstream.core.kafka.TopicScan;
+import io.genstream.core.messages.CloudEvents;
 import io.genstream.core.messages.ModelStatus;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -28,8 +29,10 @@ record ModelVersions(long highest, ModelStatus status) {
     String statusKey = ModelStatus.key(modelName);
     TopicScan.readToEnd(kafka, modelsTopic, timeout, record -> {
       if (statusKey.equals(record.key())) {
-        status[0] = readStatus(record);
-      } else {
+        if (CloudEvents.isOfType(record, ModelStatus.TYPE)) {
+          status[0] = readStatus(record);
+        }
+      } else if (CloudEvents.isOfType(record, CloudEvents.TYPE_MODEL)) {
         highest[0] = Math.max(highest[0], VersionRetention.versionOf(record.key(), modelName));
       }
     });

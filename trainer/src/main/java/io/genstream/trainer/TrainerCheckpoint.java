@@ -51,7 +51,8 @@ public record TrainerCheckpoint(String model, long version, long imagesSeen, Tra
       String model, Duration timeout) {
     byte[][] latest = {null};
     TopicScan.readToEnd(kafka, topic, timeout, record -> {
-      if (model.equals(record.key())) {
+      // Only the pipeline's checkpoints: anything else keyed by the model is skipped.
+      if (model.equals(record.key()) && CloudEvents.isOfType(record, CloudEvents.TYPE_CHECKPOINT)) {
         latest[0] = record.value(); // null: a tombstone, the checkpoint was deleted
       }
     });

@@ -160,7 +160,7 @@ public final class VersionRetention {
     SortedMap<Long, Set<String>> live = new TreeMap<>();
     TopicScan.readToEnd(kafka, modelsTopic, timeout, record -> {
       long version = versionOf(record.key(), modelName);
-      if (version <= 0) {
+      if (version <= 0 || !CloudEvents.isOfType(record, CloudEvents.TYPE_MODEL)) {
         return;
       }
       if (record.value() == null) {

@@ -72,6 +72,25 @@ public final class GeneratorCommand implements Callable<Integer> {
           + "build (mvn -Pgpu); without a usable GPU it warns once and runs on the CPU.")
   ModelLoader.ExecutionProvider executionProvider;
 
+  @Option(names = "--reply-topics", split = ",", paramLabel = "TOPIC[,PREFIX*...]",
+      description = {"Topics a request may name as replyTopic besides the results topic: "
+          + "names, or prefixes ending in '*' (team-a.*). The pipeline's own topics are never "
+          + "allowed. Default: none, every result goes to the results topic."})
+  List<String> replyTopics;
+
+  @Option(names = "--max-waiting", paramLabel = "N",
+      defaultValue = "" + GeneratorOptions.DEFAULT_MAX_WAITING_REQUESTS,
+      description = "Requests that may wait at once for a version that cannot serve yet (best "
+          + "before a promotion, a load being retried), outside the in-flight slots; one more is "
+          + "dead-lettered at once (default: ${DEFAULT-VALUE}).")
+  int maxWaiting;
+
+  @Option(names = "--max-wait", paramLabel = "DURATION", defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "How long such a request waits before it is dead-lettered with the reason "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration maxWait;
+
   @Option(names = "--http-port", defaultValue = "8081",
       description = "Port of the HTTP API; 0 picks a free one, -1 turns HTTP off "
           + "(default: ${DEFAULT-VALUE}).")
@@ -101,6 +120,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     List<String> keys = apiKeys == null || apiKeys.isEmpty() ? keysFromEnvironment() : apiKeys;
     try {
       httpOptions(Math.max(httpPort, 0), keys).build(); // refuse bad values before starting
+      generatorOptions(kafka.topics());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -115,14 +135,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     Deque<AutoCloseable> open = new ArrayDeque<>();
     try {
       Topics topics = kafka.ensureTopics();
-      GeneratorOptions options = GeneratorOptions.builder(kafka.connection())
-          .topics(topics)
-          .groupId(group)
-          .ortIntraOpThreads(ortThreads)
-          .engine(EngineOptions.defaults()
-              .withInferenceThreads(inferenceThreads)
-              .withBatching(maxBatchSize, maxBatchWait))
-          .build();
+      GeneratorOptions options = generatorOptions(topics);
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       open.push(meters::close);
       GeneratorService service = GeneratorService.create(options,
@@ -139,7 +152,7 @@ public final class GeneratorCommand implements Callable<Integer> {
         GeneratorHttpServer http = new GeneratorHttpServer(service.engine(), service.registry(),
             meters, httpOptions(httpPort, keys)
                 .requestLimits(options)
-                .async(sender, topics.requests(), topics.results())
+                .async(sender, topics.requests(), options.replyTopicRule())
                 .build());
         open.push(http);
         http.start().block(HTTP_START_TIMEOUT);
@@ -154,6 +167,19 @@ public final class GeneratorCommand implements Callable<Integer> {
       }
       throw e;
     }
+  }
+
+  private GeneratorOptions generatorOptions(Topics topics) {
+    return GeneratorOptions.builder(kafka.connection())
+        .topics(topics)
+        .groupId(group)
+        .ortIntraOpThreads(ortThreads)
+        .replyTopics(replyTopics == null ? List.of() : replyTopics)
+        .waiting(maxWaiting, maxWait)
+        .engine(EngineOptions.defaults()
+            .withInferenceThreads(inferenceThreads)
+            .withBatching(maxBatchSize, maxBatchWait))
+        .build();
   }
 
   private HttpOptions.Builder httpOptions(int port, List<String> keys) {

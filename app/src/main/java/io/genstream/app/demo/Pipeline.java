@@ -78,7 +78,7 @@ public final class Pipeline implements AutoCloseable {
                 .host("127.0.0.1")
                 .port(config.httpPort())
                 .requestLimits(generatorOptions)
-                .async(httpSender, config.topics().requests(), config.topics().results())
+                .async(httpSender, config.topics().requests(), generatorOptions.replyTopicRule())
                 .build()));
         http.start().block(HTTP_START_TIMEOUT);
       } else {

@@ -3,6 +3,7 @@ package io.genstream.core.messages;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -74,6 +75,17 @@ public final class CloudEvents {
     return header == null || header.value() == null
         ? Optional.empty()
         : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Whether {@code record} is of {@code type}, for the readers of the pipeline's own topics
+   * (models, statuses, checkpoints), which skip anything else rather than take a stranger's
+   * record for theirs: its {@code ce_type} is {@code type}, or it is a tombstone (null value)
+   * without one.
+   */
+  public static boolean isOfType(ConsumerRecord<?, byte[]> record, String type) {
+    Optional<String> actual = attribute(record.headers(), "type");
+    return actual.map(type::equals).orElse(record.value() == null);
   }
 
   /** The value of attribute {@code ce_<name>}, or an {@link IllegalArgumentException} naming it. */

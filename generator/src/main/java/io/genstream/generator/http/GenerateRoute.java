@@ -30,8 +30,10 @@ import org.apache.kafka.common.header.Headers;
  *   <li>{@code ?async=true}: the request, its id and seed filled in, is written to the requests
  *       topic and answered {@code 202 {"requestId", "topic", "partition", "offset",
  *       "resultsTopic"}} once the broker acknowledged it; a generator's Kafka route serves it and
- *       the results come on the results topic (or the request's {@code replyTopic}), keyed by the
- *       request id. A model this generator does not know is refused (404) before writing.
+ *       the results come on the results topic (or the request's {@code replyTopic}, where the
+ *       {@link io.genstream.generator.ReplyTopicRule} allows it), keyed by the request id. A
+ *       model this generator does not know (404) or a reply topic the rule refuses (400) is
+ *       refused before writing.
  * </ul>
  *
  * <p><b>Threads.</b> Parsing runs on a Vert.x worker thread, generation and the response's
@@ -93,11 +95,11 @@ final class GenerateRoute {
   private Future<Void> submit(GenerationRequest request, Context context, RoutingContext ctx) {
     // A model unknown here is unknown to every generator following the same models topic.
     models.versions(request.model());
+    String results = async.replyTopics().check(request.replyTopic()); // 400 if refused
     Headers headers = CloudEvents.headers(CloudEvents.TYPE_REQUEST, SOURCE, Responses.JSON);
     CloudEvents.header(headers, "requestid", request.requestId());
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(async.requestsTopic(), null,
         request.requestId(), request.toJson(), headers);
-    String results = request.replyTopic() != null ? request.replyTopic() : async.resultsTopic();
     return Responses.onContext(async.sender().send(record), context, ctx)
         .onSuccess(metadata -> Responses.json(ctx, 202, new JsonObject()
             .put("requestId", request.requestId())

@@ -3,6 +3,7 @@ package io.genstream.generator.http;
 import io.genstream.core.kafka.KafkaSender;
 import io.genstream.core.messages.RequestParser;
 import io.genstream.generator.GeneratorOptions;
+import io.genstream.generator.ReplyTopicRule;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -64,19 +65,18 @@ public record HttpOptions(
 
   /**
    * Where asynchronous requests go: the sender writes them to {@code requestsTopic}, where a
-   * generator's Kafka route serves them; their results come on {@code resultsTopic} (or the
-   * request's {@code replyTopic}). The server borrows the sender: its owner closes it after the
-   * server.
+   * generator's Kafka route serves them; their results come on the results topic, or on the
+   * request's {@code replyTopic} where {@code replyTopics} allows it (a refused one is answered
+   * 400 before anything is written; the Kafka route checks again with its own rule). The server
+   * borrows the sender: its owner closes it after the server.
    */
   public record AsyncRequests(KafkaSender<String, byte[]> sender, String requestsTopic,
-      String resultsTopic) {
+      ReplyTopicRule replyTopics) {
     public AsyncRequests {
       Objects.requireNonNull(sender, "sender");
+      Objects.requireNonNull(replyTopics, "replyTopics");
       if (requestsTopic == null || requestsTopic.isBlank()) {
         throw new IllegalArgumentException("requestsTopic must not be blank");
-      }
-      if (resultsTopic == null || resultsTopic.isBlank()) {
-        throw new IllegalArgumentException("resultsTopic must not be blank");
       }
     }
   }
@@ -142,8 +142,8 @@ public record HttpOptions(
 
     /** Enables {@code ?async=true}; see {@link AsyncRequests}. */
     public Builder async(KafkaSender<String, byte[]> sender, String requestsTopic,
-        String resultsTopic) {
-      this.async = new AsyncRequests(sender, requestsTopic, resultsTopic);
+        ReplyTopicRule replyTopics) {
+      this.async = new AsyncRequests(sender, requestsTopic, replyTopics);
       return this;
     }
 

@@ -134,6 +134,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
     return catalog.status(model);
   }
 
+  /** Records on the models topic skipped since start as not the pipeline's (wrong ce_type). */
+  public long foreignRecords() {
+    return records.foreignRecords();
+  }
+
   /** Records on the models topic that were skipped as invalid since start. */
   public long invalidRecords() {
     return records.invalidRecords();

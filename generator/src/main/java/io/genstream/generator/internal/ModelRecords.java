@@ -1,5 +1,7 @@
 package io.genstream.generator.internal;
 
+import io.genstream.core.messages.CloudEvents;
+import io.genstream.core.messages.LogSafe;
 import io.genstream.core.messages.ModelManifest;
 import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.PublishedModel;
@@ -35,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *       catalog ({@code best} resolves with it); its tombstone clears it.
  * </ul>
  * An invalid record of any kind is skipped with a log line and counted
- * ({@link #invalidRecords()}); it never stops the follower.
+ * ({@link #invalidRecords()}); it never stops the follower. A record that is not the pipeline's
+ * (its {@code ce_type} is neither {@value CloudEvents#TYPE_MODEL} for a version or graph nor
+ * {@value ModelStatus#TYPE} for a status) is skipped unread and counted apart
+ * ({@link #foreignRecords()}), whatever its key says.
  *
  * <p>Not thread-safe: the follower's thread applies records; {@link #invalidRecords()} may be
  * read anywhere.
@@ -48,6 +53,7 @@ final class ModelRecords {
   private final PendingGraphs pendingGraphs;
   private final BooleanSupplier caughtUp;
   private final AtomicLong invalidRecords = new AtomicLong();
+  private final AtomicLong foreignRecords = new AtomicLong();
 
   /**
    * @param pendingGraphs where graphs read before their version wait for it
@@ -65,10 +71,26 @@ final class ModelRecords {
     return invalidRecords.get();
   }
 
+  /** Records skipped as not the pipeline's (a wrong or missing {@code ce_type}) so far. */
+  long foreignRecords() {
+    return foreignRecords.get();
+  }
+
   /** Applies one record; never throws, since a bad record must not stop the follower. */
   void apply(ConsumerRecord<String, byte[]> record) {
+    boolean status = ModelStatus.isStatusKey(record.key());
+    if (!CloudEvents.isOfType(record, status ? ModelStatus.TYPE : CloudEvents.TYPE_MODEL)) {
+      long skipped = foreignRecords.incrementAndGet();
+      if (skipped == 1 || skipped % 1000 == 0) { // a flood of them must not flood the log
+        log.warn("skipping a record that is not a model's ({}-{}@{}, ce_type {}); {} so far",
+            record.topic(), record.partition(), record.offset(),
+            LogSafe.text(CloudEvents.attribute(record.headers(), "type").orElse("missing")),
+            skipped);
+      }
+      return;
+    }
     try {
-      if (ModelStatus.isStatusKey(record.key())) {
+      if (status) {
         applyStatus(record);
         return;
       }
@@ -88,7 +110,8 @@ final class ModelRecords {
       }
     } catch (RuntimeException e) {
       invalidRecords.incrementAndGet();
-      log.warn("skipping invalid model record {} ({}-{}@{}): {}", record.key(), record.topic(),
+      log.warn("skipping invalid model record {} ({}-{}@{}): {}", LogSafe.text(record.key()),
+          record.topic(),
           record.partition(), record.offset(), e.getMessage());
     }
   }

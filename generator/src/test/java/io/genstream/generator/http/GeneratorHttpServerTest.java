@@ -746,7 +746,7 @@ class GeneratorHttpServerTest {
         .port(0)
         .requestLimits(MAX_REQUEST_BYTES, 256)
         .maxInferBytes(MAX_INFER_BYTES)
-        .async(sender, topics.requests(), topics.results());
+        .async(sender, topics.requests(), io.genstream.generator.ReplyTopicRule.resultsOnly(topics));
   }
 
   private static URI uri(Served served, String path) {
