@@ -201,7 +201,8 @@ public record ModelSpec(
 
   /**
    * This spec with some settings replaced, each given as text ({@code "0.001"}, {@code "true"},
-   * {@code "128,64"}, {@code "wgan-gp"}).
+   * {@code "128,64"}, {@code "wgan-gp"}). Widths follow a new {@code imageSize} unless given
+   * too (see {@link #fitWidths}).
    *
    * @throws IllegalArgumentException naming the setting if a name is unknown or a value does not
    *     parse or validate
@@ -209,7 +210,55 @@ public record ModelSpec(
   public ModelSpec with(Map<String, String> settings) {
     ObjectNode tree = Json.MAPPER.valueToTree(this);
     settings.forEach((name, text) -> tree.set(name, parse(name, text)));
+    fitWidths(tree, settings.keySet());
     return fromTree(tree);
+  }
+
+  /**
+   * Gives the networks one width per ×2 stage of the tree's {@code imageSize} where the widths
+   * were not set explicitly ({@code given} lacks them), so that {@code imageSize=32} alone makes
+   * a valid spec: the generator's first width is repeated in front of its list for each stage
+   * added (or its first widths dropped), the discriminator's last width after its list. The
+   * widths at the image's own resolution stay what they were.
+   */
+  private static void fitWidths(ObjectNode tree, java.util.Set<String> given) {
+    int stages = stages(tree.get("imageSize").asInt());
+    if (stages < 2) {
+      return; // an invalid size: the constructor says so
+    }
+    if (!given.contains("generatorWidths")) {
+      tree.set("generatorWidths", Json.MAPPER.valueToTree(
+          fitted(widths(tree, "generatorWidths"), stages, true)));
+    }
+    if (!given.contains("discriminatorWidths")) {
+      tree.set("discriminatorWidths", Json.MAPPER.valueToTree(
+          fitted(widths(tree, "discriminatorWidths"), stages, false)));
+    }
+  }
+
+  private static List<Integer> widths(ObjectNode tree, String name) {
+    List<Integer> widths = new ArrayList<>();
+    tree.get(name).forEach(node -> widths.add(node.asInt()));
+    return widths;
+  }
+
+  /** {@code widths} grown or cut to {@code stages} at the low-resolution end. */
+  private static List<Integer> fitted(List<Integer> widths, int stages, boolean generator) {
+    if (widths.isEmpty()) {
+      return widths;
+    }
+    List<Integer> fitted = new ArrayList<>(widths);
+    while (fitted.size() < stages) {
+      if (generator) {
+        fitted.add(0, fitted.get(0));
+      } else {
+        fitted.add(fitted.get(fitted.size() - 1));
+      }
+    }
+    while (fitted.size() > stages) {
+      fitted.remove(generator ? 0 : fitted.size() - 1);
+    }
+    return fitted;
   }
 
   /**
@@ -230,12 +279,17 @@ public record ModelSpec(
     Family family = tree.has("family")
         ? parseEnum(Family.class, "family", tree.get("family").asText()) : Family.CGAN;
     ObjectNode merged = Json.MAPPER.valueToTree(defaults(family));
+    java.util.Set<String> given = new java.util.HashSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       requireKnown(field.getKey());
       merged.set(field.getKey(), field.getValue());
+      given.add(field.getKey());
     }
     try {
+      if (merged.path("imageSize").isInt()) {
+        fitWidths(merged, given);
+      }
       return fromTree(merged);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("model spec " + file + ": " + e.getMessage(), e);

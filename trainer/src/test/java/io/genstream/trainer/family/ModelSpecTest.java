@@ -49,10 +49,31 @@ class ModelSpecTest {
         .hasMessage("batchSize must be a number, got 'many'");
     assertThatThrownBy(() -> spec.with(Map.of("imageSize", "30")))
         .hasMessageStartingWith("imageSize must be 16..128 and b·2^k");
-    assertThatThrownBy(() -> spec.with(Map.of("imageSize", "32")))
+    assertThatThrownBy(() -> spec.with(Map.of("imageSize", "32", "generatorWidths", "64,32")))
         .hasMessageStartingWith("generatorWidths must be 3 widths for imageSize 32");
     assertThatThrownBy(() -> spec.with(Map.of("family", "dcgan")))
         .hasMessageStartingWith("numClasses must be 0 for family dcgan");
+  }
+
+  @Test
+  void widthsFollowTheImageSizeUnlessGiven(@TempDir Path dir) throws Exception {
+    ModelSpec cgan = ModelSpec.defaults(Family.CGAN); // 28: G [128, 64], D [64, 128]
+
+    ModelSpec at32 = cgan.with(Map.of("imageSize", "32", "channels", "3"));
+    assertThat(at32.generatorWidths()).containsExactly(128, 128, 64);
+    assertThat(at32.discriminatorWidths()).containsExactly(64, 128, 128);
+    ModelSpec at128 = cgan.with(Map.of("imageSize", "128"));
+    assertThat(at128.generatorWidths()).containsExactly(128, 128, 128, 128, 64);
+    // Back down again, and widths given explicitly win.
+    assertThat(at128.with(Map.of("imageSize", "16")).generatorWidths()).containsExactly(128, 64);
+    assertThat(cgan.with(Map.of("imageSize", "32", "generatorWidths", "64,32,16"))
+        .generatorWidths()).containsExactly(64, 32, 16);
+    assertThat(ModelSpec.defaults(Family.FRAMEPRED).with(Map.of("imageSize", "64"))
+        .generatorWidths()).containsExactly(64, 64, 64, 64);
+
+    Path yaml = dir.resolve("size-only.yaml");
+    Files.writeString(yaml, "family: vae\nimageSize: 48\n");
+    assertThat(ModelSpec.read(yaml).discriminatorWidths()).containsExactly(64, 128, 128);
   }
 
   @Test
