@@ -3,6 +3,7 @@ package io.genstream.core.kafka;
 import io.genstream.core.config.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -58,15 +59,26 @@ public final class TopicSetup {
   }
 
   /**
-   * {@link #ensure(Admin, Topics, int, short)} with replication factor 1 and its own admin
-   * client. This is a service's first contact with Kafka, so it is bounded by
-   * {@link #FIRST_CONTACT_TIMEOUT} (a default: {@code default.api.timeout.ms} among the user's
-   * properties wins) and its failure says why in one line.
+   * {@link #ensure(KafkaConnection, Topics, int, Replication)} with the replication the
+   * cluster's broker count calls for ({@link Replication#forBrokers}).
+   */
+  public static void ensure(KafkaConnection connection, Topics topics, int partitions) {
+    ensure(connection, topics, partitions, null);
+  }
+
+  /**
+   * {@link #ensure(Admin, Topics, int, Replication)} with its own admin client. This is a
+   * service's first contact with Kafka, so it is bounded by {@link #FIRST_CONTACT_TIMEOUT} (a
+   * default: {@code default.api.timeout.ms} among the user's properties wins) and its failure
+   * says why in one line.
    *
+   * @param replication of the topics it creates; null: {@link Replication#forBrokers} of the
+   *     cluster's broker count
    * @throws KafkaConnectionException if Kafka could not be reached, refused the login, or
    *     refused a topic
    */
-  public static void ensure(KafkaConnection connection, Topics topics, int partitions) {
+  public static void ensure(KafkaConnection connection, Topics topics, int partitions,
+      Replication replication) {
     Map<String, Object> props = connection.clientProperties(
         Map.of(
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
@@ -75,7 +87,14 @@ public final class TopicSetup {
             (int) FIRST_CONTACT_TIMEOUT.toMillis() * 2 / 3),
         Map.of());
     try (Admin admin = Admin.create(props)) {
-      ensure(admin, topics, partitions, (short) 1);
+      ensure(admin, topics, partitions, replication != null ? replication
+          : Replication.forBrokers(admin.describeCluster().nodes().get().size()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (ExecutionException e) {
+      throw KafkaConnectionException.explain(
+          connection, "creating topics", FIRST_CONTACT_TIMEOUT, e.getCause());
     } catch (RuntimeException e) {
       throw KafkaConnectionException.explain(
           connection, "creating topics", FIRST_CONTACT_TIMEOUT, e);
@@ -86,35 +105,35 @@ public final class TopicSetup {
    * Creates each of {@code topics.all()} that is missing.
    *
    * @param partitions partitions of each new topic, at least 1
-   * @param replicationFactor replicas of each new topic (1 for a single broker)
+   * @param replication replicas of each new topic and its {@code min.insync.replicas}
    * @throws IllegalStateException if the broker refused a topic for another reason than that
    *     it exists already
    */
-  public static void ensure(Admin admin, Topics topics, int partitions, short replicationFactor) {
+  public static void ensure(Admin admin, Topics topics, int partitions, Replication replication) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
     }
-    if (replicationFactor < 1) {
-      throw new IllegalArgumentException(
-          "replicationFactor must be at least 1, got " + replicationFactor);
-    }
     List<NewTopic> wanted = new ArrayList<>();
     for (String name : topics.all()) {
-      NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+      Map<String, String> configs = new HashMap<>();
+      if (replication.factor() > 1) {
+        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+            String.valueOf(replication.minInsyncReplicas()));
+      }
       if (name.equals(topics.models())) {
-        topic.configs(Map.of(
+        configs.putAll(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES),
             TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(MODELS_SEGMENT_BYTES)));
       } else if (name.equals(topics.checkpoints())) {
-        topic.configs(Map.of(
+        configs.putAll(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODELS_MAX_MESSAGE_BYTES),
             // Compaction only cleans closed segments: small ones keep a long run's superseded
             // checkpoints (a few MB each, one per version) from piling up on disk.
             TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(CHECKPOINTS_SEGMENT_BYTES)));
       }
-      wanted.add(topic);
+      wanted.add(new NewTopic(name, partitions, replication.factor()).configs(configs));
     }
     Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted).values();
     for (Map.Entry<String, KafkaFuture<Void>> e : results.entrySet()) {

@@ -57,6 +57,27 @@ class TopicSetupTest {
   }
 
   @Test
+  void replicationFollowsTheClustersBrokerCount() throws Exception {
+    assertThat(Replication.forBrokers(1)).isEqualTo(new Replication((short) 1, (short) 1));
+    assertThat(Replication.forBrokers(2)).isEqualTo(new Replication((short) 2, (short) 1));
+    assertThat(Replication.forBrokers(5)).isEqualTo(new Replication((short) 3, (short) 2));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Replication((short) 3, (short) 4))
+        .hasMessage("min.insync.replicas must be 1..3 (the replication factor), got 4");
+
+    // The in-process broker is a one-broker cluster: one replica, no min.insync override.
+    Topics topics = Topics.withPrefix("replicas.");
+    TopicSetup.ensure(KafkaConnection.of(kafka.bootstrapServers()), topics, 1);
+    TopicDescription models = kafka.admin().describeTopics(List.of(topics.models()))
+        .allTopicNames().get().get(topics.models());
+    assertThat(models.partitions().get(0).replicas()).hasSize(1);
+    // Asking for more replicas than brokers fails with the broker's reason, not silently.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopicSetup.ensure(
+            KafkaConnection.of(kafka.bootstrapServers()), Topics.withPrefix("three."), 1,
+            new Replication((short) 3, (short) 2)))
+        .hasMessageContaining("three.");
+  }
+
+  @Test
   void modelsTopicCarriesA20MiBRecord() {
     Topics topics = Topics.withPrefix("big.");
     TopicSetup.ensure(kafka.bootstrapServers(), topics, 1);

@@ -81,6 +81,15 @@ public record HttpOptions(
     }
   }
 
+  /** The settings without the keys themselves (only how many): options reach logs. */
+  @Override
+  public String toString() {
+    return "HttpOptions[host=" + host + ", port=" + port + ", apiKeys=" + apiKeys.size()
+        + " (redacted), maxRequestBytes=" + maxRequestBytes + ", maxStringLength="
+        + maxStringLength + ", maxInferBytes=" + maxInferBytes + ", async=" + (async != null)
+        + "]";
+  }
+
   /** Whether clients must present a key. */
   public boolean secured() {
     return !apiKeys.isEmpty();

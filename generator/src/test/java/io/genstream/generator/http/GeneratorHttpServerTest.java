@@ -630,6 +630,7 @@ class GeneratorHttpServerTest {
   @Test
   void apiKeysGuardEveryRouteButHealthAndTheDocument() throws Exception {
     HttpOptions secured = options(served.topics).apiKeys(List.of("key-one", "key-two")).build();
+    assertThat(secured.toString()).contains("apiKeys=2 (redacted)").doesNotContain("key-one");
     try (GeneratorHttpServer server = new GeneratorHttpServer(served.service.engine(),
         served.service.registry(), served.meters, secured).start().block(Duration.ofSeconds(10))) {
       HttpResponse<byte[]> none = send(server, get(server, "/v1/models").build());
