@@ -10,10 +10,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a folder ingest already sent, so that a rerun after an interruption does not send it
@@ -25,6 +28,13 @@ import java.util.HexFormat;
  * one file is sent again on the rerun (at least once, never lost). A line that is not 64 hex
  * digits (a last line torn by a crash) is ignored, and the next write starts on a new line.
  *
+ * <p><b>Epochs.</b> An ingest of several epochs ({@link IngestService.Options#epochs()}) sends
+ * every file once per epoch. Once an epoch is acknowledged whole, {@link #startEpoch} replaces the
+ * file by one line {@code epoch N}: the hashes of epoch N follow it. A rerun reads the epoch in
+ * progress ({@link #epoch()}, 1 for a file without such a line) and the hashes sent in it, and
+ * goes on there: in the same order (an order depends on its seed, the epoch and each file's
+ * path alone), without what was sent. So the file holds one epoch at most.
+ *
  * <p>Memory: the hashes live in one open-addressing table (33 bytes a slot: four longs and a
  * flag, filled between 3/8 and 3/4), so 44 to 88 bytes per file, plus the old table while it
  * doubles: at most about 90 MB for a million files, 900 MB for ten million.
@@ -32,12 +42,14 @@ import java.util.HexFormat;
 public final class IngestLedger implements AutoCloseable {
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final Pattern EPOCH_LINE = Pattern.compile("epoch ([1-9][0-9]{0,17})");
 
   private final Path file;
   /** Hashes acknowledged before, and those claimed in this run (sent or in flight). */
-  private final HashSet32 seen = new HashSet32();
+  private HashSet32 seen = new HashSet32();
+  private long epoch = 1;
   private final long loaded;
-  private final OutputStream out;
+  private OutputStream out;
 
   private IngestLedger(Path file) throws IOException {
     this.file = file;
@@ -51,8 +63,12 @@ public final class IngestLedger implements AutoCloseable {
         String line;
         while ((line = reader.readLine()) != null) {
           byte[] hash = parse(line.strip());
+          Matcher marker = EPOCH_LINE.matcher(line.strip());
           if (hash != null) {
             seen.add(hash);
+          } else if (marker.matches()) {
+            epoch = Long.parseLong(marker.group(1));
+            seen = new HashSet32();
           }
         }
       }
@@ -93,9 +109,39 @@ public final class IngestLedger implements AutoCloseable {
     return file;
   }
 
-  /** Hashes read from the file when it was opened. */
+  /** Hashes read from the file when it was opened (of the epoch in progress). */
   public long loaded() {
     return loaded;
+  }
+
+  /** The epoch in progress: 1, or the last {@link #startEpoch} (of this run or one before). */
+  public synchronized long epoch() {
+    return epoch;
+  }
+
+  /**
+   * Starts epoch {@code next}, after every record of the one before was acknowledged: the file
+   * becomes the one line {@code epoch N} (written beside it and moved over it, so that a crash
+   * leaves either the old file or the new one), and no hash is claimed any more.
+   *
+   * @throws IllegalArgumentException unless {@code next} is after {@link #epoch()}
+   * @throws UncheckedIOException if the file cannot be written
+   */
+  public synchronized void startEpoch(long next) {
+    if (next <= epoch) {
+      throw new IllegalArgumentException("next epoch must be after " + epoch + ", got " + next);
+    }
+    Path fresh = file.resolveSibling(file.getFileName() + ".next");
+    try {
+      out.close();
+      Files.writeString(fresh, "epoch " + next + "\n", StandardCharsets.US_ASCII);
+      Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      out = new FileOutputStream(file.toFile(), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the ingest ledger " + file + ": " + e, e);
+    }
+    seen = new HashSet32();
+    epoch = next;
   }
 
   /**

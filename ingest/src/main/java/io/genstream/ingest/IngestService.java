@@ -31,6 +31,12 @@ import reactor.core.scheduler.Schedulers;
  * for a source that reads on several threads of its own (a folder source with several workers),
  * there, the items still in the source's order; the sender belongs to the caller, who closes it
  * after this service ({@link #senderOptions} gives the producer settings ingest wants).
+ *
+ * <p><b>Epochs.</b> A finite data set ({@link EpochSource}) can be sent several times
+ * ({@link Options#epochs()}), each epoch in its own order. An epoch starts once every record of
+ * the one before was acknowledged (the in-flight records drain at each boundary), so that a
+ * ledger's epoch line never precedes records of the epoch before. A file that is not a usable
+ * image is dead-lettered in the first epoch of a run only; later epochs send the images.
  */
 public final class IngestService implements AutoCloseable {
 
@@ -44,8 +50,12 @@ public final class IngestService implements AutoCloseable {
    * @param maxImages stop after this many images (rejections do not count); 0 for no limit
    * @param dataset stamped as {@code ce_dataset} on every image, so that trainers sharing the
    *     images topic can each take their own data; null for none
+   * @param epochs for an {@link EpochSource}: the last epoch to send (epochs are numbered from
+   *     1; a run with a ledger starts at the ledger's epoch, else at 1), 0 for no end; other
+   *     sources are sent once, as for 1
    */
-  public record Options(Topics topics, double imagesPerSecond, long maxImages, String dataset) {
+  public record Options(Topics topics, double imagesPerSecond, long maxImages, String dataset,
+      long epochs) {
     public Options {
       Objects.requireNonNull(topics, "topics");
       checkDataset(dataset);
@@ -55,6 +65,14 @@ public final class IngestService implements AutoCloseable {
       if (maxImages < 0) {
         throw new IllegalArgumentException("maxImages must be >= 0, got " + maxImages);
       }
+      if (epochs < 0) {
+        throw new IllegalArgumentException("epochs must be >= 0 (0: no end), got " + epochs);
+      }
+    }
+
+    /** One epoch. */
+    public Options(Topics topics, double imagesPerSecond, long maxImages, String dataset) {
+      this(topics, imagesPerSecond, maxImages, dataset, 1);
     }
 
     /** No dataset attribute. */
@@ -135,6 +153,7 @@ public final class IngestService implements AutoCloseable {
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong alreadySent = new AtomicLong();
   private final IngestLedger ledger;
+  private final long firstEpoch;
 
   public IngestService(ImageSource source, KafkaSender<String, byte[]> sender, Options options) {
     this(source, sender, options, null);
@@ -145,7 +164,10 @@ public final class IngestService implements AutoCloseable {
    * in it are skipped and counted as already sent, and the hash of each acknowledged image or
    * dead-lettered file is appended to it. The hash of an image is its {@code contenthash}
    * attribute (folder sources set it), of a rejected file the SHA-256 of its bytes; an item
-   * without either is sent as without a ledger.
+   * without either is sent as without a ledger. Epochs start at the ledger's epoch in progress
+   * ({@link IngestLedger#epoch()}) and each later one is started in it.
+   *
+   * @throws IllegalArgumentException as {@link #checkEpochs}
    */
   public IngestService(ImageSource source, KafkaSender<String, byte[]> sender, Options options,
       IngestLedger ledger) {
@@ -153,6 +175,7 @@ public final class IngestService implements AutoCloseable {
     this.sender = sender;
     this.options = options;
     this.ledger = ledger;
+    this.firstEpoch = checkEpochs(source, options, ledger);
     this.sourceScheduler = Schedulers.newSingle("genstream-ingest-" + source.name(), true);
   }
 
@@ -166,16 +189,52 @@ public final class IngestService implements AutoCloseable {
         options.imagesPerSecond() == 0 ? "full speed" : options.imagesPerSecond() + " images/s");
     return Mono.defer(() -> {
       long started = System.nanoTime();
-      return source.items()
-          .filter(this::notAlreadySent)
-          .transform(this::limited)
-          .subscribeOn(sourceScheduler)
-          .transform(this::paced)
-          .flatMap(this::publish, MAX_IN_FLIGHT)
+      EpochRun run = new EpochRun(source, options, firstEpoch);
+      // No prefetch: the next epoch number is asked for once this epoch's records are all
+      // acknowledged, and EpochRun decides then whether there is one.
+      return run.numbers()
+          .concatMap(epoch -> sendEpoch(epoch, run), 0)
           .then(Mono.fromSupplier(() -> new Summary(published.get(), deadLettered.get(),
               alreadySent.get(), Duration.ofNanos(System.nanoTime() - started))))
           .doOnNext(summary -> log.info("Ingest of {} finished: {}", source.name(), summary));
     });
+  }
+
+  /**
+   * The epoch a run of this service starts at: the ledger's epoch in progress, or 1.
+   *
+   * @throws IllegalArgumentException if {@code options.epochs()} is not 1 for a source that is
+   *     not an {@link EpochSource}, or the ledger is past the last epoch asked for
+   */
+  public static long checkEpochs(ImageSource source, Options options, IngestLedger ledger) {
+    return EpochRun.first(source, options, ledger);
+  }
+
+  /**
+   * One epoch's records, sent; the ledger (if any) moved to this epoch first, on the source's
+   * thread (file work), after the epoch before was acknowledged whole.
+   */
+  private Flux<RecordMetadata> sendEpoch(long epoch, EpochRun run) {
+    Flux<SourceItem> items = source instanceof EpochSource epochs ? epochs.items(epoch) : source.items();
+    if (epoch > firstEpoch) {
+      items = items.filter(item -> item instanceof SourceItem.Image);
+    }
+    Flux<RecordMetadata> sends = items
+        .doOnNext(item -> {
+          if (item instanceof SourceItem.Image) {
+            run.found.incrementAndGet();
+          }
+        })
+        .filter(this::notAlreadySent)
+        .transform(i -> limited(i, run))
+        .subscribeOn(sourceScheduler)
+        .transform(this::paced)
+        .flatMap(this::publish, MAX_IN_FLIGHT);
+    if (ledger == null || epoch <= ledger.epoch()) {
+      return sends;
+    }
+    return Mono.fromRunnable(() -> ledger.startEpoch(epoch)).subscribeOn(sourceScheduler)
+        .thenMany(sends);
   }
 
   /** Images acknowledged by the broker so far. */
@@ -229,16 +288,16 @@ public final class IngestService implements AutoCloseable {
     }
   }
 
-  /** Up to {@code maxImages} images, with the rejections among them; the source is cancelled after. */
-  private Flux<SourceItem> limited(Flux<SourceItem> items) {
+  /**
+   * Up to {@code maxImages} images in the run (all epochs), with the rejections among them; the
+   * source is cancelled after.
+   */
+  private Flux<SourceItem> limited(Flux<SourceItem> items, EpochRun run) {
     if (options.maxImages() == 0) {
       return items;
     }
-    return Flux.defer(() -> {
-      AtomicLong images = new AtomicLong();
-      return items.takeUntil(item -> item instanceof SourceItem.Image
-          && images.incrementAndGet() >= options.maxImages());
-    });
+    return items.takeUntil(item -> item instanceof SourceItem.Image
+        && run.taken.incrementAndGet() >= options.maxImages());
   }
 
   private Flux<SourceItem> paced(Flux<SourceItem> items) {

@@ -5,6 +5,7 @@ import io.genstream.app.demo.DemoConfig;
 import io.genstream.app.demo.DemoData;
 import io.genstream.app.demo.video.VideoConfig;
 import io.genstream.app.demo.video.VideoDemo;
+import io.genstream.ingest.Order;
 import io.genstream.ingest.folder.FolderLayout;
 import io.genstream.trainer.family.ModelSpec;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
           + "(sorted names are labels 0..k-1, cgan with numClasses=k) or a folder of unlabelled "
           + "images (dcgan unless --family), as --layout says. Images become the model's imageSize "
           + "and channels (--set imageSize=32 --set channels=3); DIR is ingested again and again "
-          + "(epochs)."})
+          + "(epochs), each epoch in its own order (--order)."})
   Path data;
 
   @Option(names = "--layout", paramLabel = "LAYOUT",
@@ -84,6 +85,12 @@ public final class DemoCommand implements Callable<Integer> {
           + "deeper in a tree of folders, refused when images are both at the top level and in "
           + "sub-folders."})
   String layout;
+
+  @Option(names = "--order", paramLabel = "ORDER",
+      description = {"--data: shuffled (each epoch in its own random order, drawn from --seed and "
+          + "the epoch, classes mixed) or sorted (path order, class after class) (default: "
+          + "shuffled)."})
+  String order;
 
   @Option(names = "--images-per-second", defaultValue = "600",
       description = "Pace of the training stream, synthetic or --data (default: ${DEFAULT-VALUE}).")
@@ -143,9 +150,13 @@ public final class DemoCommand implements Callable<Integer> {
       if (layout != null && data == null) {
         throw new IllegalArgumentException("--layout is for --data DIR");
       }
+      if (order != null && data == null) {
+        throw new IllegalArgumentException("--order is for --data DIR");
+      }
       FolderLayout folderLayout = layout == null ? FolderLayout.AUTO : FolderLayout.parse(layout);
+      Order dataOrder = Order.parse(order == null ? Order.Kind.SHUFFLED.id() : order, seed);
       if (data != null) {
-        demoData = DemoData.open(data, modelSpec, folderLayout);
+        demoData = DemoData.open(data, modelSpec, folderLayout, dataOrder);
         modelSpec = demoData.adapt(modelSpec,
             modelOptions.family != null || modelOptions.specFile != null);
       }

@@ -5,7 +5,9 @@ import io.genstream.ingest.DatasetSpec;
 import io.genstream.ingest.ImageSource;
 import io.genstream.ingest.IngestLedger;
 import io.genstream.ingest.IngestService;
+import io.genstream.ingest.Order;
 import io.genstream.ingest.folder.FolderSource;
+import io.genstream.ingest.folder.ImageFiles;
 import io.genstream.ingest.folder.ImageFolderSource;
 import io.genstream.ingest.upload.UploadServer;
 import io.genstream.ingest.idx.IdxSource;
@@ -36,7 +38,8 @@ import reactor.core.publisher.Flux;
         + "until stopped), or the images of a folder, of class folders, or of MNIST-format IDX files "
         + "(finite: ends with a summary, exit code 0). Files are normalised to --size, --channels and "
         + "--resize; a file that is not a usable image goes to the dead-letter topic with its path "
-        + "and the reason.", ""})
+        + "and the reason. Files are sent in a shuffled order by default (--order, --seed), "
+        + "reshuffled for every epoch (--epochs).", ""})
 public final class IngestCommand implements Callable<Integer> {
 
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
@@ -110,7 +113,20 @@ public final class IngestCommand implements Callable<Integer> {
           + "(genstream trainer --models) trains on these images and others skip them.")
   String dataset;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Synthetic stream seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--order", paramLabel = "ORDER",
+      description = "--folder, --image-folder, --idx: shuffled (each epoch in its own random "
+          + "order, drawn from --seed and the epoch; an ImageFolder's classes mixed) or sorted "
+          + "(path order, class after class; IDX by index) (default: shuffled).")
+  String order;
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "--folder, --image-folder, --idx: send the data set N times, each epoch in "
+          + "its own order; 0 until Ctrl-C (default: 1). With a ledger a rerun goes on in the "
+          + "epoch it was in, in the same order, and sends what is left of it.")
+  Long epochs;
+
+  @Option(names = "--seed", defaultValue = "1",
+      description = "Seed of the synthetic stream and of the shuffled order (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Spec CommandSpec spec;
@@ -126,12 +142,14 @@ public final class IngestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    boolean finite = !(source instanceof SyntheticDigits) && watch == null || maxImages > 0;
+    long epochCount = epochs == null ? 1 : epochs;
+    boolean finite = !(source instanceof SyntheticDigits) && watch == null && epochCount != 0
+        || maxImages > 0;
     double pace = imagesPerSecond != null ? imagesPerSecond : source instanceof SyntheticDigits ? 600 : 0;
     IngestService.Options options;
     try {
       // Checked before creating topics, so that a bad value fails without a broker.
-      options = new IngestService.Options(kafka.topics(), pace, maxImages, dataset);
+      options = new IngestService.Options(kafka.topics(), pace, maxImages, dataset, epochCount);
       kafka.ensureTopics();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -140,6 +158,14 @@ public final class IngestCommand implements Callable<Integer> {
     try {
       ingestLedger = ledger(options);
     } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    try {
+      IngestService.checkEpochs(source, options, ingestLedger);
+    } catch (IllegalArgumentException e) {
+      if (ingestLedger != null) {
+        ingestLedger.close();
+      }
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     if (!finite) {
@@ -185,6 +211,7 @@ public final class IngestCommand implements Callable<Integer> {
       if (watch != null) {
         throw new IllegalArgumentException("--watch is for --folder only");
       }
+      checkNoOrder();
       if (channels != 1) {
         throw new IllegalArgumentException("synthetic digits are gray: --channels must be 1, got " + channels);
       }
@@ -196,16 +223,30 @@ public final class IngestCommand implements Callable<Integer> {
     if (watch != null && sources.folder == null) {
       throw new IllegalArgumentException("--watch is for --folder only");
     }
+    if (watch != null && epochs != null) {
+      throw new IllegalArgumentException("--epochs is for a finite data set: --watch runs until "
+          + "stopped, new files in the order they arrive");
+    }
     DatasetSpec dataset = new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize));
+    Order fileOrder = Order.parse(order == null ? Order.Kind.SHUFFLED.id() : order, seed);
     if (sources.folder != null) {
-      return new FolderSource(sources.folder, dataset, watch);
+      return new FolderSource(sources.folder, dataset, watch, ImageFiles.DEFAULT_WORKERS, fileOrder);
     }
     if (sources.imageFolder != null) {
-      ImageFolderSource classes = new ImageFolderSource(sources.imageFolder, dataset);
+      ImageFolderSource classes = new ImageFolderSource(sources.imageFolder, dataset,
+          ImageFiles.DEFAULT_WORKERS, fileOrder);
       System.out.println("classes: " + classes.labelNames());
       return classes;
     }
-    return new IdxSource(sources.idx.get(0), sources.idx.get(1), dataset);
+    return new IdxSource(sources.idx.get(0), sources.idx.get(1), dataset, fileOrder);
+  }
+
+  /** --order and --epochs are for the finite file sources. */
+  private void checkNoOrder() {
+    if (order != null || epochs != null) {
+      throw new IllegalArgumentException((order != null ? "--order" : "--epochs")
+          + " is for --folder, --image-folder and --idx");
+    }
   }
 
   /** A finite ingest: progress lines, a summary, exit code 0 (1 if a send failed). */
@@ -284,6 +325,7 @@ public final class IngestCommand implements Callable<Integer> {
   private int runUploadServer(int port) throws Exception {
     UploadServer.Options options;
     try {
+      checkNoOrder();
       // Checked before creating topics, so that a bad value fails without a broker.
       DatasetSpec images = new DatasetSpec(size, channels, DatasetSpec.Resize.parse(resize));
       IngestService.checkDataset(dataset);

@@ -173,7 +173,9 @@ public final class Demo {
     }
     ModelSpec spec = config.spec();
     console.println("  data             : " + data.dir().toAbsolutePath() + ", ingested again and "
-        + "again (epochs) at " + config.imagesPerSecond() + " images/s, as " + spec.imageSize()
+        + "again (epochs, " + (data.source().order().shuffled() ? "each shuffled, seed "
+        + data.source().order().seed() : "in sorted order") + ") at " + config.imagesPerSecond()
+        + " images/s, as " + spec.imageSize()
         + "x" + spec.imageSize() + (spec.channels() == 3 ? " RGB" : " grey"));
     if (data.labelled()) {
       console.println("  layout           : imagefolder (" + data.layout().reason() + ")");

@@ -1,8 +1,8 @@
 package io.genstream.app.demo;
 
 import io.genstream.ingest.DatasetSpec;
-import io.genstream.ingest.ImageSource;
-import io.genstream.ingest.SourceItem;
+import io.genstream.ingest.EpochSource;
+import io.genstream.ingest.Order;
 import io.genstream.ingest.folder.FolderLayout;
 import io.genstream.ingest.folder.ImageFolderSource;
 import io.genstream.trainer.family.ModelSpec;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import reactor.core.publisher.Flux;
 
 /**
  * The user's images for {@code genstream demo --data DIR}: in the {@link FolderLayout} given or
@@ -22,13 +21,15 @@ import reactor.core.publisher.Flux;
  * Images are normalised to the model spec's size and channels.
  *
  * <p>A folder is finite, but the trainer reads the images topic once per group, so the demo
- * ingests the folder again and again ({@link #epochs()}) at its pace until it stops.
+ * ingests the folder again and again, epoch after epoch ({@link EpochSource}), each epoch in
+ * the source's {@link Order} (shuffled by default, so that a class-sorted folder does not reach
+ * the trainer one class at a time), at its pace until it stops.
  *
  * @param labelNames the class names, label {@code i} is {@code labelNames.get(i)}; empty when
  *     unlabelled
  * @param layout the folder's layout and why it was chosen
  */
-public record DemoData(Path dir, List<String> labelNames, ImageSource source,
+public record DemoData(Path dir, List<String> labelNames, EpochSource source,
     FolderLayout.Resolved layout) {
 
   public DemoData {
@@ -56,21 +57,27 @@ public record DemoData(Path dir, List<String> labelNames, ImageSource source,
     return open(dir, spec, FolderLayout.AUTO);
   }
 
+  /** {@link #open(Path, ModelSpec, FolderLayout, Order)} in the default order. */
+  public static DemoData open(Path dir, ModelSpec spec, FolderLayout layout) {
+    return open(dir, spec, layout, Order.defaults());
+  }
+
   /**
    * Looks at {@code dir} and builds its source, in {@code layout} ({@link FolderLayout#AUTO}:
-   * the one its rule finds), for images of {@code spec}'s size and channels.
+   * the one its rule finds), for images of {@code spec}'s size and channels, each epoch in
+   * {@code order}.
    *
    * @throws IllegalArgumentException if {@code dir} is not a folder, {@code auto} finds it
    *     ambiguous, or {@code imagefolder} finds no class folders
    */
-  public static DemoData open(Path dir, ModelSpec spec, FolderLayout layout) {
+  public static DemoData open(Path dir, ModelSpec spec, FolderLayout layout, Order order) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--data must be a folder of images (or of class "
           + "sub-folders of images), got " + dir + (Files.exists(dir) ? " (not a folder)" : " (does not exist)"));
     }
     DatasetSpec dataset = new DatasetSpec(spec.imageSize(), spec.channels(), DatasetSpec.Resize.FIT);
     FolderLayout.Resolved resolved = layout.resolve(dir);
-    ImageSource source = resolved.source(dir, dataset);
+    EpochSource source = resolved.source(dir, dataset, order);
     List<String> labelNames =
         source instanceof ImageFolderSource classes ? classes.labelNames() : List.of();
     return new DemoData(dir, labelNames, source, resolved);
@@ -110,24 +117,5 @@ public record DemoData(Path dir, List<String> labelNames, ImageSource source,
       return spec.with(Map.of("family", Family.DCGAN.id(), "numClasses", "0"));
     }
     return spec;
-  }
-
-  /**
-   * The folder, again and again until cancelled: epoch after epoch of the same images. Files
-   * rejected in the first epoch are dead-lettered once; later epochs leave them out.
-   */
-  public ImageSource epochs() {
-    return new ImageSource() {
-      @Override
-      public String name() {
-        return source.name();
-      }
-
-      @Override
-      public Flux<SourceItem> items() {
-        return Flux.concat(source.items(),
-            source.items().filter(item -> item instanceof SourceItem.Image).repeat());
-      }
-    };
   }
 }

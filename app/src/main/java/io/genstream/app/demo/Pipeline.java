@@ -87,9 +87,11 @@ public final class Pipeline implements AutoCloseable {
       }
       trainer = started.add(new TrainerService(trainerOptions(config)).start());
       ingestSender = started.add(KafkaSender.create(SenderOptions.defaults(bootstrap)));
-      ImageSource source = config.data() != null ? config.data().epochs()
+      // The user's folder epoch after epoch without end (0), each in its own order.
+      ImageSource source = config.data() != null ? config.data().source()
           : new SyntheticDigits(config.spec().imageSize(), config.seed());
-      ingest = started.add(new IngestService(source, ingestSender, new IngestService.Options(config.topics(), config.imagesPerSecond(), 0)));
+      ingest = started.add(new IngestService(source, ingestSender, new IngestService.Options(
+          config.topics(), config.imagesPerSecond(), 0, null, config.data() != null ? 0 : 1)));
       ingesting = ingest.run().subscribe(null, e -> log.error("Ingest stopped", e));
     } catch (RuntimeException e) {
       throw started.closeAll(e);

@@ -1,7 +1,8 @@
 package io.genstream.ingest.folder;
 
 import io.genstream.ingest.DatasetSpec;
-import io.genstream.ingest.ImageSource;
+import io.genstream.ingest.EpochSource;
+import io.genstream.ingest.Order;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -125,9 +126,19 @@ public enum FolderLayout {
       return layout == IMAGE_FOLDER;
     }
 
-    /** The source reading {@code dir} in this layout, normalising images to {@code spec}. */
-    public ImageSource source(Path dir, DatasetSpec spec) {
-      return layout == IMAGE_FOLDER ? new ImageFolderSource(dir, spec) : new FolderSource(dir, spec);
+    /**
+     * The source reading {@code dir} in this layout, normalising images to {@code spec}, each
+     * epoch in the default order ({@link Order#defaults()}).
+     */
+    public EpochSource source(Path dir, DatasetSpec spec) {
+      return source(dir, spec, Order.defaults());
+    }
+
+    /** The source reading {@code dir} in this layout, each epoch in {@code order}. */
+    public EpochSource source(Path dir, DatasetSpec spec, Order order) {
+      return layout == IMAGE_FOLDER
+          ? new ImageFolderSource(dir, spec, ImageFiles.DEFAULT_WORKERS, order)
+          : new FolderSource(dir, spec, null, ImageFiles.DEFAULT_WORKERS, order);
     }
   }
 

@@ -80,19 +80,33 @@ public final class ImageFiles {
       Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
   /**
-   * {@code read} of each path, in the order of {@code paths}. With one worker on the
-   * subscriber's thread; with more, that many reads at a time on Reactor's bounded-elastic
-   * threads (they block on files), their results emitted in order: at most {@code workers}
-   * results wait for an earlier one, so memory stays bounded, and a cancelled stream leaves at
-   * most {@code workers} reads to finish, unpublished.
+   * {@code read} of each file (a path, or a path with its label), in the order of {@code files}.
+   * With one worker on the subscriber's thread; with more, that many reads at a time on
+   * Reactor's bounded-elastic threads (they block on files), their results emitted in order: at
+   * most {@code workers} results wait for an earlier one, so memory stays bounded, and a
+   * cancelled stream leaves at most {@code workers} reads to finish, unpublished.
    */
-  static Flux<SourceItem> inOrder(Flux<Path> paths, Function<Path, SourceItem> read, int workers) {
+  static <T> Flux<SourceItem> inOrder(Flux<T> files, Function<T, SourceItem> read, int workers) {
     if (workers == 1) {
-      return paths.map(read);
+      return files.map(read);
     }
-    return paths.flatMapSequential(
-        path -> Mono.fromCallable(() -> read.apply(path)).subscribeOn(Schedulers.boundedElastic()),
+    return files.flatMapSequential(
+        file -> Mono.fromCallable(() -> read.apply(file)).subscribeOn(Schedulers.boundedElastic()),
         workers, 1);
+  }
+
+  /**
+   * A file's key for a shuffled {@link io.genstream.ingest.Order}: its path relative to the
+   * source's folder, with {@code /} between names whatever the platform, so that the order does
+   * not change when the folder is moved or read on another system.
+   */
+  static String key(Path root, Path file) {
+    Path relative = root.relativize(file);
+    StringBuilder key = new StringBuilder();
+    for (Path name : relative) {
+      key.append(key.length() == 0 ? "" : "/").append(name);
+    }
+    return key.toString();
   }
 
   static int checkWorkers(int workers) {

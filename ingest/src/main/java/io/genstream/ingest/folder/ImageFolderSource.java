@@ -1,7 +1,8 @@
 package io.genstream.ingest.folder;
 
 import io.genstream.ingest.DatasetSpec;
-import io.genstream.ingest.ImageSource;
+import io.genstream.ingest.EpochSource;
+import io.genstream.ingest.Order;
 import io.genstream.ingest.SourceItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,11 +20,18 @@ import reactor.core.publisher.Flux;
 /**
  * A labelled data set laid out as one sub-folder per class ({@code root/cat/1.png},
  * {@code root/dog/7.jpg}): the class folders, sorted by name, become labels {@code 0..k-1}, and
- * each image's record carries its class name as {@code ce_labelname}. Images within a class are
- * read as {@link FolderSource} reads them (recursively, sorted, normalised); classes go one after
- * the other. A file directly in the root belongs to no class and is rejected.
+ * each image's record carries its class name as {@code ce_labelname}. Images are found and
+ * read as {@link FolderSource} finds and reads them (recursively, normalised). Each epoch sends
+ * every class's images in its {@link Order}: shuffled (the default, seed
+ * {@link Order#DEFAULT_SEED} unless given), classes mixed from the first record on, so that a
+ * trainer's batches hold every class; sorted, class after class, each class's files in sorted
+ * path order. A file directly in the root belongs to no class and is rejected, before the
+ * images.
+ *
+ * <p>Memory: each epoch lists every class's files at once (a path and a label each) to arrange
+ * them; images are read as they are sent.
  */
-public final class ImageFolderSource implements ImageSource {
+public final class ImageFolderSource implements EpochSource {
 
   private static final Logger log = LoggerFactory.getLogger(ImageFolderSource.class);
 
@@ -30,6 +39,7 @@ public final class ImageFolderSource implements ImageSource {
   private final DatasetSpec spec;
   private final List<String> labelNames;
   private final int workers;
+  private final Order order;
 
   /** Lists the class folders now, so that the label names are known before ingest starts. */
   public ImageFolderSource(Path root, DatasetSpec spec) {
@@ -38,6 +48,12 @@ public final class ImageFolderSource implements ImageSource {
 
   /** @param workers files read and decoded at a time, as for {@link FolderSource} */
   public ImageFolderSource(Path root, DatasetSpec spec, int workers) {
+    this(root, spec, workers, Order.defaults());
+  }
+
+  /** @param order the order of each epoch's images */
+  public ImageFolderSource(Path root, DatasetSpec spec, int workers, Order order) {
+    this.order = Objects.requireNonNull(order, "order");
     this.workers = ImageFiles.checkWorkers(workers);
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("not a folder: " + root);
@@ -70,23 +86,38 @@ public final class ImageFolderSource implements ImageSource {
     return "image-folder";
   }
 
-  /** Finite; reads as {@link FolderSource} does, in order, with its number of workers. */
   @Override
-  public Flux<SourceItem> items() {
+  public Order order() {
+    return order;
+  }
+
+  /**
+   * Finite: the stray files' rejections, then the images of every class in the epoch's order,
+   * read as {@link FolderSource} reads them, with its number of workers.
+   */
+  @Override
+  public Flux<SourceItem> items(long epoch) {
+    Order.checkEpoch(epoch);
     return Flux.defer(() -> {
       ImageFiles files = new ImageFiles(spec, name() + ":" + root.getFileName());
-      List<Flux<SourceItem>> parts = new ArrayList<>();
-      parts.add(Flux.defer(() -> Flux.fromStream(strayFiles().stream())));
+      List<SourceItem> strays = strayFiles();
+      List<LabelledFile> all = new ArrayList<>();
       for (int label = 0; label < labelNames.size(); label++) {
-        int l = label;
-        String labelName = labelNames.get(label);
-        parts.add(ImageFiles.inOrder(
-            Flux.defer(() -> Flux.fromIterable(ImageFiles.list(root.resolve(labelName)))),
-            file -> files.read(file, l, Map.of("labelname", labelName)), workers));
+        for (Path file : ImageFiles.list(root.resolve(labelNames.get(label)))) {
+          all.add(new LabelledFile(file, label));
+        }
       }
-      return Flux.concat(parts);
+      List<LabelledFile> arranged =
+          order.arrange(all, entry -> ImageFiles.key(root, entry.file()), epoch);
+      log.info("{}: sending {} files of {} classes in {}", root, all.size(), labelNames.size(),
+          order.describe(epoch));
+      return Flux.fromIterable(strays).concatWith(ImageFiles.inOrder(Flux.fromIterable(arranged),
+          entry -> files.read(entry.file(), entry.label(),
+              Map.of("labelname", labelNames.get(entry.label()))), workers));
     });
   }
+
+  private record LabelledFile(Path file, int label) {}
 
   private List<SourceItem> strayFiles() {
     try (Stream<Path> children = Files.list(root)) {
