@@ -1,12 +1,15 @@
 # Sourced (POSIX sh) by every launcher of a JVM that may train: ./genstream, the images'
 # genstream command, bench/trainer-vs-pytorch.sh.
 #
-# libtorch 2.7.1 (DJL's pytorch-native-cpu) computes NaN from the first training step with its
-# AVX-512 kernels on AMD EPYC Zen 5 (measured 2026-12-07: every loss NaN at step 5 of the
-# trainer's tests, the same steps finite with ATEN_CPU_CAPABILITY=avx2). On AMD processors with
-# AVX-512 we pick libtorch's AVX2 kernels instead, unless ATEN_CPU_CAPABILITY is set already.
-if [ -z "${ATEN_CPU_CAPABILITY:-}" ] && [ -r /proc/cpuinfo ] \
+# libtorch 2.7.1's oneDNN (DJL's pytorch-native-cpu) computes wrong values at random with its
+# AVX2 and AVX-512 kernels on AMD EPYC Zen 5: measured 2026-12-07, the trainer's unit tests
+# (VaeFamilyTest, FramePredictionFamilyTest, GradientPenaltyTest, GanFamilyTest) failed 16 of
+# 52 with NaN and gradients off by 40x, other ones at each run; with oneDNN held to AVX, none in
+# four runs, whatever ATen's own kernels used. So on AMD processors with AVX-512 oneDNN is held
+# to AVX, unless ONEDNN_MAX_CPU_ISA is set already.
+if [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && [ -r /proc/cpuinfo ] \
     && grep -q -m1 'AuthenticAMD' /proc/cpuinfo && grep -q -m1 -w 'avx512f' /proc/cpuinfo; then
-  ATEN_CPU_CAPABILITY=avx2
-  export ATEN_CPU_CAPABILITY
+  ONEDNN_MAX_CPU_ISA=AVX
+  DNNL_MAX_CPU_ISA=AVX # its name before oneDNN 3
+  export ONEDNN_MAX_CPU_ISA DNNL_MAX_CPU_ISA
 fi
