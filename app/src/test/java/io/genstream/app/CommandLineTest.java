@@ -47,6 +47,15 @@ class CommandLineTest extends CliTest {
   }
 
   @Test
+  void theTrainersShuffleBufferIsASettingWithItsDefaultAndRange() {
+    assertThat(run("trainer", "--help")).isZero();
+    assertThat(out.toString()).contains("--shuffle-buffer=N", "0 = off (default: 4096)");
+    assertThat(run("trainer", "--shuffle-buffer", "-1")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("shuffle buffer must be 0..1000000 images (0 or 1 = off), got -1");
+  }
+
+  @Test
   void everyServiceCommandTakesTheBrokerAddress() {
     for (String command : new String[] {"request", "ingest", "trainer", "generator", "sink"}) {
       assertThat(run(command, "--help")).isZero();

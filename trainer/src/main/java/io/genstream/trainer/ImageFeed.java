@@ -18,12 +18,19 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The images topic for the image families: each labelled image is one example, and a step's
  * records are acknowledged after that step.
  *
  * <ul>
+ *   <li><b>Shuffled.</b> With a shuffle buffer ({@link ShuffleOptions}), fresh training images
+ *       pass through a {@link ShuffleBuffer} before they are batched, so a class-sorted stream
+ *       still gives batches of mixed classes; when the stream pauses for {@code batchWait} (or
+ *       ends) it drains in random order. Records are acknowledged after the step that trained
+ *       on them, as without it, so a restart needs nothing of the buffer: Kafka delivers its
+ *       unacknowledged records again.
  *   <li><b>Held out.</b> With evaluation on, about one image in {@code holdOutEvery} (chosen by
  *       a hash of key, partition and offset) is kept for judging versions ({@link
  *       ImageEvaluation}) and acknowledged at once; no model trains on it.
@@ -37,11 +44,14 @@ import reactor.core.publisher.Mono;
  */
 final class ImageFeed implements TrainingFeed {
 
+  private static final long SHUFFLE_SEED_SALT = 0x5DEECE66DL;
+
   private final TrainerOptions options;
   private final ModelSpec spec;
   private final SampleGrid grid;
   private final int imagesPerStep;
   private final ReplayOptions replayOptions;
+  private final ShuffleOptions shuffle;
   private final ClassBalancedReservoir<RealImage> replay;
   private final ImageEvaluation evaluation;
   // Label i's name, the first the data gave it; at most numClasses entries. Guarded by itself.
@@ -55,6 +65,7 @@ final class ImageFeed implements TrainingFeed {
     this.grid = SampleGrid.forSpec(spec);
     this.labelNames = new String[Math.max(0, spec.numClasses())];
     this.replayOptions = options.replay();
+    this.shuffle = options.shuffle();
     int classes = spec.conditional() ? spec.numClasses() : 1;
     this.replay = replayOptions.enabled()
         ? new ClassBalancedReservoir<>(Math.max(replayOptions.capacity(), classes), classes,
@@ -90,6 +101,11 @@ final class ImageFeed implements TrainingFeed {
   public Flux<Step> batches(Flux<ReceivedRecord<String, byte[]>> records,
       DeadLetters deadLetters) {
     Flux<Example> fresh = records.concatMap(received -> admit(received, deadLetters));
+    if (shuffle.enabled()) {
+      // Another stream of random numbers than the reservoir's, which is seeded by the same seed.
+      fresh = ShuffleBuffer.shuffle(fresh, shuffle.capacity(), replayOptions.batchWait(),
+          spec.seed() ^ SHUFFLE_SEED_SALT, Schedulers.parallel());
+    }
     if (replay == null) {
       return fresh.buffer(imagesPerStep).map(this::toStep);
     }
@@ -195,6 +211,11 @@ final class ImageFeed implements TrainingFeed {
   @Override
   public String describe() {
     List<String> parts = new ArrayList<>();
+    if (shuffle.enabled()) {
+      parts.add("shuffle buffer of " + shuffle.capacity() + " images ("
+          + megabytes((long) shuffle.capacity() * spec.pixelsPerImage() * Float.BYTES)
+          + " MB, drained after " + replayOptions.batchWait().toMillis() + " ms without images)");
+    }
     if (replay != null) {
       parts.add("replay of " + replay.capacity() + " images (" + Math.round(replayOptions.share()
           * 100) + "% of each batch, class-balanced)");
@@ -203,6 +224,10 @@ final class ImageFeed implements TrainingFeed {
       parts.add(evaluation.describe());
     }
     return String.join(", ", parts);
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1e6);
   }
 
   @Override

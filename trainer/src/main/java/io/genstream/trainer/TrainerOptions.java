@@ -35,6 +35,8 @@ import org.apache.kafka.common.header.Headers;
  * @param pinnedVersions versions never tombstoned
  * @param video how a {@code framepred} model's clips are assembled, held out and replayed
  *     (ignored by the image families)
+ * @param shuffle the buffer an image model's fresh images are shuffled in before they are
+ *     batched (ignored by {@code framepred})
  * @param replay how an image model's batches mix fresh and replayed images (ignored by
  *     {@code framepred})
  * @param evaluation how an image model's versions are judged; null: not at all (no images held
@@ -54,6 +56,7 @@ public record TrainerOptions(
     int keepVersions,
     Set<Long> pinnedVersions,
     VideoOptions video,
+    ShuffleOptions shuffle,
     ReplayOptions replay,
     EvaluationOptions evaluation,
     PromotionRules promotion,
@@ -118,6 +121,7 @@ public record TrainerOptions(
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(samplesDir, "samplesDir");
     Objects.requireNonNull(video, "video");
+    Objects.requireNonNull(shuffle, "shuffle");
     Objects.requireNonNull(replay, "replay");
     Objects.requireNonNull(promotion, "promotion");
     Objects.requireNonNull(data, "data");
@@ -183,6 +187,7 @@ public record TrainerOptions(
     private int keepVersions = 20;
     private Set<Long> pinnedVersions = Set.of();
     private VideoOptions video = VideoOptions.defaults();
+    private ShuffleOptions shuffle = ShuffleOptions.defaults();
     private ReplayOptions replay = ReplayOptions.defaults();
     private EvaluationOptions evaluation = EvaluationOptions.defaults();
     private PromotionRules promotion = PromotionRules.defaults();
@@ -239,6 +244,12 @@ public record TrainerOptions(
       return this;
     }
 
+    /** The shuffle buffer of an image model's fresh images. */
+    public Builder shuffle(ShuffleOptions value) {
+      shuffle = value;
+      return this;
+    }
+
     /** The replay of an image model's training images. */
     public Builder replay(ReplayOptions value) {
       replay = value;
@@ -256,8 +267,9 @@ public record TrainerOptions(
       return this;
     }
 
-    /** Replay, evaluation and promotion at once. */
+    /** Shuffle buffer, replay, evaluation and promotion at once. */
     public Builder judging(Judging value) {
+      shuffle = value.shuffle();
       replay = value.replay();
       evaluation = value.evaluation();
       promotion = value.promotion();
@@ -272,7 +284,7 @@ public record TrainerOptions(
 
     public TrainerOptions build() {
       return new TrainerOptions(kafka, topics, modelName, spec, samplesDir, maxSteps,
-          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video, replay,
+          logEveryNSteps, intraOpThreads, keepVersions, pinnedVersions, video, shuffle, replay,
           evaluation, promotion, data);
     }
   }

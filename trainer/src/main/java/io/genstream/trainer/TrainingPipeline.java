@@ -21,8 +21,9 @@ import reactor.core.scheduler.Scheduler;
  *   → {@link #isOurs}                 records of other models' data (see
  *                                     {@link TrainerOptions.DataBinding}) acknowledged, skipped
  *   → {@link TrainingFeed#batches}  decode (bad record → {@link #deadLetter}, acknowledged),
- *                                     batch: {@link ImageFeed} images, {@link ClipFeed} clips
- *                                     of a video stream, fresh and replayed
+ *                                     batch: {@link ImageFeed} images (through a
+ *                                     {@link ShuffleBuffer}), {@link ClipFeed} clips of a
+ *                                     video stream, fresh and replayed
  *   → {@link #step}, one batch at a time:
  *       {@link #train}                  on the dedicated training thread
  *       {@link #acknowledge}            the batch's records, after the step

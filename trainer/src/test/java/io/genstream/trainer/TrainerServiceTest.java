@@ -469,12 +469,13 @@ class TrainerServiceTest {
 
   /**
    * Options for this class's tests of the pipeline's mechanics, whose exact counts of steps,
-   * images and commits need every image to train fresh: no replay, no held-out images (judging
-   * versions is {@link TrainerServiceEvaluationTest}'s).
+   * images and commits need every image to train fresh and in offset order: no shuffle buffer,
+   * no replay, no held-out images (judging versions is {@link TrainerServiceEvaluationTest}'s,
+   * shuffling {@link ImageFeedShuffleTest}'s).
    */
   private static TrainerOptions.Builder mechanics(String model) {
     return TrainerOptions.builder(kafka.bootstrapServers(), model)
-        .replay(ReplayOptions.off()).evaluation(null);
+        .shuffle(ShuffleOptions.off()).replay(ReplayOptions.off()).evaluation(null);
   }
 
   /**

@@ -2,14 +2,16 @@ package io.genstream.app.cli;
 
 import io.genstream.trainer.Judging;
 import io.genstream.trainer.ReplayOptions;
+import io.genstream.trainer.ShuffleOptions;
 import io.genstream.trainer.evaluation.EvaluationOptions;
 import io.genstream.trainer.promotion.PromotionRules;
 import picocli.CommandLine.Option;
 
 /**
- * How the trainer replays images and judges versions, for {@code trainer} and {@code demo}. The
- * defaults are the trainer's own ({@link ReplayOptions}, {@link EvaluationOptions}, {@link
- * PromotionRules}), so the help shows what runs.
+ * How the trainer shuffles and replays images and judges versions, for {@code trainer} and
+ * {@code demo}. The defaults are the trainer's own ({@link ShuffleOptions}, {@link
+ * ReplayOptions}, {@link EvaluationOptions}, {@link PromotionRules}), so the help shows what
+ * runs.
  */
 public final class JudgingOptions {
 
@@ -40,6 +42,13 @@ public final class JudgingOptions {
       description = "Do not judge versions: no held-out images, no evaluator, no 'best'.")
   boolean noEvaluation;
 
+  @Option(names = "--shuffle-buffer", paramLabel = "N",
+      defaultValue = ShuffleOptions.DEFAULT_CAPACITY,
+      description = "Training images held to shuffle the stream before batching, so a "
+          + "class-by-class producer still gives mixed batches; 0 = off (default: "
+          + "${DEFAULT-VALUE}).")
+  int shuffleBuffer;
+
   @Option(names = "--replay-capacity", paramLabel = "N",
       defaultValue = ReplayOptions.DEFAULT_CAPACITY,
       description = "Training images kept for replay, class-balanced; 0 = no replay "
@@ -68,7 +77,7 @@ public final class JudgingOptions {
         replaySteps, defaults.batchWait());
     EvaluationOptions evaluation = noEvaluation ? null
         : EvaluationOptions.defaults().withHoldOutEvery(holdOutEvery);
-    return new Judging(replay, evaluation,
+    return new Judging(new ShuffleOptions(shuffleBuffer), replay, evaluation,
         new PromotionRules(promoteBy, promoteMargin, rejectDiversity));
   }
 }
