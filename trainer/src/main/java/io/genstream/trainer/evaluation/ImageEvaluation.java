@@ -117,8 +117,8 @@ public final class ImageEvaluation implements AutoCloseable {
     if (real.size() < options.minHeldOut()) {
       return null;
     }
-    int[] labels = labels(real);
-    return new EvaluatorWarmUp.Measured(accuracy(pixels(real), labels),
+    int[] labels = RealImage.labels(real);
+    return new EvaluatorWarmUp.Measured(accuracy(RealImage.pixels(real), labels),
         (int) java.util.Arrays.stream(labels).distinct().count());
   }
 
@@ -143,8 +143,8 @@ public final class ImageEvaluation implements AutoCloseable {
     if (real.size() < options.minHeldOut()) {
       return metrics;
     }
-    float[] realPixels = pixels(real);
-    int[] realLabels = labels(real);
+    float[] realPixels = RealImage.pixels(real);
+    int[] realLabels = RealImage.labels(real);
     metrics.put("evaluatorAccuracy", accuracy(realPixels, realLabels));
     int[] labels = requestedLabels();
     float[] generated = generate(model, labels);
@@ -168,8 +168,8 @@ public final class ImageEvaluation implements AutoCloseable {
     }
     List<RealImage> fitOn = training.snapshot();
     if (!fitOn.isEmpty()) {
-      GaussianBaseline baseline = GaussianBaseline.fit(pixels(fitOn), labels(fitOn),
-          spec.pixelsPerImage(), classes);
+      GaussianBaseline baseline = GaussianBaseline.fit(RealImage.pixels(fitOn),
+          RealImage.labels(fitOn), spec.pixelsPerImage(), classes);
       int[] fitted = fittedLabels(labels, baseline);
       if (fitted.length > 0) {
         float[] samples = baseline.sample(fitted, new Random(spec.seed() + 1));
@@ -278,19 +278,6 @@ public final class ImageEvaluation implements AutoCloseable {
   @Override
   public void close() {
     evaluator.close();
-  }
-
-  private float[] pixels(List<RealImage> images) {
-    int pixels = spec.pixelsPerImage();
-    float[] all = new float[images.size() * pixels];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i).pixels(), 0, all, i * pixels, pixels);
-    }
-    return all;
-  }
-
-  private static int[] labels(List<RealImage> images) {
-    return images.stream().mapToInt(RealImage::label).toArray();
   }
 
   private long nonFiniteImages(float[] images) {
