@@ -44,6 +44,10 @@ class CommandLineTest extends CliTest {
     assertThat(err.toString()).contains("--count must be 1..256, got 1000");
     assertThat(run("demo", "--duration", "0s")).isEqualTo(2);
     assertThat(err.toString()).contains("--duration must be positive");
+    assertThat(run("demo", "--reject-spread", "1.5")).isEqualTo(2);
+    assertThat(err.toString()).contains("minPixelSpread must be 0..1, got 1.5");
+    assertThat(run("demo", "--evaluator-max-steps", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("evaluator maxSteps must be 1..1000000, got 0");
   }
 
   @Test

@@ -32,6 +32,27 @@ public final class JudgingOptions {
           + "spread) is below this (default: ${DEFAULT-VALUE}).")
   double rejectDiversity;
 
+  @Option(names = "--reject-spread", paramLabel = "RATIO",
+      defaultValue = PromotionRules.DEFAULT_MIN_PIXEL_SPREAD,
+      description = "Reject a version as collapsed when, in any class, its images' pixel "
+          + "spread (mean pairwise L1) is below this share of held-out real images'; judged "
+          + "before the evaluator is ready, too (default: ${DEFAULT-VALUE}).")
+  double rejectSpread;
+
+  @Option(names = "--evaluator-max-steps", paramLabel = "N",
+      defaultValue = EvaluationOptions.Freeze.DEFAULT_MAX_STEPS,
+      description = "The evaluator that judges versions stops learning after N steps at the "
+          + "latest; earlier at 98%% held-out accuracy or when its accuracy plateaus "
+          + "(default: ${DEFAULT-VALUE}).")
+  int evaluatorMaxSteps;
+
+  @Option(names = "--evaluator-max-time", paramLabel = "DURATION",
+      defaultValue = EvaluationOptions.Freeze.DEFAULT_MAX_TIME,
+      converter = DurationConverter.class,
+      description = "... or after this long, e.g. 90s, 5m; 0s for no time limit "
+          + "(default: ${DEFAULT-VALUE}).")
+  java.time.Duration evaluatorMaxTime;
+
   @Option(names = "--hold-out-every", paramLabel = "N",
       defaultValue = EvaluationOptions.DEFAULT_HOLD_OUT_EVERY,
       description = "Hold out about one image in N, never trained on, to judge versions "
@@ -75,9 +96,11 @@ public final class JudgingOptions {
     ReplayOptions defaults = ReplayOptions.defaults();
     ReplayOptions replay = new ReplayOptions(replayCapacity, replayCapacity == 0 ? 0 : replayShare,
         replaySteps, defaults.batchWait());
+    EvaluationOptions evaluationDefaults = EvaluationOptions.defaults();
     EvaluationOptions evaluation = noEvaluation ? null
-        : EvaluationOptions.defaults().withHoldOutEvery(holdOutEvery);
+        : evaluationDefaults.withHoldOutEvery(holdOutEvery).withFreeze(
+            evaluationDefaults.freeze().withBudget(evaluatorMaxSteps, evaluatorMaxTime));
     return new Judging(new ShuffleOptions(shuffleBuffer), replay, evaluation,
-        new PromotionRules(promoteBy, promoteMargin, rejectDiversity));
+        new PromotionRules(promoteBy, promoteMargin, rejectDiversity, rejectSpread));
   }
 }

@@ -244,11 +244,9 @@ public final class Demo {
       console.printf("  best version       : v%d by %s, sample grid %s%n", promotion.best(),
           promotion.metric(), config.out().toAbsolutePath().resolve("samples")
               .resolve(config.model() + "-v" + promotion.best() + ".png"));
-    } else {
-      console.printf("  best version       : none yet (%s)%n",
-          promotion.versions().isEmpty() ? "no version judged"
-              : promotion.reasonOf(java.util.Collections.max(promotion.versions().keySet())));
     }
+    GateVerdict.lines(promotion, versions, config.judging().evaluation() != null)
+        .forEach(console::println);
     VersionTable.print(console, versions, promotion);
   }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * Judges versions of an image model against real images no model trained on, in the feature
@@ -24,13 +25,18 @@ import java.util.Random;
  * precision and recall (Kynkäänniemi et al.), diversity (generated vs real within-class spread),
  * class consistency (conditional models: the share the evaluator assigns to the requested class),
  * a VAE's reconstruction error, and the same figures for a per-class Gaussian fitted to recent
- * training images ({@code baseline*}), the honest baseline every figure is read against.
+ * training images ({@code baseline*}), the honest baseline every figure is read against. Those
+ * need the evaluator frozen ({@link EvaluationOptions.Freeze}); the pixel-space spread of the
+ * same images against the held-out ones ({@link PixelSpread}) does not, so collapse is caught
+ * from the first version on.
  */
 public final class ImageEvaluation implements AutoCloseable {
 
   /** Checkpoint part of the evaluator's tensors; counters {@code evaluator.steps|frozen}. */
   static final String PART = "evaluator";
   private static final int CHUNK = 250;
+  /** Metric: generated images with a NaN or infinite value (a diverged model), when any. */
+  public static final String NON_FINITE_IMAGES = "nonFiniteImages";
   /** Held-out rotation accuracy at which the evaluator of unlabelled data freezes. */
   static final double ROTATION_READY = 0.9;
 
@@ -40,10 +46,15 @@ public final class ImageEvaluation implements AutoCloseable {
   // Recent training images the Gaussian baseline is fitted to.
   private final ClassBalancedReservoir<RealImage> training;
   private final Evaluator evaluator;
+  private final EvaluatorWarmUp warmUp;
   private final int classes;
-  private boolean frozen;
 
   public ImageEvaluation(ModelSpec spec, EvaluationOptions options) {
+    this(spec, options, System::nanoTime);
+  }
+
+  /** @param nanoClock what the time budget of the evaluator's warm-up is measured with */
+  ImageEvaluation(ModelSpec spec, EvaluationOptions options, LongSupplier nanoClock) {
     this.spec = spec;
     this.options = options;
     this.classes = spec.conditional() ? spec.numClasses() : 1;
@@ -52,6 +63,11 @@ public final class ImageEvaluation implements AutoCloseable {
     this.training = new ClassBalancedReservoir<>(options.heldOutImages(), classes, spec.seed());
     this.evaluator = new Evaluator(Evaluator.Settings.of(spec.channels(), spec.imageSize(),
         spec.conditional() ? spec.numClasses() : 0, spec.seed()));
+    // Unlabelled data: how well it tells an image's rotation, a harder task with a lower ceiling
+    // (digits: 6 and 9), hence its own readiness bar.
+    double ready = spec.conditional() ? options.freeze().readyAccuracy() : ROTATION_READY;
+    this.warmUp = new EvaluatorWarmUp(evaluator, new FreezeRule(options.freeze(), ready),
+        this::measureHeldOut, classes, nanoClock);
   }
 
   /** Whether the record at this position is held out (see {@link HeldOutImages#isHeldOut}). */
@@ -75,32 +91,49 @@ public final class ImageEvaluation implements AutoCloseable {
   }
 
   /**
-   * One evaluator step on a training batch, until the evaluator is frozen.
+   * One evaluator step on a training batch, until the evaluator is frozen by its rule ({@link
+   * EvaluationOptions.Freeze}), which this checks after the step.
    *
    * @param images {@code n × C × H × W} in [-1, 1]
    * @param labels {@code n} labels (ignored for unconditional models)
    */
   public void learn(float[] images, int[] labels) {
-    if (frozen) {
-      return;
-    }
-    evaluator.train(images, labels);
-    if (evaluator.steps() >= options.maxEvaluatorSteps()) {
-      frozen = true;
-    }
+    warmUp.learn(images, labels);
   }
 
-  /** Whether the evaluator stopped learning, so that versions can be judged. */
+  /** Whether the evaluator stopped learning, so that versions can be judged in its features. */
   public boolean frozen() {
-    return frozen;
+    return warmUp.frozen();
+  }
+
+  /** Why the evaluator froze (empty while it learns, or when restored frozen). */
+  public String frozenBecause() {
+    return warmUp.reason();
+  }
+
+  /** The evaluator's held-out accuracy and the classes held out, null while too few are. */
+  private EvaluatorWarmUp.Measured measureHeldOut() {
+    List<RealImage> real = heldOut.snapshot();
+    if (real.size() < options.minHeldOut()) {
+      return null;
+    }
+    int[] labels = RealImage.labels(real);
+    return new EvaluatorWarmUp.Measured(accuracy(RealImage.pixels(real), labels),
+        (int) java.util.Arrays.stream(labels).distinct().count());
+  }
+
+  private double accuracy(float[] images, int[] labels) {
+    return spec.conditional() ? evaluator.accuracy(images, labels)
+        : evaluator.rotationAccuracy(images);
   }
 
   /**
    * The figures of the model's current weights: always {@code heldOutImages} and {@code
-   * evaluatorSteps} (and {@code evaluatorAccuracy} once enough images are held out: of the
-   * classes, or for unlabelled data of the rotations); once the evaluator is frozen also {@code fd, precision, recall, diversity},
-   * {@code classConsistency} (conditional), {@code reconstructionMse} (VAE) and each figure of
-   * the Gaussian baseline as {@code baselineFd, …}.
+   * evaluatorSteps}; once enough images are held out, {@code evaluatorAccuracy} (of the
+   * classes, or for unlabelled data of the rotations) and the pixel-space collapse figures
+   * ({@link PixelSpread#addTo}), whether or not the evaluator is frozen; once it is frozen also
+   * {@code fd, precision, recall, diversity}, {@code classConsistency} (conditional), {@code
+   * reconstructionMse} (VAE) and each figure of the Gaussian baseline as {@code baselineFd, …}.
    */
   public Map<String, Double> evaluate(ModelFamily model) {
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -110,30 +143,33 @@ public final class ImageEvaluation implements AutoCloseable {
     if (real.size() < options.minHeldOut()) {
       return metrics;
     }
-    float[] realPixels = pixels(real);
-    int[] realLabels = labels(real);
-    // Unlabelled data: how well it tells an image's rotation, a harder task with a lower ceiling
-    // (digits: 6 and 9), hence its own readiness bar.
-    double accuracy = spec.conditional() ? evaluator.accuracy(realPixels, realLabels)
-        : evaluator.rotationAccuracy(realPixels);
-    double ready = spec.conditional() ? options.readyAccuracy() : ROTATION_READY;
-    metrics.put("evaluatorAccuracy", accuracy);
-    if (!frozen && evaluator.steps() >= options.minEvaluatorSteps() && accuracy >= ready) {
-      frozen = true;
+    float[] realPixels = RealImage.pixels(real);
+    int[] realLabels = RealImage.labels(real);
+    metrics.put("evaluatorAccuracy", accuracy(realPixels, realLabels));
+    int[] labels = requestedLabels();
+    float[] generated = generate(model, labels);
+    long broken = nonFiniteImages(generated);
+    if (broken > 0) {
+      // A diverged generator: no figure of its images means anything (and the evaluator
+      // refuses them); the count says why it is rejected.
+      metrics.put(NON_FINITE_IMAGES, (double) broken);
+      return metrics;
     }
-    if (!frozen) {
+    // Collapse in pixel space needs no evaluator: judged before it freezes, too.
+    PixelSpread.of(realPixels, realLabels, generated, labels, classes, spec.pixelsPerImage())
+        .addTo(metrics, spec.conditional());
+    if (!frozen()) {
       return metrics;
     }
     Features realFeatures = evaluator.features(realPixels);
-    int[] labels = requestedLabels();
-    score("", generate(model, labels), labels, realFeatures, realLabels, metrics);
+    score("", generated, labels, realFeatures, realLabels, metrics);
     if (model instanceof VaeFamily vae) {
       metrics.put("reconstructionMse", reconstructionError(vae, realPixels, realLabels));
     }
     List<RealImage> fitOn = training.snapshot();
     if (!fitOn.isEmpty()) {
-      GaussianBaseline baseline = GaussianBaseline.fit(pixels(fitOn), labels(fitOn),
-          spec.pixelsPerImage(), classes);
+      GaussianBaseline baseline = GaussianBaseline.fit(RealImage.pixels(fitOn),
+          RealImage.labels(fitOn), spec.pixelsPerImage(), classes);
       int[] fitted = fittedLabels(labels, baseline);
       if (fitted.length > 0) {
         float[] samples = baseline.sample(fitted, new Random(spec.seed() + 1));
@@ -213,7 +249,7 @@ public final class ImageEvaluation implements AutoCloseable {
   public void save(Map<String, float[]> tensors, Map<String, Long> counters) {
     evaluator.state().forEach((name, values) -> tensors.put(PART + "/" + name, values));
     counters.put(PART + ".steps", evaluator.steps());
-    counters.put(PART + ".frozen", frozen ? 1L : 0L);
+    counters.put(PART + ".frozen", frozen() ? 1L : 0L);
   }
 
   /**
@@ -228,14 +264,14 @@ public final class ImageEvaluation implements AutoCloseable {
       return false;
     }
     evaluator.restore(saved, state.counters().getOrDefault(PART + ".steps", 0L));
-    frozen = state.counters().getOrDefault(PART + ".frozen", 0L) == 1L;
+    warmUp.restoreFrozen(state.counters().getOrDefault(PART + ".frozen", 0L) == 1L);
     return true;
   }
 
   /** A line for the start-up log. */
   public String describe() {
     return "1 in " + options.holdOutEvery() + " images held out (" + options.heldOutImages()
-        + " kept), evaluator " + (frozen ? "frozen after " + evaluator.steps() + " steps"
+        + " kept), evaluator " + (frozen() ? "frozen after " + evaluator.steps() + " steps"
         : "learning (" + evaluator.steps() + " steps)");
   }
 
@@ -244,17 +280,18 @@ public final class ImageEvaluation implements AutoCloseable {
     evaluator.close();
   }
 
-  private float[] pixels(List<RealImage> images) {
+  private long nonFiniteImages(float[] images) {
     int pixels = spec.pixelsPerImage();
-    float[] all = new float[images.size() * pixels];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i).pixels(), 0, all, i * pixels, pixels);
+    long broken = 0;
+    for (int i = 0; i < images.length; i += pixels) {
+      for (int p = i; p < i + pixels; p++) {
+        if (!Float.isFinite(images[p])) {
+          broken++;
+          break;
+        }
+      }
     }
-    return all;
-  }
-
-  private static int[] labels(List<RealImage> images) {
-    return images.stream().mapToInt(RealImage::label).toArray();
+    return broken;
   }
 
   private static void clamp(float[] values) {

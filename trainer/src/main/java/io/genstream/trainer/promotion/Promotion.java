@@ -2,6 +2,8 @@ package io.genstream.trainer.promotion;
 
 import io.genstream.core.messages.ModelStatus;
 import io.genstream.core.messages.ModelStatus.VersionStatus;
+import io.genstream.trainer.evaluation.ImageEvaluation;
+import io.genstream.trainer.evaluation.PixelSpread;
 import java.util.Locale;
 import java.util.Map;
 
@@ -9,8 +11,11 @@ import java.util.Map;
  * Decides each version's status from its figures and keeps the model's {@link ModelStatus}:
  *
  * <ol>
- *   <li>{@code rejected} if a training loss or a figure is NaN or infinite (a diverged model),
- *       or its diversity is below {@code minDiversity} (a collapsed one): it never becomes best;
+ *   <li>{@code rejected} if a training loss or a figure is NaN or infinite, or a generated
+ *       image is ({@code nonFiniteImages}: a diverged model),
+ *       or it is collapsed: its pixel spread in its worst class is below {@code
+ *       minPixelSpread} of the real images' (measured whether or not the evaluator is frozen),
+ *       or its feature-space diversity below {@code minDiversity}. It never becomes best;
  *   <li>{@code candidate} if it has no main metric yet (the evaluator is still learning, too few
  *       held-out images);
  *   <li>{@code best} if it is the first judged version, or its main metric beats best's by the
@@ -58,6 +63,15 @@ public final class Promotion {
             "diverged: " + figure.getKey() + " is " + figure.getValue());
       }
     }
+    Double broken = metrics.get(ImageEvaluation.NON_FINITE_IMAGES);
+    if (broken != null && broken > 0) {
+      return new VersionStatus(ModelStatus.REJECTED, String.format(Locale.ROOT,
+          "diverged: %d generated images have NaN or infinite values", broken.longValue()));
+    }
+    Double spread = metrics.get(PixelSpread.WORST);
+    if (spread != null && spread < rules.minPixelSpread()) {
+      return new VersionStatus(ModelStatus.REJECTED, collapsedReason(metrics, spread));
+    }
     Double diversity = metrics.get("diversity");
     if (diversity != null && diversity < rules.minDiversity()) {
       return new VersionStatus(ModelStatus.REJECTED, String.format(Locale.ROOT,
@@ -84,6 +98,16 @@ public final class Promotion {
     return new VersionStatus(better ? ModelStatus.BEST : ModelStatus.CANDIDATE, comparison);
   }
 
+  /** E.g. {@code collapsed: class 3 spread 0.040 vs 0.130 real (0.31 < 0.50)}. */
+  private String collapsedReason(Map<String, Double> metrics, double ratio) {
+    Double worstClass = metrics.get(PixelSpread.WORST_CLASS);
+    return String.format(Locale.ROOT, "collapsed: %sspread %.3f vs %.3f real (%.2f < %.2f)",
+        worstClass == null ? "" : "class " + worstClass.longValue() + " ",
+        metrics.getOrDefault(PixelSpread.WORST_GENERATED, Double.NaN),
+        metrics.getOrDefault(PixelSpread.WORST_REAL, Double.NaN), ratio,
+        rules.minPixelSpread());
+  }
+
   private String notJudgedReason(Map<String, Double> metrics) {
     StringBuilder reason = new StringBuilder("not judged: no ").append(metric).append(" yet");
     Double accuracy = metrics.get("evaluatorAccuracy");
@@ -98,6 +122,11 @@ public final class Promotion {
         reason.append(String.format(Locale.ROOT, ", accuracy %.3f", accuracy));
       }
       reason.append(')');
+    }
+    Double spread = metrics.get(PixelSpread.WORST);
+    if (spread != null) {
+      reason.append(String.format(Locale.ROOT,
+          "; not collapsed: pixel spread %.2f of real's in its worst class", spread));
     }
     return reason.toString();
   }

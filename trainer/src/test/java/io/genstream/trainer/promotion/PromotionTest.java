@@ -3,6 +3,7 @@ package io.genstream.trainer.promotion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genstream.core.messages.ModelStatus;
+import io.genstream.trainer.evaluation.PixelSpread;
 import io.genstream.trainer.family.ModelSpec.Family;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,6 +66,54 @@ class PromotionTest {
     assertThat(judgeAndAccept(2, figures(40, 0.8)).isBest()).isTrue();
   }
 
+  /** Pixel-spread figures of a conditional version whose worst class is {@code worstClass}. */
+  private static Map<String, Double> spread(Map<String, Double> figures, int worstClass,
+      double generated, double real) {
+    figures.put(PixelSpread.MEAN, generated / real + 0.2);
+    figures.put(PixelSpread.WORST, generated / real);
+    figures.put(PixelSpread.WORST_CLASS, (double) worstClass);
+    figures.put(PixelSpread.WORST_GENERATED, generated);
+    figures.put(PixelSpread.WORST_REAL, real);
+    return figures;
+  }
+
+  @Test
+  void aVersionWhosePixelSpreadCollapsedInOneClassIsRejectedWithThatClass() {
+    Map<String, Double> unjudged = new HashMap<>(Map.of("gLoss", 1.0, "heldOutImages", 500.0));
+    Promotion.Judgement judgement = judgeAndAccept(1, spread(unjudged, 3, 0.04, 0.13));
+    assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.REJECTED);
+    assertThat(judgement.verdict().reason())
+        .isEqualTo("collapsed: class 3 spread 0.040 vs 0.130 real (0.31 < 0.50)");
+    assertThat(promotion.best()).isZero();
+  }
+
+  @Test
+  void aPixelCollapseIsRejectedEvenWithTheBestFdAndHealthyFeatureDiversity() {
+    judgeAndAccept(1, spread(figures(40, 0.9), 0, 0.12, 0.13));
+    Promotion.Judgement collapsed = judgeAndAccept(2, spread(figures(10, 0.9), 7, 0.05, 0.13));
+    assertThat(collapsed.verdict().status()).isEqualTo(ModelStatus.REJECTED);
+    assertThat(collapsed.verdict().reason()).startsWith("collapsed: class 7 spread 0.050");
+    assertThat(promotion.best()).isEqualTo(1);
+  }
+
+  @Test
+  void aSpreadAtTheThresholdPassesAndTheNotJudgedReasonSaysSo() {
+    Map<String, Double> unjudged = new HashMap<>(Map.of("heldOutImages", 500.0,
+        "evaluatorSteps", 300.0, "evaluatorAccuracy", 0.9));
+    Promotion.Judgement judgement = judgeAndAccept(1, spread(unjudged, 2, 0.065, 0.13));
+    assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.CANDIDATE);
+    assertThat(judgement.verdict().reason()).contains("no fd yet",
+        "not collapsed: pixel spread 0.50 of real's in its worst class");
+  }
+
+  @Test
+  void anUnconditionalCollapseNamesNoClass() {
+    Map<String, Double> figures = spread(figures(40, 0.9), 0, 0.01, 0.2);
+    figures.remove(PixelSpread.WORST_CLASS);
+    assertThat(judgeAndAccept(1, figures).verdict().reason())
+        .isEqualTo("collapsed: spread 0.010 vs 0.200 real (0.05 < 0.50)");
+  }
+
   @Test
   void aVersionWhoseLossesWentNaNIsRejected() {
     judgeAndAccept(1, figures(40, 0.8));
@@ -89,7 +138,7 @@ class PromotionTest {
 
   @Test
   void aHigherIsBetterMetricPromotesUpwards() {
-    Promotion byConsistency = newPromotion(new PromotionRules("classConsistency", 0.02, 0.3));
+    Promotion byConsistency = newPromotion(new PromotionRules("classConsistency", 0.02, 0.3, 0.5));
     Map<String, Double> first = new HashMap<>(Map.of("classConsistency", 0.80));
     Map<String, Double> second = new HashMap<>(Map.of("classConsistency", 0.90));
     Map<String, Double> third = new HashMap<>(Map.of("classConsistency", 0.85));
