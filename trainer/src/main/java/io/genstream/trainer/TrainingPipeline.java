@@ -62,6 +62,7 @@ final class TrainingPipeline {
   private final VersionExporter exporter;
   private final VersionPublisher publisher;
   private final ProgressMeter meter;
+  private final DeadLetterLog deadLetterLog = new DeadLetterLog();
   private final RunLedger ledger;
 
   /**
@@ -138,8 +139,8 @@ final class TrainingPipeline {
         .doOnSuccess(metadata -> {
           received.acknowledge();
           ledger.deadLettered();
-          log.warn("dead-lettered {}-{}@{}: {}", received.record().topic(),
-              received.record().partition(), received.record().offset(), reason);
+          deadLetterLog.deadLettered(received.record().topic() + "-"
+              + received.record().partition() + "@" + received.record().offset(), reason);
         })
         .then(Mono.empty());
   }
