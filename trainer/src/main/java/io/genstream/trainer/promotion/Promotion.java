@@ -98,10 +98,10 @@ public final class Promotion {
     return new VersionStatus(better ? ModelStatus.BEST : ModelStatus.CANDIDATE, comparison);
   }
 
-  /** E.g. {@code collapsed: class 3 spread 0.040 vs 0.130 real (0.31 < 0.50)}. */
+  /** E.g. {@code collapsed: class 3 spread 0.040 vs 0.130 real (0.308 < 0.50)}. */
   private String collapsedReason(Map<String, Double> metrics, double ratio) {
     Double worstClass = metrics.get(PixelSpread.WORST_CLASS);
-    return String.format(Locale.ROOT, "collapsed: %sspread %.3f vs %.3f real (%.2f < %.2f)",
+    return String.format(Locale.ROOT, "collapsed: %sspread %.3f vs %.3f real (%.3f < %.2f)",
         worstClass == null ? "" : "class " + worstClass.longValue() + " ",
         metrics.getOrDefault(PixelSpread.WORST_GENERATED, Double.NaN),
         metrics.getOrDefault(PixelSpread.WORST_REAL, Double.NaN), ratio,

@@ -83,7 +83,7 @@ class PromotionTest {
     Promotion.Judgement judgement = judgeAndAccept(1, spread(unjudged, 3, 0.04, 0.13));
     assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.REJECTED);
     assertThat(judgement.verdict().reason())
-        .isEqualTo("collapsed: class 3 spread 0.040 vs 0.130 real (0.31 < 0.50)");
+        .isEqualTo("collapsed: class 3 spread 0.040 vs 0.130 real (0.308 < 0.50)");
     assertThat(promotion.best()).isZero();
   }
 
@@ -111,7 +111,7 @@ class PromotionTest {
     Map<String, Double> figures = spread(figures(40, 0.9), 0, 0.01, 0.2);
     figures.remove(PixelSpread.WORST_CLASS);
     assertThat(judgeAndAccept(1, figures).verdict().reason())
-        .isEqualTo("collapsed: spread 0.010 vs 0.200 real (0.05 < 0.50)");
+        .isEqualTo("collapsed: spread 0.010 vs 0.200 real (0.050 < 0.50)");
   }
 
   @Test
