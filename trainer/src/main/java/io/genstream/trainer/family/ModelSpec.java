@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.genstream.core.messages.Json;
 import io.genstream.core.messages.PublishedModel;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +64,19 @@ public record ModelSpec(
     @Doc("SAGAN self-attention after the generator's first upsampling stage and the "
         + "discriminator's first convolution") boolean selfAttention,
     @Doc("weight of the mode-seeking regulariser (0 = off)") float modeSeeking,
+    @Doc("cgan, dcgan: differentiable augmentation (DiffAugment) of every discriminator input, "
+        + "real and fake alike: translation, cutout, color, comma-separated in the order applied, "
+        + "or none") List<Augmentation> augment,
+    @Doc("probability that an augmentation is applied to an image: a number in [0, 1], or "
+        + "adaptive (ADA: p follows the overfitting heuristic r_t = E[sign(D(real))])")
+        String augmentProbability,
+    @Doc("adaptive augmentation: the r_t that p steers towards (ADA: 0.6)") float adaTarget,
+    @Doc("adaptive augmentation: real images over which p can move from 0 to 1 (ADA: 500 000; "
+        + "shorter for runs of minutes)") int adaImages,
+    @Doc("cgan, dcgan: weight γ of the R1 penalty γ/2·E‖∇D(real)‖² on the discriminator "
+        + "(0 = off)") float r1Gamma,
+    @Doc("R1: applied every N steps with weight ×N (lazy regularisation; 1 = every step)")
+        int r1Every,
     @Doc("vae: weight β of the KL term of the ELBO") float klWeight,
     @Doc("framepred: past frames the predictor sees") int contextFrames,
     @Doc("framepred: weight of the gradient-difference loss") float gradientDifference,
@@ -108,6 +122,24 @@ public record ModelSpec(
       return name().toLowerCase(Locale.ROOT);
     }
   }
+
+  /** DiffAugment's operations (Zhao et al. 2020), for {@code augment}. */
+  public enum Augmentation {
+    /** Shift by up to 1/8 of the side, per sample and axis, zero padding. */
+    TRANSLATION,
+    /** A square of half the side zeroed at a random centre, per sample. */
+    CUTOUT,
+    /** Brightness, saturation and contrast, each with its own draw per sample. */
+    COLOR;
+
+    @JsonValue
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Value of {@code augmentProbability} for ADA's adaptive p. */
+  public static final String ADAPTIVE = "adaptive";
 
   /** Optimisers. */
   public enum OptimizerKind {
@@ -161,6 +193,27 @@ public record ModelSpec(
     require(emaDecay == 0 || (emaDecay >= 0.5 && emaDecay < 1), "emaDecay", emaDecay,
         "0 (off) or [0.5, 1)");
     require(modeSeeking >= 0 && modeSeeking <= 100, "modeSeeking", modeSeeking, "0..100");
+    if (augment == null) {
+      // A spec written before the augmentation settings existed (an older checkpoint's): it
+      // trained with none of them, and JSON without them leaves them null and 0.
+      augment = List.of();
+      augmentProbability = ADAPTIVE;
+      adaTarget = 0.6f;
+      adaImages = 20_000;
+      r1Every = 1;
+    }
+    augment = List.copyOf(augment);
+    require(augment.stream().distinct().count() == augment.size(), "augment",
+        augment.stream().map(Augmentation::id).collect(Collectors.joining(",")),
+        "each of " + ids(Augmentation.values()) + " at most once, or none");
+    require(augmentProbability != null && (augmentProbability.equals(ADAPTIVE)
+        || fixedProbability(augmentProbability) >= 0), "augmentProbability", augmentProbability,
+        "a number in [0, 1] or " + ADAPTIVE);
+    require(adaTarget > 0 && adaTarget < 1, "adaTarget", adaTarget, "(0, 1)");
+    require(adaImages >= 100 && adaImages <= 100_000_000, "adaImages", adaImages,
+        "100..100000000");
+    require(r1Gamma >= 0 && r1Gamma <= 1000, "r1Gamma", r1Gamma, "0..1000");
+    require(r1Every >= 1 && r1Every <= 1000, "r1Every", r1Every, "1..1000");
     require(klWeight >= 0 && klWeight <= 100, "klWeight", klWeight, "0..100");
     require(contextFrames >= 1 && contextFrames <= 16, "contextFrames", contextFrames, "1..16");
     require(gradientDifference >= 0 && gradientDifference <= 100, "gradientDifference",
@@ -185,8 +238,8 @@ public record ModelSpec(
   public static ModelSpec defaults(Family family) {
     ModelSpec cgan = new ModelSpec(Family.CGAN, 28, 1, 10, 64, 16, List.of(128, 64),
         List.of(64, 128), Upsampling.NEAREST, Objective.NONSATURATING, 1, 0.01f, 10f, 0f, 0f,
-        0f, false, false, false, 0f, 1f, 4, 1f, 0f, OptimizerKind.ADAM, 2e-4f, 2e-4f, 0.5f, 0.999f, 64,
-        200, 8, 42L);
+        0f, false, false, false, 0f, List.of(), ADAPTIVE, 0.6f, 20_000, 0f, 4, 1f, 4, 1f, 0f,
+        OptimizerKind.ADAM, 2e-4f, 2e-4f, 0.5f, 0.999f, 64, 200, 8, 42L);
     return switch (family) {
       case CGAN -> cgan;
       case DCGAN -> cgan.with(Map.of("family", "dcgan", "numClasses", "0"));
@@ -282,8 +335,11 @@ public record ModelSpec(
     java.util.Set<String> given = new java.util.HashSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
-      requireKnown(field.getKey());
-      merged.set(field.getKey(), field.getValue());
+      RecordComponent component = requireKnown(field.getKey());
+      JsonNode value = field.getValue();
+      // A list may be written as the text --set takes ("translation,cutout", "none").
+      merged.set(field.getKey(), component.getType() == List.class && value.isTextual()
+          ? parse(field.getKey(), value.asText()) : value);
       given.add(field.getKey());
     }
     try {
@@ -317,6 +373,29 @@ public record ModelSpec(
     return numClasses > 0;
   }
 
+  /** Whether {@code augmentProbability} is ADA's adaptive p. */
+  public boolean adaptiveAugmentation() {
+    return augmentProbability.equals(ADAPTIVE);
+  }
+
+  /**
+   * The augmentation probability p to start from: the fixed value, or 0 for the adaptive p
+   * (ADA starts without augmentation and raises p as the discriminator overfits).
+   */
+  public float initialAugmentProbability() {
+    return adaptiveAugmentation() ? 0f : fixedProbability(augmentProbability);
+  }
+
+  /** A probability in [0, 1] written as text, or -1 if it is not one. */
+  private static float fixedProbability(String text) {
+    try {
+      float p = Float.parseFloat(text.trim());
+      return p >= 0 && p <= 1 ? p : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** Side of the generator's first feature map (the b of imageSize = b·2^k). */
   public int baseSize() {
     return baseSize(imageSize);
@@ -340,7 +419,8 @@ public record ModelSpec(
       Doc doc = component.getAnnotation(Doc.class);
       Object value = values.get(component.getName());
       String text = value instanceof List<?> list
-          ? list.stream().map(String::valueOf).collect(Collectors.joining(","))
+          ? (list.isEmpty() ? "none"
+              : list.stream().map(String::valueOf).collect(Collectors.joining(",")))
           : String.valueOf(value);
       rows.add(new String[] {component.getName(), text, doc == null ? "" : doc.value()});
     }
@@ -387,11 +467,24 @@ public record ModelSpec(
     Class<?> type = component.getType();
     try {
       if (type == List.class) {
-        List<Integer> values = new ArrayList<>();
-        for (String part : text.split(",")) {
-          values.add(Integer.parseInt(part.trim()));
+        Class<?> element = (Class<?>) ((ParameterizedType) component.getGenericType())
+            .getActualTypeArguments()[0];
+        List<Object> values = new ArrayList<>();
+        if (element.isEnum()) {
+          if (!text.trim().equalsIgnoreCase("none")) {
+            for (String part : text.split(",")) {
+              values.add(parseEnum(element, name, part));
+            }
+          }
+        } else {
+          for (String part : text.split(",")) {
+            values.add(Integer.parseInt(part.trim()));
+          }
         }
         return Json.MAPPER.valueToTree(values);
+      }
+      if (type == String.class) {
+        return Json.MAPPER.valueToTree(text.trim());
       }
       if (type.isEnum()) {
         return Json.MAPPER.valueToTree(parseEnum(type, name, text));

@@ -3,6 +3,9 @@ package io.genstream.trainer.family;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genstream.core.messages.Json;
+import io.genstream.trainer.family.ModelSpec.Augmentation;
 import io.genstream.trainer.family.ModelSpec.Family;
 import io.genstream.trainer.family.ModelSpec.Objective;
 import java.nio.file.Files;
@@ -111,5 +114,58 @@ class ModelSpecTest {
     List<String[]> rows = ModelSpec.defaults(Family.CGAN).describe();
     assertThat(rows).extracting(row -> row[0]).containsExactlyElementsOf(ModelSpec.names());
     assertThat(rows).allSatisfy(row -> assertThat(row[2]).isNotBlank());
+  }
+  @Test
+  void augmentationSettingsParseFromTextAndNameTheValidChoices() {
+    ModelSpec spec = ModelSpec.defaults(Family.DCGAN).with(Map.of(
+        "augment", "translation, cutout", "augmentProbability", "0.25", "r1Gamma", "10"));
+    assertThat(spec.augment()).containsExactly(Augmentation.TRANSLATION, Augmentation.CUTOUT);
+    assertThat(spec.adaptiveAugmentation()).isFalse();
+    assertThat(spec.initialAugmentProbability()).isEqualTo(0.25f);
+    ModelSpec none = spec.with(Map.of("augment", "none", "augmentProbability", "adaptive"));
+    assertThat(none.augment()).isEmpty();
+    assertThat(none.adaptiveAugmentation()).isTrue();
+    assertThat(none.initialAugmentProbability()).isZero();
+    assertThat(none.describe()).anySatisfy(row -> assertThat(row).startsWith("augment", "none"));
+    assertThat(spec.describe())
+        .anySatisfy(row -> assertThat(row).startsWith("augment", "translation,cutout"));
+
+    assertThatThrownBy(() -> spec.with(Map.of("augment", "translation,rotate")))
+        .hasMessage("augment must be one of translation, cutout, color, got 'rotate'");
+    assertThatThrownBy(() -> spec.with(Map.of("augment", "cutout,cutout")))
+        .hasMessage("augment must be each of translation, cutout, color at most once, or none, "
+            + "got cutout,cutout");
+    assertThatThrownBy(() -> spec.with(Map.of("augmentProbability", "1.5")))
+        .hasMessage("augmentProbability must be a number in [0, 1] or adaptive, got 1.5");
+    assertThatThrownBy(() -> spec.with(Map.of("adaTarget", "1")))
+        .hasMessage("adaTarget must be (0, 1), got 1.0");
+    assertThatThrownBy(() -> spec.with(Map.of("r1Every", "0")))
+        .hasMessage("r1Every must be 1..1000, got 0");
+  }
+
+  @Test
+  void specFilesTakeThePolicyAsAListOrAsText(@TempDir Path dir) throws Exception {
+    Path text = dir.resolve("text.yaml");
+    Files.writeString(text, "family: cgan\naugment: color,translation\naugmentProbability: 0.5\n");
+    Path list = dir.resolve("list.yaml");
+    Files.writeString(list, "augment: [color, translation]\naugmentProbability: '0.5'\n");
+    assertThat(ModelSpec.read(text)).isEqualTo(ModelSpec.read(list));
+    assertThat(ModelSpec.read(text).augment())
+        .containsExactly(Augmentation.COLOR, Augmentation.TRANSLATION);
+    Path json = dir.resolve("round.json");
+    Files.writeString(json, ModelSpec.read(text).toJson());
+    assertThat(ModelSpec.read(json)).isEqualTo(ModelSpec.read(text));
+  }
+
+  @Test
+  void aSpecWrittenBeforeTheAugmentationSettingsReadsWithThemOff() throws Exception {
+    ObjectNode tree = Json.MAPPER.valueToTree(ModelSpec.defaults(Family.CGAN));
+    tree.remove(List.of("augment", "augmentProbability", "adaTarget", "adaImages", "r1Gamma",
+        "r1Every"));
+    ModelSpec old = Json.read(tree.toString(), ModelSpec.class); // as a checkpoint reads it
+    assertThat(old.augment()).isEmpty();
+    assertThat(old.r1Gamma()).isZero();
+    assertThat(old.adaTarget()).isEqualTo(0.6f);
+    assertThat(old.r1Every()).isEqualTo(1);
   }
 }

@@ -17,6 +17,8 @@ import io.genstream.trainer.family.ModelSpec.Objective;
 import io.genstream.trainer.family.StepResult;
 import io.genstream.trainer.family.TrainedNetwork;
 import io.genstream.trainer.family.TrainingState;
+import io.genstream.trainer.family.augment.AugmentProbability;
+import io.genstream.trainer.family.augment.DiffAugment;
 import io.genstream.trainer.nn.Autograd;
 import io.genstream.trainer.nn.Forward;
 import io.genstream.trainer.nn.Layer;
@@ -33,11 +35,15 @@ import java.util.Random;
  * The GAN families: {@code dcgan} (unconditional) and {@code cgan} (class-conditional, label
  * embedding in G, projection discriminator), with the objectives of {@link GanLosses} and the
  * stabilisers of the spec (n_critic, weight clipping, label smoothing, feature matching, EMA,
- * spectral normalisation, minibatch stddev, mode seeking). Networks: {@link GanNetworks}.
+ * spectral normalisation, minibatch stddev, mode seeking), and for finite data DiffAugment with
+ * ADA's adaptive p and the R1 penalty. Networks: {@link GanNetworks}.
  *
  * <p>A step is "update D" ({@code nCritic} times, each on its own real batch) then "update G".
  * The last critic update's fakes keep G's graph, so G's update reuses them instead of running G
- * again. See {@link ModelFamily} for ownership, threading and determinism.
+ * again. Every image D sees, real or fake, in D's update and in G's, passes through
+ * {@link DiffAugment} first (when {@code augment} is set), so G learns through the
+ * augmentation; the exported generator never sees it. See {@link ModelFamily} for ownership,
+ * threading and determinism.
  */
 public final class GanFamily extends AbstractModelFamily {
 
@@ -47,6 +53,11 @@ public final class GanFamily extends AbstractModelFamily {
   private final Layer trunk;
   private final Layer head;
   private final boolean separateRealAndFake;
+  private final AugmentProbability augmentation;
+  private float lastR1;
+
+  /** Salt of the augmentation's random stream, apart from z's and the labels'. */
+  private static final long AUGMENT_STREAM = 0x5A17_D1FFL;
 
   public GanFamily(ModelSpec spec) {
     super(spec);
@@ -62,6 +73,8 @@ public final class GanFamily extends AbstractModelFamily {
       discriminator = new TrainedNetwork("discriminator", d, manager, init, spec,
           spec.discriminatorLearningRate(), 0f);
       separateRealAndFake = GanNetworks.discriminatorHasBatchNorm(spec);
+      augmentation = new AugmentProbability(spec,
+          GanLosses.decisionBoundary(spec.objective()));
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -80,6 +93,9 @@ public final class GanFamily extends AbstractModelFamily {
     int pixels = spec.pixelsPerImage();
     FamilySupport.checkBatch(batch, imagesPerStep(), pixels);
     Random random = FamilySupport.stepRandom(spec.seed(), steps + 1);
+    // Its own stream, so turning augmentation on leaves z and the labels as they were.
+    Random augmentRandom = FamilySupport.stepRandom(spec.seed() ^ AUGMENT_STREAM, steps + 1);
+    boolean r1Step = spec.r1Gamma() > 0 && (steps + 1) % spec.r1Every() == 0;
     Objective objective = spec.objective();
     Shape imageShape = new Shape(n, spec.channels(), spec.imageSize(), spec.imageSize());
 
@@ -87,6 +103,7 @@ public final class GanFamily extends AbstractModelFamily {
     try (NDManager scope = manager.newSubManager();
         Autograd autograd = new Autograd()) {
       NDArray real = null;
+      NDArray realSeen = null; // real as D saw it (augmented)
       NDArray realY = null;
       NDArray z = null;
       NDArray fake = null;
@@ -109,14 +126,23 @@ public final class GanFamily extends AbstractModelFamily {
             generator.training(FamilySupport.labelInput(fakeY)), z); // [N, C, H, W]
 
         discriminator.setFrozen(false);
-        scores = scores(real, realY, fake.stopGradient(), fakeY);
+        realSeen = augment(real, augmentRandom);
+        scores = scores(realSeen, realY, augment(fake.stopGradient(), augmentRandom), fakeY);
         NDArray loss = GanLosses.discriminator(objective, scores.real(), scores.fake(),
             spec.labelSmoothing());
+        // Penalties on D's input gradient: interpolates (WGAN-GP) are scored with the real
+        // images' labels; the gradient is taken through the augmentation.
+        NDArray labels = realY;
         if (objective == Objective.WGAN_GP) {
-          // Interpolates between real and fake images are scored with the real images' labels.
-          NDArray labels = realY;
-          loss = loss.add(GradientPenalty.penalty(x -> score(x, labels), real,
-              fake.stopGradient(), random, spec.gradientPenalty()));
+          loss = loss.add(GradientPenalty.penalty(x -> score(augment(x, augmentRandom), labels),
+              real, fake.stopGradient(), random, spec.gradientPenalty()));
+        }
+        if (r1Step && c == 0) {
+          // Lazy R1 (StyleGAN2): every r1Every steps, weighted ×r1Every.
+          NDArray r1 = GradientPenalty.r1(x -> score(augment(x, augmentRandom), labels), real,
+              spec.r1Gamma() * spec.r1Every());
+          loss = loss.add(r1);
+          lastR1 = r1.getFloat();
         }
         autograd.backward(loss);
         discriminator.update(); // also zeroes D's gradients
@@ -124,20 +150,23 @@ public final class GanFamily extends AbstractModelFamily {
           discriminator.clipWeights(spec.clip());
         }
         dLoss = loss.getFloat();
+        augmentation.observe(scores.real().toFloatArray());
       }
       generator.setFrozen(false);
 
       // ---- update G: D frozen, so the backward pass reaches G without touching D ----
       discriminator.setFrozen(true);
       Map<String, NDArray> fakeSide = FamilySupport.labelInput(fakeY);
-      NDArray fakeFeatures = trunk.forward(discriminator.training(fakeSide), fake);
+      NDArray fakeFeatures = trunk.forward(discriminator.training(fakeSide),
+          augment(fake, augmentRandom)); // G's gradient flows back through the augmentation
       NDArray fakeScores = head.forward(discriminator.training(fakeSide), fakeFeatures)
           .reshape(-1); // [N]
       NDArray realScores = null;
       NDArray realFeatures = null;
       if (GanLosses.generatorNeedsRealScores(objective) || spec.featureMatching() > 0) {
         Map<String, NDArray> realSide = FamilySupport.labelInput(realY);
-        realFeatures = trunk.forward(discriminator.training(realSide), real).stopGradient();
+        realFeatures = trunk.forward(discriminator.training(realSide), realSeen)
+            .stopGradient();
         realScores = head.forward(discriminator.training(realSide), realFeatures)
             .reshape(-1).stopGradient();
       }
@@ -160,6 +189,13 @@ public final class GanFamily extends AbstractModelFamily {
       metrics.put("gLoss", gLoss.getFloat());
       metrics.put("D(x)", GanLosses.meanScore(objective, scores.real()));
       metrics.put("D(G(z))", GanLosses.meanScore(objective, scores.fake()));
+      metrics.put("r_t", augmentation.overfitting());
+      if (!spec.augment().isEmpty()) {
+        metrics.put("p", augmentation.p());
+      }
+      if (spec.r1Gamma() > 0) {
+        metrics.put("r1", lastR1);
+      }
       return new StepResult(steps, batch.size(), metrics);
     }
   }
@@ -179,6 +215,11 @@ public final class GanFamily extends AbstractModelFamily {
   private NDArray score(NDArray images, NDArray oneHot) {
     Forward pass = discriminator.training(FamilySupport.labelInput(oneHot));
     return head.forward(pass, trunk.forward(pass, images)).reshape(-1);
+  }
+
+  /** What D sees of {@code images}: DiffAugment with the current p (the images if none). */
+  private NDArray augment(NDArray images, Random random) {
+    return DiffAugment.apply(images, spec.augment(), augmentation.p(), random);
   }
 
   private int[] fakeLabels(Random random, int n) {
@@ -229,6 +270,7 @@ public final class GanFamily extends AbstractModelFamily {
     Map<String, Long> counters = new HashMap<>();
     generator.save(tensors, counters);
     discriminator.save(tensors, counters);
+    augmentation.save(tensors, counters);
     return new TrainingState(spec, steps, tensors, counters);
   }
 
@@ -237,6 +279,7 @@ public final class GanFamily extends AbstractModelFamily {
     ensureOpen();
     generator.restore(state);
     discriminator.restore(state);
+    augmentation.restore(state);
     steps = state.steps();
   }
 

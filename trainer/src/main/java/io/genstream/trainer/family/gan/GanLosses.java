@@ -64,6 +64,14 @@ public final class GanLosses {
     };
   }
 
+  /**
+   * The score above which D calls an image real, for ADA's r_t: 0 for logits and critics, ½
+   * for least squares (targets 0 and 1).
+   */
+  public static float decisionBoundary(Objective objective) {
+    return objective == Objective.LSGAN ? 0.5f : 0f;
+  }
+
   /** Binary cross-entropy of logits against a constant target t: {@code t·sp(-x) + (1-t)·sp(x)}. */
   private static NDArray bce(NDArray logits, float target) {
     NDArray loss = Activation.softPlus(logits.neg()).mean();

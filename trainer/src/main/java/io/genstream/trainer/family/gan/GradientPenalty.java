@@ -113,6 +113,46 @@ public final class GradientPenalty {
   }
 
   /**
+   * The R1 penalty (Mescheder et al. 2018, "Which Training Methods for GANs do actually
+   * Converge?"): {@code γ/2 · mean_i ‖∇_x D(x)_i‖²} at the real images, to be added to the
+   * discriminator's loss. Same contract, order of calls and threading as {@link #penalty}: the
+   * gradient is taken at a detached copy of {@code real} with {@code autograd.grad}, so no
+   * {@code .grad} is touched and one ordinary backward of {@code loss + r1} gives the
+   * parameters both terms' gradients.
+   *
+   * @param critic the discriminator's forward pass (augmentation included, if any: the
+   *     gradient is then taken through it, at the un-augmented images, as StyleGAN2-ADA does)
+   * @param real a batch {@code [N, ...]}; only its values are used
+   * @param gamma γ, {@code >= 0}
+   * @return a scalar in {@code real}'s manager
+   * @throws IllegalArgumentException if {@code real} is not a batch or γ is negative or not
+   *     finite, or the critic's output has no graph
+   */
+  public static NDArray r1(Function<NDArray, NDArray> critic, NDArray real, float gamma) {
+    Objects.requireNonNull(critic, "critic");
+    Shape shape = real.getShape();
+    if (shape.dimension() < 2 || shape.get(0) < 1) {
+      throw new IllegalArgumentException("expected a batch [N, ...] with N >= 1, got " + shape);
+    }
+    if (!(gamma >= 0f) || Float.isInfinite(gamma)) {
+      throw new IllegalArgumentException("gamma must be finite and >= 0, got " + gamma);
+    }
+    int n = Math.toIntExact(shape.get(0));
+    boolean recording = JniUtils.isGradMode();
+    try {
+      JniUtils.setGradMode(false); // a leaf, whatever graph real carries
+      NDArray x = real.duplicate();
+      x.setRequiresGradient(true);
+
+      JniUtils.setGradMode(true);
+      NDArray gradient = GradientScript.gradientOfSum(critic.apply(x), x); // [N, ...]
+      return gradient.square().reshape(n, -1).sum(new int[] {1}).mean().mul(gamma / 2);
+    } finally {
+      JniUtils.setGradMode(recording);
+    }
+  }
+
+  /**
    * {@code ∇_inputs Σ outputs} as a tensor with its own graph, for penalties on the critic's
    * input gradient other than WGAN-GP's (R1: {@code γ/2 · mean ‖∇D(real)‖²}). Touches no
    * {@code .grad}; keeps {@code outputs}' graph. Same threading rules as {@link #penalty}.

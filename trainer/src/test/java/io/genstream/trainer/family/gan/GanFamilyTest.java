@@ -224,4 +224,85 @@ class GanFamilyTest {
       assertThat(model.nativeArrayCount()).isEqualTo(before);
     }
   }
+  @ParameterizedTest
+  @ValueSource(strings = {"cgan", "dcgan"})
+  void trainsWithEveryAugmentationWithoutNanAndReportsPAndRt(String family) throws Exception {
+    ModelSpec spec = tiny(Family.valueOf(family.toUpperCase()),
+        "augment", "color,translation,cutout", "augmentProbability", "0.5");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      List<StepResult> steps = train(model, new TestBatches(spec, 11), 4);
+      steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
+      assertThat(steps).allSatisfy(s -> assertThat(s.metric("p")).isEqualTo(0.5f));
+      assertThat(steps.get(3).metric("r_t")).isBetween(-1f, 1f);
+      assertThat(exportParity(model, 4)).isLessThanOrEqualTo(1e-4);
+    }
+  }
+
+  @Test
+  void augmentationChangesWhatDSeesButNotTheExportedGraph() {
+    ModelSpec plain = tiny(Family.CGAN);
+    ModelSpec augmented = tiny(Family.CGAN, "augment", "translation,cutout,color",
+        "augmentProbability", "1", "r1Gamma", "1");
+    try (ModelFamily a = ModelFamily.create(plain, null);
+        ModelFamily b = ModelFamily.create(augmented, null)) {
+      // Fresh models of the same seed: the same generator, node for node and weight for weight.
+      assertThat(b.export().generator().onnx()).isEqualTo(a.export().generator().onnx());
+      TestBatches data = new TestBatches(plain, 12);
+      Batch batch = data.next(plain.batchSize());
+      // Same z, labels and weights: only D's view of the images differs.
+      assertThat(b.step(batch).metric("D(x)")).isNotEqualTo(a.step(batch).metric("D(x)"));
+    }
+  }
+
+  @Test
+  void adaptiveAugmentationResumesExactlyWithItsP() {
+    // adaImages 100: one interval (4 updates of 8 images) moves p by 0.32.
+    ModelSpec spec = tiny(Family.CGAN, "augment", "translation,cutout", "adaImages", "100");
+    List<Batch> batches = new ArrayList<>();
+    TestBatches data = new TestBatches(spec, 13);
+    for (int i = 0; i < 10; i++) { // resumes mid-interval, after 5 D updates
+      batches.add(data.next(spec.batchSize()));
+    }
+    assertThat(ExactResume.assertResumesExactly(spec, batches).tensors())
+        .containsKey("augment/probability");
+
+    // A checkpoint's p is the p a restarted trainer trains with.
+    TrainingState state;
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      train(model, data, 1);
+      state = model.state();
+    }
+    Map<String, float[]> tensors = new LinkedHashMap<>(state.tensors());
+    tensors.put("augment/probability", new float[] {0.7f, 0.9f, 1f});
+    TrainingState edited = new TrainingState(spec, state.steps(), tensors, state.counters());
+    try (ModelFamily model = ModelFamily.create(spec, edited)) {
+      StepResult next = model.step(data.next(spec.batchSize())); // 2 of 4 updates: no change
+      assertThat(next.metric("p")).isEqualTo(0.7f);
+      assertThat(next.metric("r_t")).isEqualTo(0.9f);
+      assertThat(model.state().tensors().get("augment/probability")[0]).isEqualTo(0.7f);
+    }
+  }
+
+  @Test
+  void r1AddsAPositivePenaltyLazilyAndKeepsNativeMemoryFlat() {
+    ModelSpec spec = tiny(Family.CGAN, "r1Gamma", "5", "r1Every", "2",
+        "augment", "translation", "augmentProbability", "1");
+    try (ModelFamily model = ModelFamily.create(spec, null)) {
+      TestBatches data = new TestBatches(spec, 14);
+      List<StepResult> first = train(model, data, 3);
+      assertThat(first.get(0).metric("r1")).isZero(); // step 1: not an R1 step
+      assertThat(first.get(1).metric("r1")).isPositive().isFinite();
+      int before = model.nativeArrayCount();
+      List<StepResult> steps = train(model, data, 20);
+      assertThat(model.nativeArrayCount()).isEqualTo(before);
+      steps.forEach(s -> assertThat(s.metrics().values()).allMatch(Float::isFinite));
+    }
+    // Step 1's D loss is the plain loss plus the penalty: same weights, data and draws.
+    ModelSpec everyStep = spec.with(Map.of("r1Every", "1"));
+    List<Map<String, Float>> with = losses(everyStep);
+    List<Map<String, Float>> without = losses(everyStep.with(Map.of("r1Gamma", "0")));
+    assertThat(with.get(0).get("dLoss") - without.get(0).get("dLoss"))
+        .isCloseTo(with.get(0).get("r1"), org.assertj.core.api.Assertions.within(1e-4f))
+        .isPositive();
+  }
 }
