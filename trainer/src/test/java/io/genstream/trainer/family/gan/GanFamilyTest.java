@@ -3,6 +3,7 @@ package io.genstream.trainer.family.gan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.genstream.trainer.TrainerCheckpoint;
 import io.genstream.trainer.family.Batch;
 import io.genstream.trainer.family.Exported;
 import io.genstream.trainer.family.ModelFamily;
@@ -275,7 +276,11 @@ class GanFamilyTest {
     Map<String, float[]> tensors = new LinkedHashMap<>(state.tensors());
     tensors.put("augment/probability", new float[] {0.7f, 0.9f, 1f});
     TrainingState edited = new TrainingState(spec, state.steps(), tensors, state.counters());
-    try (ModelFamily model = ModelFamily.create(spec, edited)) {
+    // Through the checkpoint's bytes, as a restarted trainer reads it.
+    TrainingState read = TrainerCheckpoint.fromBytes(
+        new TrainerCheckpoint("digits", 1, 8, edited).toBytes()).state();
+    assertThat(read.spec()).isEqualTo(spec);
+    try (ModelFamily model = ModelFamily.create(spec, read)) {
       StepResult next = model.step(data.next(spec.batchSize())); // 2 of 4 updates: no change
       assertThat(next.metric("p")).isEqualTo(0.7f);
       assertThat(next.metric("r_t")).isEqualTo(0.9f);
