@@ -34,9 +34,10 @@ public final class JudgingOptions {
 
   @Option(names = "--reject-spread", paramLabel = "RATIO",
       defaultValue = PromotionRules.DEFAULT_MIN_PIXEL_SPREAD,
-      description = "Reject a version as collapsed when, in any class, its images' pixel "
-          + "spread (mean pairwise L1) is below this share of held-out real images'; judged "
-          + "before the evaluator is ready, too (default: ${DEFAULT-VALUE}).")
+      description = "Reject a version as collapsed when its images' pixel spread (mean "
+          + "pairwise L1 within a class) is below this share of held-out real images' on "
+          + "average, or below half of it in one class; judged before the evaluator is ready, "
+          + "too (default: ${DEFAULT-VALUE}).")
   double rejectSpread;
 
   @Option(names = "--evaluator-max-steps", paramLabel = "N",

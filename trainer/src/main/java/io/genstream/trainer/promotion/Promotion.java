@@ -13,9 +13,10 @@ import java.util.Map;
  * <ol>
  *   <li>{@code rejected} if a training loss or a figure is NaN or infinite, or a generated
  *       image is ({@code nonFiniteImages}: a diverged model),
- *       or it is collapsed: its pixel spread in its worst class is below {@code
- *       minPixelSpread} of the real images' (measured whether or not the evaluator is frozen),
- *       or its feature-space diversity below {@code minDiversity}. It never becomes best;
+ *       or it is collapsed: its pixel spread is below {@code minPixelSpread} of the real images'
+ *       on average over the classes, or below half of that in one class (measured whether or
+ *       not the evaluator is frozen), or its feature-space diversity below {@code
+ *       minDiversity}. It never becomes best;
  *   <li>{@code candidate} if it has no main metric yet (the evaluator is still learning, too few
  *       held-out images);
  *   <li>{@code best} if it is the first judged version, or its main metric beats best's by the
@@ -68,9 +69,20 @@ public final class Promotion {
       return new VersionStatus(ModelStatus.REJECTED, String.format(Locale.ROOT,
           "diverged: %d generated images have NaN or infinite values", broken.longValue()));
     }
-    Double spread = metrics.get(PixelSpread.WORST);
-    if (spread != null && spread < rules.minPixelSpread()) {
-      return new VersionStatus(ModelStatus.REJECTED, collapsedReason(metrics, spread));
+    // The worst class alone is a noisy figure (8 images of each class, one of ten classes):
+    // on real MNIST a well-trained version's worst class measured 0.38-0.45 of real's while
+    // its average was 0.76, and crude early versions, whose blotches differ a lot, scored
+    // higher. So the average decides, and one class only when it collapsed outright.
+    Double worst = metrics.get(PixelSpread.WORST);
+    double classBar = rules.minPixelSpread() / 2;
+    if (worst != null && worst < classBar) {
+      return new VersionStatus(ModelStatus.REJECTED, collapsedReason(metrics, worst, classBar));
+    }
+    Double mean = metrics.get(PixelSpread.MEAN);
+    if (mean != null && mean < rules.minPixelSpread()) {
+      return new VersionStatus(ModelStatus.REJECTED, String.format(Locale.ROOT,
+          "collapsed: pixel spread %.3f of real images' on average (< %.2f); worst %s", mean,
+          rules.minPixelSpread(), worstSpread(metrics)));
     }
     Double diversity = metrics.get("diversity");
     if (diversity != null && diversity < rules.minDiversity()) {
@@ -98,14 +110,19 @@ public final class Promotion {
     return new VersionStatus(better ? ModelStatus.BEST : ModelStatus.CANDIDATE, comparison);
   }
 
-  /** E.g. {@code collapsed: class 3 spread 0.040 vs 0.130 real (0.308 < 0.50)}. */
-  private String collapsedReason(Map<String, Double> metrics, double ratio) {
+  /** E.g. {@code collapsed: class 3 spread 0.020 vs 0.130 real (0.154 < 0.25)}. */
+  private static String collapsedReason(Map<String, Double> metrics, double ratio, double bar) {
+    return String.format(Locale.ROOT, "collapsed: %s (%.3f < %.2f)", worstSpread(metrics), ratio,
+        bar);
+  }
+
+  /** E.g. {@code class 3 spread 0.020 vs 0.130 real}; no class for an unconditional model. */
+  private static String worstSpread(Map<String, Double> metrics) {
     Double worstClass = metrics.get(PixelSpread.WORST_CLASS);
-    return String.format(Locale.ROOT, "collapsed: %sspread %.3f vs %.3f real (%.3f < %.2f)",
+    return String.format(Locale.ROOT, "%sspread %.3f vs %.3f real",
         worstClass == null ? "" : "class " + worstClass.longValue() + " ",
         metrics.getOrDefault(PixelSpread.WORST_GENERATED, Double.NaN),
-        metrics.getOrDefault(PixelSpread.WORST_REAL, Double.NaN), ratio,
-        rules.minPixelSpread());
+        metrics.getOrDefault(PixelSpread.WORST_REAL, Double.NaN));
   }
 
   private String notJudgedReason(Map<String, Double> metrics) {

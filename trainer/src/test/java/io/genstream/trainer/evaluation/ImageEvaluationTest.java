@@ -120,7 +120,7 @@ class ImageEvaluationTest {
     Promotion.Judgement judgement = promotion.judge(1, collapsed);
     assertThat(judgement.verdict().status()).isEqualTo(ModelStatus.REJECTED);
     assertThat(judgement.verdict().reason()).matches(
-        "collapsed: class \\d spread 0\\.000 vs 0\\.\\d{3} real \\(0\\.000 < 0\\.50\\)");
+        "collapsed: class \\d spread 0\\.000 vs 0\\.\\d{3} real \\(0\\.000 < 0\\.25\\)");
     assertThat(judgement.next().best()).isZero();
   }
 
